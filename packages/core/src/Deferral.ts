@@ -1,0 +1,88 @@
+/**
+ * Explicit deferrals: a launch-critical check that is allowed to fail for a
+ * while, with an owner, a reason, the risk taken, a follow-up and an expiry.
+ *
+ * An expired deferral covers nothing. A deferral on a check that now passes
+ * is stale (remove it).
+ *
+ * @since 0.1.0
+ */
+import { ParseResult, Schema } from "effect"
+import type * as Outcome from "./Outcome.js"
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
+
+/**
+ * An ISO-8601 date (`2026-12-31`) or date-time (`2026-12-31T18:00:00Z`),
+ * decoded to a `Date`. A date without a time is valid through the end of
+ * that day (UTC): "expires 2026-12-31" still covers the 31st.
+ */
+export const IsoDate = Schema.transformOrFail(
+  Schema.String.annotations({
+    message: (issue) => `expected an ISO-8601 date, got ${JSON.stringify(issue.actual)}`
+  }),
+  Schema.DateFromSelf,
+  {
+    strict: true,
+    decode: (text, _, ast) => {
+      const trimmed = text.trim()
+      const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed)
+      const date = new Date(dateOnly ? `${trimmed}T23:59:59.999Z` : trimmed)
+      if (!ISO_DATE.test(trimmed) || Number.isNaN(date.getTime())) {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, text, `expected an ISO-8601 date, got ${JSON.stringify(text)}`)
+        )
+      }
+      return ParseResult.succeed(date)
+    },
+    encode: (date) => ParseResult.succeed(date.toISOString())
+  }
+).annotations({ identifier: "IsoDate" })
+
+const NonEmpty = (what: string) =>
+  Schema.String.pipe(
+    Schema.filter((s) => s.trim().length > 0, { message: () => `expected ${what}, got an empty string` })
+  ).annotations({ message: (issue) => `expected ${what}, got ${JSON.stringify(issue.actual)}` })
+
+/** A deferral as written in a gate definition. */
+export const DeferralInput = Schema.Struct({
+  /** The id of the deferred check. */
+  check: NonEmpty("a check id"),
+  /** Who answers for the deferred work. */
+  owner: NonEmpty("an owner (a person or team)"),
+  /** Why it is deferred. */
+  reason: NonEmpty("a reason"),
+  /** What could go wrong meanwhile, and how bad it would be. */
+  risk: NonEmpty("a description of the risk"),
+  /** The ticket or link where the follow-up is tracked. */
+  followUp: NonEmpty("a follow-up (ticket or link)"),
+  /** When the deferral stops covering the check. */
+  expires: IsoDate,
+  /** Who approved taking the risk. */
+  approvedBy: Schema.optional(NonEmpty("an approver"))
+})
+export type Deferral = typeof DeferralInput.Type
+export type DeferralEncoded = typeof DeferralInput.Encoded
+
+/** How a deferral stands at a moment, given the check's latest status. */
+export type State = "active" | "expired" | "stale"
+
+const DAY = 86_400_000
+
+/**
+ * The state of a deferral at `now`. Expired wins over stale: an expired
+ * deferral never covers anything, whatever the check says.
+ */
+export const state = (deferral: Deferral, now: Date, status?: Outcome.Status): State => {
+  if (deferral.expires.getTime() <= now.getTime()) return "expired"
+  if (status === "pass") return "stale"
+  return "active"
+}
+
+/** Whole days left before the deferral expires (negative once expired). */
+export const daysLeft = (deferral: Deferral, now: Date): number =>
+  Math.floor((deferral.expires.getTime() - now.getTime()) / DAY)
+
+/** True when the deferral expires within `days` days of `now` (or already has). */
+export const expiresWithin = (deferral: Deferral, now: Date, days: number): boolean =>
+  deferral.expires.getTime() - now.getTime() <= days * DAY

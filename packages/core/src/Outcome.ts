@@ -1,0 +1,159 @@
+/**
+ * What a check observed: a status, a message, and the evidence behind it.
+ *
+ * Every outcome carries what was observed and what was expected, so a report
+ * is evidence on its own rather than a list of booleans.
+ *
+ * @since 0.1.0
+ */
+import { Redacted, Schema } from "effect"
+
+/**
+ * `pass`, `fail`, `warn`, `error` (the check could not decide) or `skip`
+ * (not applicable, with why). Uncertainty is `error`, never `pass`.
+ */
+export const Status = Schema.Literal("pass", "fail", "warn", "error", "skip")
+export type Status = typeof Status.Type
+
+/** A JSON-serialisable value: what evidence may hold. */
+export type Json =
+  | null
+  | boolean
+  | number
+  | string
+  | ReadonlyArray<Json>
+  | { readonly [key: string]: Json }
+
+/** Schema of a JSON value, used to validate evidence in reports. */
+export const Json: Schema.Schema<Json> = Schema.suspend(() =>
+  Schema.Union(
+    Schema.Null,
+    Schema.Boolean,
+    Schema.Number,
+    Schema.String,
+    Schema.Array(Json),
+    Schema.Record({ key: Schema.String, value: Json })
+  )
+)
+
+/** Evidence: what was observed, what was expected, and any other facts. */
+export type Evidence = { readonly [key: string]: Json }
+
+/** The result of one check run, as a check returns it. */
+export interface Outcome {
+  readonly status: Status
+  readonly message: string
+  readonly evidence: Evidence
+  /** How to fix it, written for the person reading the report. */
+  readonly remediation?: string | undefined
+  /** A link to documentation. */
+  readonly docs?: string | undefined
+  /** How many attempts the check made (retries, polling); the runner defaults it to 1. */
+  readonly attempts?: number | undefined
+}
+
+/** Optional details accepted by the outcome constructors. */
+export interface Details {
+  readonly observed?: unknown
+  readonly expected?: unknown
+  /** Further evidence; merged with `observed` / `expected`. */
+  readonly evidence?: Record<string, unknown>
+  readonly remediation?: string | undefined
+  readonly docs?: string | undefined
+  readonly attempts?: number | undefined
+}
+
+const make = (status: Status, message: string, details: Details = {}): Outcome => {
+  const evidence: Record<string, Json> = {}
+  if (details.observed !== undefined) evidence["observed"] = toJson(details.observed)
+  if (details.expected !== undefined) evidence["expected"] = toJson(details.expected)
+  for (const [key, value] of Object.entries(details.evidence ?? {})) {
+    if (value !== undefined) evidence[key] = toJson(value)
+  }
+  return {
+    status,
+    message,
+    evidence,
+    ...(details.remediation !== undefined ? { remediation: details.remediation } : {}),
+    ...(details.docs !== undefined ? { docs: details.docs } : {}),
+    ...(details.attempts !== undefined ? { attempts: details.attempts } : {})
+  }
+}
+
+/**
+ * @example
+ * Outcome.pass("min instances is 2", { observed: 2, expected: ">= 1" })
+ */
+export const pass = (message: string, details?: Details): Outcome => make("pass", message, details)
+/** The property does not hold. Include a remediation. */
+export const fail = (message: string, details?: Details): Outcome => make("fail", message, details)
+/** The property holds with a caveat worth reading. */
+export const warn = (message: string, details?: Details): Outcome => make("warn", message, details)
+/** The check could not decide (timeout, auth error, unparseable response). Never a pass. */
+export const error = (message: string, details?: Details): Outcome => make("error", message, details)
+/** Not applicable; the message says why. */
+export const skip = (message: string, details?: Details): Outcome => make("skip", message, details)
+
+/** Build an outcome from its parts. */
+export const fromStatus = make
+
+/** Status severity, worst first: used by `all`, summaries and sorting. */
+export const severity: Record<Status, number> = { error: 4, fail: 3, warn: 2, skip: 1, pass: 0 }
+
+/** The worse of two statuses (`error` > `fail` > `warn` > `skip` > `pass`). */
+export const worst = (a: Status, b: Status): Status => (severity[a] >= severity[b] ? a : b)
+
+/**
+ * Convert any value to JSON for evidence. Redacted values, functions, bigints,
+ * dates and cycles are turned into safe JSON rather than throwing, so evidence
+ * can never crash a report or leak a secret's value.
+ */
+export const toJson = (value: unknown): Json => toJsonInner(value, new WeakSet())
+
+const toJsonInner = (value: unknown, seen: WeakSet<object>): Json => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value
+    case "number":
+      return Number.isFinite(value) ? value : String(value)
+    case "bigint":
+      return value.toString()
+    case "undefined":
+      return null
+    case "function":
+    case "symbol":
+      return String(value)
+    case "object": {
+      if (value === null) return null
+      if (Redacted.isRedacted(value)) return "<redacted>"
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString()
+      if (value instanceof URL) return value.toString()
+      if (value instanceof Error) return { name: value.name, message: value.message }
+      if (seen.has(value)) return "[Circular]"
+      seen.add(value)
+      if (Array.isArray(value)) {
+        const out = value.map((v) => toJsonInner(v, seen))
+        seen.delete(value)
+        return out
+      }
+      if (value instanceof Map) {
+        const out: Record<string, Json> = {}
+        for (const [k, v] of value) out[String(k)] = toJsonInner(v, seen)
+        seen.delete(value)
+        return out
+      }
+      if (value instanceof Set) {
+        const out = [...value].map((v) => toJsonInner(v, seen))
+        seen.delete(value)
+        return out
+      }
+      const out: Record<string, Json> = {}
+      for (const [k, v] of Object.entries(value)) {
+        if (v !== undefined) out[k] = toJsonInner(v, seen)
+      }
+      seen.delete(value)
+      return out
+    }
+  }
+}
