@@ -50,6 +50,22 @@ export interface Outcome {
   readonly docs?: string | undefined
   /** How many attempts the check made (retries, polling); the runner defaults it to 1. */
   readonly attempts?: number | undefined
+  /**
+   * Per-subject results when one check covers many resources (every
+   * connection in a group, every service in a region). Reporters show one
+   * row or test case per subject; the check's status is the worst of them.
+   */
+  readonly subjects?: ReadonlyArray<SubjectOutcome> | undefined
+}
+
+/** The result for one subject (a resource) of a check that covers many. */
+export interface SubjectOutcome {
+  /** A stable name for the resource, e.g. a connection id or a service name. */
+  readonly subject: string
+  readonly status: Status
+  readonly message: string
+  readonly evidence: Evidence
+  readonly remediation?: string | undefined
 }
 
 /** Optional details accepted by the outcome constructors. */
@@ -57,7 +73,7 @@ export interface Details {
   readonly observed?: unknown
   readonly expected?: unknown
   /** Further evidence; merged with `observed` / `expected`. */
-  readonly evidence?: Record<string, unknown>
+  readonly evidence?: Record<string, unknown> | undefined
   readonly remediation?: string | undefined
   readonly docs?: string | undefined
   readonly attempts?: number | undefined
@@ -93,6 +109,48 @@ export const warn = (message: string, details?: Details): Outcome => make("warn"
 export const error = (message: string, details?: Details): Outcome => make("error", message, details)
 /** Not applicable; the message says why. */
 export const skip = (message: string, details?: Details): Outcome => make("skip", message, details)
+
+/**
+ * Combine per-subject outcomes into one: the status is the worst subject's
+ * (no subjects at all is `error` unless `empty` says otherwise: a check that
+ * covered nothing proved nothing).
+ *
+ * @example
+ * Outcome.fromSubjects(connections.map((c) => ({ subject: c.id, ...checkOne(c) })), { what: "connections" })
+ */
+export const fromSubjects = (
+  subjects: ReadonlyArray<SubjectOutcome | (Outcome & { readonly subject: string })>,
+  options: { readonly what: string; readonly empty?: Status; readonly evidence?: Record<string, unknown> }
+): Outcome => {
+  const list: Array<SubjectOutcome> = subjects.map((s) => ({
+    subject: s.subject,
+    status: s.status,
+    message: s.message,
+    evidence: s.evidence,
+    ...(s.remediation !== undefined ? { remediation: s.remediation } : {})
+  }))
+  if (list.length === 0) {
+    const status = options.empty ?? "error"
+    return make(status, `no ${options.what} found to check`, {
+      evidence: options.evidence,
+      remediation: `Check the selector: a check over zero ${options.what} proves nothing.`
+    })
+  }
+  const status = list.reduce<Status>((acc, s) => worst(acc, s.status), "pass")
+  const counts: Record<string, number> = {}
+  for (const s of list) counts[s.status] = (counts[s.status] ?? 0) + 1
+  const notPassing = list.filter((s) => s.status !== "pass" && s.status !== "skip")
+  const message = notPassing.length === 0
+    ? `all ${list.length} ${options.what} passed`
+    : `${notPassing.length} of ${list.length} ${options.what} did not pass: ${
+      notPassing.slice(0, 5).map((s) => `${s.subject} (${s.status}: ${s.message})`).join("; ")
+    }${notPassing.length > 5 ? "; …" : ""}`
+  const remediation = notPassing.find((s) => s.remediation !== undefined)?.remediation
+  return {
+    ...make(status, message, { evidence: { counts, ...(options.evidence ?? {}) }, remediation }),
+    subjects: list
+  }
+}
 
 /** Build an outcome from its parts. */
 export const fromStatus = make

@@ -1,0 +1,350 @@
+/**
+ * A launch gate: checks with tiers and owners, explicit deferrals, rollback
+ * plans per surface, and the cases it does not support. Declarative and
+ * validated: a bad definition is a {@link GateConfigError} naming the path of
+ * every bad field, and nothing runs.
+ *
+ * @since 0.1.0
+ */
+import { Data, Either, type Layer, ParseResult, Schema } from "effect"
+import * as Check from "./Check.js"
+import * as Deferral from "./Deferral.js"
+import type { HttpTransport } from "./HttpTransport.js"
+import * as Rollback from "./Rollback.js"
+
+/** Launch tiers, most important first. */
+export const Tier = Schema.Literal("launch-critical", "launch-adjacent", "post-launch")
+export type Tier = typeof Tier.Type
+export const tiers: ReadonlyArray<Tier> = Tier.literals
+
+/** What the core runner provides to every gate layer and check. */
+export type Provided = HttpTransport
+
+/** One gate item: a check with a tier and an owner. */
+export interface Item<R = never> {
+  readonly check: Check.Check<R>
+  readonly tier: Tier
+  /** The person or team who answers for this check. */
+  readonly owner: string
+  /** Let this active check run (it changes or triggers something remote). */
+  readonly allowActive?: boolean | undefined
+  /** Free-form notes shown in the launch-readiness document. */
+  readonly notes?: string | undefined
+}
+
+/** A statement of something the launch explicitly does not support. */
+export interface Unsupported {
+  readonly case: string
+  readonly reason?: string | undefined
+}
+
+/** Policy knobs. */
+export interface Policy {
+  /** `warn` (default): launch-adjacent failures are warnings. `block`: they block. */
+  readonly launchAdjacent: "warn" | "block"
+}
+
+/** A validated gate. */
+export interface Gate<R = never> {
+  readonly name: string
+  readonly description?: string | undefined
+  /** The target environment (`staging`, `production`, …). */
+  readonly environment?: string | undefined
+  readonly items: ReadonlyArray<Item<R>>
+  readonly deferrals: ReadonlyArray<Deferral.Deferral>
+  readonly rollback: ReadonlyArray<Rollback.RollbackPlan<R>>
+  readonly unsupported: ReadonlyArray<Unsupported>
+  readonly policy: Policy
+  /** Gate-level permission for active checks: `true` for all, or a list of check ids. */
+  readonly allowActive: boolean | ReadonlyArray<string>
+  /**
+   * What the checks need (clients for each vendor), built once per run so
+   * checks share connections and reads.
+   */
+  readonly layer?: Layer.Layer<R, unknown, Provided> | undefined
+}
+
+/** A rollback plan as written in a gate definition (keyed by surface). */
+export type RollbackInput<R> =
+  | { readonly procedure: string; readonly killSwitch?: string | undefined; readonly owner?: string | undefined; readonly verify?: Check.Check<R> | undefined }
+  | { readonly none: string }
+
+/** A gate definition, as users write it. */
+export interface Input<R = never> {
+  readonly name: string
+  readonly description?: string | undefined
+  readonly environment?: string | undefined
+  readonly items: ReadonlyArray<Item<R>>
+  readonly deferrals?: ReadonlyArray<Deferral.DeferralEncoded> | undefined
+  /** Rollback plans keyed by surface (`"gcp.cloud-run": { procedure, killSwitch, verify }` or `{ none: "why" }`). */
+  readonly rollback?: Readonly<Record<string, RollbackInput<R>>> | undefined
+  readonly unsupported?: ReadonlyArray<string | Unsupported> | undefined
+  readonly policy?: Partial<Policy> | undefined
+  readonly allowActive?: boolean | ReadonlyArray<string> | undefined
+  readonly layer?: Layer.Layer<R, unknown, Provided> | undefined
+}
+
+/** One problem in a gate definition. */
+export interface ConfigIssue {
+  /** Where, e.g. `deferrals[2].expires`. */
+  readonly path: string
+  /** What was expected and what was found. */
+  readonly message: string
+}
+
+/** The gate definition is invalid. Nothing runs. */
+export class GateConfigError extends Data.TaggedError("GateConfigError")<{
+  readonly gate: string
+  readonly issues: ReadonlyArray<ConfigIssue>
+}> {
+  override get message(): string {
+    return `gate ${JSON.stringify(this.gate)} is not valid:\n${this.issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`
+  }
+}
+
+const CheckSchema = Schema.declare((u): u is Check.Check<unknown> => Check.isCheck(u), {
+  message: (issue) =>
+    `expected a check (made with Check.make, Check.fromAsync or a package's check constructor), got ${describe(issue.actual)}`
+})
+
+const text = (what: string) =>
+  Schema.String.pipe(Schema.filter((s) => s.trim().length > 0, { message: () => `expected ${what}, got an empty string` }))
+    .annotations({ message: (issue) => `expected ${what}, got ${describe(issue.actual)}` })
+
+const literalOf = <const L extends ReadonlyArray<string>>(literals: L) =>
+  Schema.declare((u): u is L[number] => typeof u === "string" && literals.includes(u), {
+    message: (issue) => `expected one of ${literals.map((t) => `"${t}"`).join(", ")}, got ${describe(issue.actual)}`
+  })
+
+const TierSchema = literalOf(Tier.literals)
+
+const ItemSchema = Schema.Struct({
+  check: CheckSchema,
+  tier: TierSchema,
+  owner: text("an owner (a person or team)"),
+  allowActive: Schema.optional(Schema.Boolean),
+  notes: Schema.optional(Schema.String)
+})
+
+const RollbackSchema = Schema.Union(
+  Schema.Struct({
+    procedure: text("a rollback procedure"),
+    killSwitch: Schema.optional(text("a kill switch description")),
+    owner: Schema.optional(text("an owner")),
+    verify: Schema.optional(CheckSchema)
+  }),
+  Schema.Struct({ none: text("the reason this surface has no rollback") })
+).annotations({
+  message: (issue) =>
+    `expected { procedure, killSwitch?, owner?, verify? } or { none: "why" }, got ${describe(issue.actual)}`
+})
+
+const UnsupportedSchema = Schema.Union(
+  text("a description of the unsupported case"),
+  Schema.Struct({ case: text("a description of the unsupported case"), reason: Schema.optional(Schema.String) })
+)
+
+const InputSchema = Schema.Struct({
+  name: text("a gate name"),
+  description: Schema.optional(Schema.String),
+  environment: Schema.optional(text("an environment name")),
+  items: Schema.Array(ItemSchema),
+  deferrals: Schema.optional(Schema.Array(Deferral.DeferralInput)),
+  rollback: Schema.optional(Schema.Record({ key: Schema.String, value: RollbackSchema })),
+  unsupported: Schema.optional(Schema.Array(UnsupportedSchema)),
+  policy: Schema.optional(Schema.Struct({
+    launchAdjacent: Schema.optional(literalOf(["warn", "block"] as const))
+  })),
+  allowActive: Schema.optional(Schema.Union(Schema.Boolean, Schema.Array(Schema.String))),
+  layer: Schema.optional(Schema.Unknown)
+})
+
+const describe = (u: unknown): string => {
+  if (u === undefined) return "nothing"
+  if (typeof u === "string") return JSON.stringify(u)
+  if (typeof u === "function") return "a function"
+  try {
+    const json = JSON.stringify(u)
+    return json === undefined ? String(u) : json.length > 80 ? `${json.slice(0, 77)}...` : json
+  } catch {
+    return String(u)
+  }
+}
+
+/** Format a schema path as `items[2].tier`. */
+export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (acc, key) =>
+      typeof key === "number"
+        ? `${acc}[${key}]`
+        : /^[A-Za-z_$][\w$]*$/.test(String(key))
+        ? acc === "" ? String(key) : `${acc}.${String(key)}`
+        : `${acc}[${JSON.stringify(String(key))}]`,
+    ""
+  )
+
+const schemaIssues = (error: ParseResult.ParseError): Array<ConfigIssue> => {
+  const all = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: formatPath(issue.path) || "(gate)",
+    message: issue._tag === "Missing" ? "is required" : issue.message
+  }))
+  // An optional field that is present but wrong also fails the "is undefined" branch of its
+  // union; that line says nothing the deeper issues do not, so drop it.
+  return all.filter((issue) =>
+    !(issue.message.startsWith("Expected undefined") &&
+      all.some((other) => other !== issue && other.path.startsWith(issue.path) && !other.message.startsWith("Expected undefined")))
+  )
+}
+
+/**
+ * Validate a gate definition. Returns every problem at once, each with the
+ * path of the bad field.
+ */
+export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigError> => {
+  const gateName = typeof (input as { name?: unknown })?.name === "string" ? input.name : "(unnamed)"
+  const decoded = Schema.decodeUnknownEither(InputSchema)(input, { errors: "all", onExcessProperty: "error" })
+  if (Either.isLeft(decoded)) {
+    return Either.left(new GateConfigError({ gate: gateName, issues: schemaIssues(decoded.left) }))
+  }
+  const value = decoded.right
+  const issues: Array<ConfigIssue> = []
+
+  const items = value.items as ReadonlyArray<Item<R>>
+  const ids = new Map<string, number>()
+  items.forEach((item, i) => {
+    const previous = ids.get(item.check.id)
+    if (previous !== undefined) {
+      issues.push({
+        path: `items[${i}].check`,
+        message: `duplicate check id "${item.check.id}" (also items[${previous}]); ids must be unique within a gate`
+      })
+    } else ids.set(item.check.id, i)
+  })
+
+  const rollback: Array<Rollback.RollbackPlan<R>> = Object.entries(value.rollback ?? {}).map(([surface, plan]) =>
+    "none" in plan ? { surface, none: plan.none } : { ...(plan as Omit<Rollback.Plan<R>, "surface">), surface }
+  )
+  // Verification checks of rollback plans run as launch-critical items, so they are known ids too.
+  const knownIds = new Set(ids.keys())
+  for (const plan of rollback) {
+    if (!Rollback.isNone(plan) && plan.verify) {
+      if (knownIds.has(plan.verify.id)) {
+        issues.push({
+          path: `rollback[${JSON.stringify(plan.surface)}].verify`,
+          message: `check "${plan.verify.id}" is already a gate item; give the verification its own check`
+        })
+      }
+      knownIds.add(plan.verify.id)
+    }
+  }
+
+  items.forEach((item, i) => {
+    for (const dep of item.check.dependsOn) {
+      if (!knownIds.has(dep)) {
+        issues.push({
+          path: `items[${i}].check.dependsOn`,
+          message: `depends on "${dep}", which is not an item of this gate; add it as an item or remove the dependency`
+        })
+      }
+    }
+  })
+
+  const deferrals = (value.deferrals ?? []) as ReadonlyArray<Deferral.Deferral>
+  const deferred = new Map<string, number>()
+  deferrals.forEach((d, i) => {
+    if (!knownIds.has(d.check)) {
+      issues.push({
+        path: `deferrals[${i}].check`,
+        message: `names "${d.check}", which is not a check of this gate; known ids: ${[...knownIds].slice(0, 10).join(", ")}${knownIds.size > 10 ? ", …" : ""}`
+      })
+    }
+    const previous = deferred.get(d.check)
+    if (previous !== undefined) {
+      issues.push({ path: `deferrals[${i}].check`, message: `"${d.check}" is already deferred by deferrals[${previous}]` })
+    } else deferred.set(d.check, i)
+  })
+
+  const planned = new Set(rollback.map((p) => p.surface))
+  const missing = new Map<string, number>()
+  items.forEach((item, i) => {
+    // Attestations and documents are evidence about process, not surfaces that roll back.
+    if (item.tier !== "launch-critical" || item.check.kind !== "check") return
+    if (!planned.has(item.check.surface) && !missing.has(item.check.surface)) missing.set(item.check.surface, i)
+  })
+  for (const [surface, i] of missing) {
+    issues.push({
+      path: `rollback[${JSON.stringify(surface)}]`,
+      message:
+        `surface "${surface}" has launch-critical items (first: items[${i}] "${items[i]!.check.id}") but no rollback plan; add { procedure, killSwitch?, verify? } or { none: "why" }`
+    })
+  }
+
+  if (Array.isArray(value.allowActive)) {
+    value.allowActive.forEach((id, i) => {
+      if (!knownIds.has(id)) issues.push({ path: `allowActive[${i}]`, message: `names "${id}", which is not a check of this gate` })
+    })
+  }
+
+  if (issues.length > 0) return Either.left(new GateConfigError({ gate: gateName, issues }))
+
+  return Either.right({
+    name: value.name,
+    description: value.description,
+    environment: value.environment,
+    items,
+    deferrals,
+    rollback,
+    unsupported: (value.unsupported ?? []).map((u) => (typeof u === "string" ? { case: u } : u)),
+    policy: { launchAdjacent: value.policy?.launchAdjacent ?? "warn" },
+    allowActive: value.allowActive ?? false,
+    layer: input.layer
+  })
+}
+
+/**
+ * Define a gate. Throws {@link GateConfigError} (listing every bad field by
+ * path) when the definition is invalid; use {@link validate} for an `Either`.
+ *
+ * @example
+ * export default Gate.make({
+ *   name: "api public launch",
+ *   items: [{ check: healthy, tier: "launch-critical", owner: "platform" }],
+ *   rollback: { "acme.api": { procedure: "gcloud run services update-traffic api --to-revisions PREV=100" } },
+ *   deferrals: [],
+ *   unsupported: ["multi-region active-active"]
+ * })
+ */
+export const make = <R = never>(input: Input<R>): Gate<R> => {
+  const result = validate(input)
+  if (Either.isLeft(result)) throw result.left
+  return result.right
+}
+
+/** Is this value a validated gate (as returned by {@link make})? */
+export const isGate = (u: unknown): u is Gate<unknown> =>
+  typeof u === "object" && u !== null && "items" in u && "policy" in u && "allowActive" in u &&
+  Array.isArray((u as Gate<unknown>).items)
+
+/** Every check the gate runs: its items, then rollback verifications. */
+export const checks = <R>(gate: Gate<R>): ReadonlyArray<Check.Check<R>> => [
+  ...gate.items.map((i) => i.check),
+  ...gate.rollback.flatMap((p) => (!Rollback.isNone(p) && p.verify ? [p.verify] : []))
+]
+
+/**
+ * Items as the runner sees them: gate items, then one launch-critical item per
+ * rollback verification (owned by the plan's owner).
+ */
+export const runItems = <R>(gate: Gate<R>): ReadonlyArray<Item<R> & { readonly rollbackOf?: string }> => [
+  ...gate.items,
+  ...gate.rollback.flatMap((p) =>
+    !Rollback.isNone(p) && p.verify
+      ? [{ check: p.verify, tier: "launch-critical" as const, owner: p.owner ?? "rollback owner", rollbackOf: p.surface }]
+      : []
+  )
+]
+
+/** Is this active check allowed to run in this gate? */
+export const activeAllowed = <R>(gate: Gate<R>, item: Item<R>): boolean =>
+  !item.check.active || item.allowActive === true || gate.allowActive === true ||
+  (Array.isArray(gate.allowActive) && gate.allowActive.includes(item.check.id))
