@@ -8,22 +8,40 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Data, Duration, Effect, Layer, Option, Random } from "effect"
-import { Agent, type Dispatcher, ProxyAgent, request as undiciRequest } from "undici"
+import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule, Schema, type Scope } from "effect"
+import * as tls from "node:tls"
+import { Agent, Dispatcher, ProxyAgent, request as undiciRequest } from "undici"
 import { scrubUrl } from "./internal/redactUrl.js"
+import * as Redaction from "./Redaction.js"
 
 /** A request. Bodies are strings or bytes; JSON encoding is the caller's. */
 export interface HttpRequest {
   readonly method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | undefined
   readonly url: string | URL
-  readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * Header values may be `Redacted`: they are unwrapped only when the header
+   * is written, and never appear in errors.
+   */
+  readonly headers?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
   readonly body?: string | Uint8Array | undefined
-  /** Per-attempt timeout for headers and body. Default 10 seconds. */
+  /**
+   * Per-attempt timeout for the whole exchange (connect, headers and body).
+   * Default 10 seconds. The check's own timeout bounds all attempts together.
+   */
   readonly timeout?: Duration.DurationInput | undefined
   /** Retry policy; `false` disables retries. Non-idempotent methods are never retried unless `retry.unsafe` is set. */
   readonly retry?: RetryPolicy | false | undefined
-  /** Follow redirects (default `false`: redirects are returned to be asserted). */
+  /** Follow redirects (default `false`: redirects are returned to be asserted). At most 5 hops. */
   readonly followRedirects?: boolean | undefined
+  /** Largest body read, in bytes. Default 16 MiB; a larger body is a `Transport` error (code `LG_BODY_TOO_LARGE`). */
+  readonly maxBodyBytes?: number | undefined
+}
+
+/** One redirect that was followed. */
+export interface Redirect {
+  readonly status: number
+  /** The absolute target, with credentials redacted. */
+  readonly location: string
 }
 
 /** A complete response (the body is read fully). */
@@ -37,13 +55,15 @@ export interface HttpResponse {
   readonly attempts: number
   /** Wall time of the last attempt in milliseconds. */
   readonly durationMs: number
+  /** Redirects followed on the last attempt, in order (absent when none). */
+  readonly redirects?: ReadonlyArray<Redirect> | undefined
 }
 
 /** When and how to retry. */
 export interface RetryPolicy {
   /** Total attempts, the first included. Default 4. */
   readonly maxAttempts?: number | undefined
-  /** First backoff. Default 200 ms; doubles with full jitter. */
+  /** First backoff. Default 200 ms; doubles each retry, with jitter (50–100 % of the step). */
   readonly baseDelay?: Duration.DurationInput | undefined
   /** Largest single wait, `Retry-After` included. Default 10 seconds. */
   readonly maxDelay?: Duration.DurationInput | undefined
@@ -55,22 +75,40 @@ export interface RetryPolicy {
   readonly unsafe?: boolean | undefined
 }
 
+/**
+ * Why the transport produced no response: `Transport` (connection refused or
+ * reset, TLS failure, truncated body), `Timeout` (an attempt ran out of time),
+ * `InvalidRequest` (a malformed URL; never retried).
+ */
+export const HttpErrorReason = Schema.Literal("Transport", "Timeout", "InvalidRequest")
+export type HttpErrorReason = typeof HttpErrorReason.Type
+
 /** The transport failed to produce a response. */
-export class HttpError extends Data.TaggedError("HttpError")<{
-  readonly reason: "Transport" | "Timeout"
-  readonly method: string
-  /** The URL with query-string credentials redacted. */
-  readonly url: string
-  readonly message: string
-  readonly attempts: number
-  readonly code?: string | undefined
-}> {}
+export class HttpError extends Schema.TaggedError<HttpError>()("HttpError", {
+  reason: HttpErrorReason,
+  method: Schema.String,
+  /** The URL with credentials redacted. */
+  url: Schema.String,
+  message: Schema.String,
+  attempts: Schema.Number,
+  /** The underlying error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, `CERT_HAS_EXPIRED` …). */
+  code: Schema.optional(Schema.String),
+  /** What to do about it, for the person reading the report. */
+  remediation: Schema.optional(Schema.String)
+}) {}
+
+/** Is this value an {@link HttpError}? */
+export const isHttpError = (u: unknown): u is HttpError =>
+  typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "HttpError"
 
 /** Options of {@link layer}. */
 export interface Options {
-  /** Extra CA certificates (PEM) trusted for every origin. */
+  /**
+   * Extra CA certificates (PEM) trusted for every origin, in addition to
+   * Node's bundled roots (not instead of them).
+   */
   readonly ca?: string | ReadonlyArray<string> | undefined
-  /** An HTTP(S) proxy URL for every request. */
+  /** An HTTP(S) proxy URL for every request (tunnelled with CONNECT). */
   readonly proxy?: string | undefined
   /**
    * Origins (`https://host:port`) whose TLS certificates are not verified.
@@ -79,6 +117,8 @@ export interface Options {
   readonly insecureOrigins?: ReadonlyArray<string> | undefined
   /** Connections per origin. Default 16. */
   readonly connections?: number | undefined
+  /** How long an idle keep-alive connection is kept. Default 10 seconds. */
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
   /** Default retry policy. */
   readonly retry?: RetryPolicy | undefined
   /** A dispatcher to use instead of creating an agent (tests, custom setups). Not closed by the layer. */
@@ -93,12 +133,20 @@ export interface Service {
   readonly dispatcher: Dispatcher
   /** Origins with TLS verification turned off. */
   readonly insecureOrigins: ReadonlyArray<string>
+  /** Extra CA certificates (PEM) the transport trusts; the TLS certificate check trusts them too. */
+  readonly ca?: ReadonlyArray<string> | undefined
 }
 
 export class HttpTransport extends Context.Tag("@launchgate/core/HttpTransport")<HttpTransport, Service>() {}
 
-const DEFAULT_RETRY_STATUSES = new Set([408, 429, 502, 503, 504])
+/** Statuses retried by default: request timeout, rate limited, and the gateway family. */
+export const DEFAULT_RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504])
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
+const NOT_RETRYABLE_CODES = new Set(["LG_BODY_TOO_LARGE"])
+const DEFAULT_MAX_BODY = 16 * 1024 * 1024
+const MAX_REDIRECTS = 5
+// Headers that must not follow a redirect to another origin.
+const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"])
 
 /**
  * Parse a `Retry-After` value: delta-seconds or an HTTP-date (relative to `now`).
@@ -110,6 +158,50 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return undefined
   return Duration.millis(Math.max(0, date - now))
+}
+
+/**
+ * The retry predicate, in one place: transport failures and timeouts are
+ * retryable (except a malformed request or an oversized body); responses are
+ * retryable when the policy's `retryOn` (default: 408, 429, 502, 503, 504)
+ * says so.
+ */
+export const isRetryable = (input: HttpResponse | HttpError, policy: RetryPolicy = {}): boolean =>
+  isHttpError(input)
+    ? input.reason !== "InvalidRequest" && !(input.code !== undefined && NOT_RETRYABLE_CODES.has(input.code))
+    : (policy.retryOn ?? ((r: HttpResponse) => DEFAULT_RETRY_STATUSES.has(r.status)))(input)
+
+/**
+ * The retry schedule: exponential backoff from `baseDelay` with jitter,
+ * replaced by the server's `Retry-After` (seconds or HTTP-date, read with
+ * Effect's `Clock`) when there is one, every wait capped at `maxDelay`, at
+ * most `maxAttempts - 1` retries, and only while {@link isRetryable} holds.
+ * Driven by Effect's `Clock`, so `TestClock` controls it.
+ *
+ * @example
+ * Effect.retry(attempt, HttpTransport.retrySchedule({ maxAttempts: 3, baseDelay: "50 millis" }))
+ */
+export const retrySchedule = (
+  policy: RetryPolicy = {}
+): Schedule.Schedule<readonly [Duration.Duration, HttpResponse | HttpError], HttpResponse | HttpError> => {
+  const maxDelay = Duration.decode(policy.maxDelay ?? "10 seconds")
+  const retries = Math.max(0, Math.floor(policy.maxAttempts ?? 4) - 1)
+  const requested = (input: HttpResponse | HttpError, now: number): Duration.Duration | undefined =>
+    isHttpError(input)
+      ? undefined
+      : policy.retryAfter
+      ? policy.retryAfter(input)
+      : parseRetryAfter(input.headers["retry-after"], now)
+  return Schedule.exponential(policy.baseDelay ?? "200 millis").pipe(
+    Schedule.jitteredWith({ min: 0.5, max: 1 }),
+    Schedule.intersect(Schedule.identity<HttpResponse | HttpError>()),
+    Schedule.modifyDelayEffect(([, input], delay) =>
+      Effect.map(Clock.currentTimeMillis, (now) => Duration.min(requested(input, now) ?? delay, maxDelay))
+    ),
+    Schedule.whileInput((input: HttpResponse | HttpError) => isRetryable(input, policy)),
+    Schedule.intersect(Schedule.recurs(retries)),
+    Schedule.map(([out]) => out)
+  )
 }
 
 const flattenHeaders = (headers: Record<string, string | Array<string> | undefined>): Record<string, string> => {
@@ -131,139 +223,248 @@ const errorCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"])
+
+const remediationFor = (reason: HttpErrorReason, code: string | undefined): string => {
+  if (reason === "Timeout") {
+    return "The target did not answer in time: check that it is up and reachable from here, or raise the request timeout if it is legitimately slow."
+  }
+  if (reason === "InvalidRequest") return "Fix the URL in the check's configuration."
+  if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
+    return "TLS verification failed: fix the server's certificate chain, or trust its CA with the transport's `ca` option (for a test target only, list the origin in `insecureOrigins`)."
+  }
+  if (code === "LG_BODY_TOO_LARGE") return "The response is larger than expected: point the check at a smaller resource or raise `maxBodyBytes`."
+  return "The connection failed: check the URL, DNS, firewall and proxy settings, and that the service is running."
+}
+
+const httpError = (reason: HttpErrorReason, method: string, url: string, attempts: number, detail: string, code?: string) =>
+  new HttpError({
+    reason,
+    method,
+    url,
+    attempts,
+    code,
+    message: Redaction.scrub(`${method} ${url} failed: ${detail}${code ? ` (${code})` : ""}`),
+    remediation: remediationFor(reason, code)
+  })
+
+const resolveHeaders = (headers: HttpRequest["headers"]): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers ?? {})) out[k] = Redacted.isRedacted(v) ? Redacted.value(v) : v
+  return out
+}
+
+const readBody = async (body: AsyncIterable<Uint8Array> & { destroy: (err?: Error) => unknown }, max: number) => {
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.byteLength
+    if (size > max) {
+      body.destroy()
+      throw Object.assign(new Error(`response body exceeds ${max} bytes`), { code: "LG_BODY_TOO_LARGE" })
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString("utf8")
+}
+
+/** One attempt, redirects included: no retry and no timeout of its own (the caller adds both). */
+const exchange = async (
+  dispatcher: Dispatcher,
+  req: HttpRequest,
+  method: string,
+  url: URL,
+  attempt: number,
+  signal: AbortSignal
+): Promise<HttpResponse> => {
+  const timeoutMs = Duration.toMillis(Duration.decode(req.timeout ?? "10 seconds"))
+  const started = performance.now()
+  const maxHops = req.followRedirects ? MAX_REDIRECTS : 0
+  const redirects: Array<Redirect> = []
+  let headers = resolveHeaders(req.headers)
+  let currentMethod = method
+  let body = req.body
+  let current = url
+  for (let hop = 0; ; hop++) {
+    const res = await undiciRequest(current, {
+      dispatcher,
+      method: currentMethod as Dispatcher.HttpMethod,
+      headers,
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : Buffer.from(body) }),
+      signal,
+      // Backstops; the attempt's own timeout covers the whole exchange.
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs
+    })
+    const responseHeaders = flattenHeaders(res.headers as Record<string, string | Array<string> | undefined>)
+    const location = responseHeaders["location"]
+    if (hop < maxHops && res.statusCode >= 300 && res.statusCode < 400 && location) {
+      await res.body.dump()
+      const next = new URL(location, current)
+      redirects.push({ status: res.statusCode, location: scrubUrl(next) })
+      if (next.origin !== current.origin) {
+        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())))
+      }
+      if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && currentMethod === "POST")) {
+        currentMethod = "GET"
+        body = undefined
+      }
+      current = next
+      continue
+    }
+    const text = await readBody(res.body, req.maxBodyBytes ?? DEFAULT_MAX_BODY)
+    return {
+      status: res.statusCode,
+      headers: responseHeaders,
+      body: text,
+      url: scrubUrl(current),
+      attempts: attempt,
+      durationMs: Math.round(performance.now() - started),
+      ...(redirects.length > 0 ? { redirects } : {})
+    }
+  }
+}
+
 /** Build the transport around a dispatcher. */
 export const makeWith = (dispatcher: Dispatcher, options: Options = {}): Service => {
   const defaults = options.retry ?? {}
   const insecureOrigins = options.insecureOrigins ?? []
+  const ca = options.ca === undefined ? undefined : typeof options.ca === "string" ? [options.ca] : [...options.ca]
 
-  const once = (req: HttpRequest, method: string, url: URL, attempt: number) =>
-    Effect.tryPromise({
-      try: async (signal) => {
-        const timeoutMs = Duration.toMillis(Duration.decode(req.timeout ?? "10 seconds"))
-        const started = performance.now()
-        const maxRedirections = req.followRedirects ? 5 : 0
-        let current = url
-        for (let hop = 0; ; hop++) {
-          const res = await undiciRequest(current, {
-            dispatcher,
-            method: method as Dispatcher.HttpMethod,
-            ...(req.headers ? { headers: { ...req.headers } } : {}),
-            ...(req.body === undefined ? {} : { body: typeof req.body === "string" ? req.body : Buffer.from(req.body) }),
-            signal,
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs
-          })
-          const body = await res.body.text()
-          const headers = flattenHeaders(res.headers as Record<string, string | Array<string> | undefined>)
-          if (hop < maxRedirections && res.statusCode >= 300 && res.statusCode < 400 && headers["location"]) {
-            current = new URL(headers["location"], current)
-            continue
-          }
-          return {
-            status: res.statusCode,
-            headers,
-            body,
-            url: scrubUrl(current),
-            attempts: attempt,
-            durationMs: Math.round(performance.now() - started)
-          } satisfies HttpResponse
-        }
-      },
+  const once = (req: HttpRequest, method: string, url: URL, attempt: number): Effect.Effect<HttpResponse, HttpError> => {
+    const shown = scrubUrl(url)
+    const timeout = Duration.decode(req.timeout ?? "10 seconds")
+    return Effect.tryPromise({
+      try: (signal) => exchange(dispatcher, req, method, url, attempt, signal),
       catch: (cause) => {
         const code = errorCode(cause)
-        const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" ||
-          code === "UND_ERR_CONNECT_TIMEOUT"
-        return new HttpError({
-          reason: timedOut ? "Timeout" : "Transport",
-          method,
-          url: scrubUrl(url),
-          attempts: attempt,
-          code,
-          message: `${method} ${scrubUrl(url)} failed: ${
-            cause instanceof Error ? cause.message : String(cause)
-          }${code ? ` (${code})` : ""}`
-        })
+        const detail = cause instanceof Error ? cause.message : String(cause)
+        return httpError(code !== undefined && TIMEOUT_CODES.has(code) ? "Timeout" : "Transport", method, shown, attempt, detail, code)
       }
-    })
+    }).pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => httpError("Timeout", method, shown, attempt, `no complete response within ${Duration.format(timeout)}`)
+      })
+    )
+  }
 
   const request = (req: HttpRequest): Effect.Effect<HttpResponse, HttpError> =>
     Effect.suspend(() => {
       const method = (req.method ?? "GET").toUpperCase()
-      const url = typeof req.url === "string" ? new URL(req.url) : req.url
+      let url: URL
+      try {
+        url = typeof req.url === "string" ? new URL(req.url) : req.url
+      } catch {
+        return Effect.fail(httpError("InvalidRequest", method, scrubUrl(String(req.url)), 0, "not a valid absolute URL"))
+      }
       const policy = req.retry === false ? undefined : { ...defaults, ...(req.retry ?? {}) }
-      const maxAttempts = policy && (IDEMPOTENT.has(method) || policy.unsafe) ? Math.max(1, policy.maxAttempts ?? 4) : 1
-      const base = Duration.toMillis(Duration.decode(policy?.baseDelay ?? "200 millis"))
-      const maxDelay = Duration.toMillis(Duration.decode(policy?.maxDelay ?? "10 seconds"))
-      const retryOn = policy?.retryOn ?? ((r: HttpResponse) => DEFAULT_RETRY_STATUSES.has(r.status))
+      if (policy === undefined || !(IDEMPOTENT.has(method) || policy.unsafe)) return once(req, method, url, 1)
 
-      const loop = (attempt: number): Effect.Effect<HttpResponse, HttpError> =>
-        Effect.either(once(req, method, url, attempt)).pipe(
-          Effect.flatMap((result) => {
-            const retryable = result._tag === "Left" ? true : retryOn(result.right)
-            if (!retryable || attempt >= maxAttempts) {
-              return result._tag === "Left" ? Effect.fail(result.left) : Effect.succeed(result.right)
-            }
-            return Effect.gen(function*() {
-              const now = yield* Clock.currentTimeMillis
-              const requested = result._tag === "Right"
-                ? (policy?.retryAfter?.(result.right) ?? parseRetryAfter(result.right.headers["retry-after"], now))
-                : undefined
-              // Exponential backoff with full jitter, unless the server named a delay.
-              const jitter = yield* Random.next
-              const backoff = Math.min(maxDelay, base * 2 ** (attempt - 1)) * (0.5 + jitter / 2)
-              const wait = requested !== undefined ? Math.min(maxDelay, Duration.toMillis(requested)) : backoff
-              yield* Effect.sleep(Duration.millis(wait))
-              return yield* loop(attempt + 1)
-            })
-          })
+      let attempts = 0
+      const attempt = Effect.suspend(() => once(req, method, url, ++attempts)).pipe(
+        Effect.flatMap((response): Effect.Effect<HttpResponse, HttpResponse | HttpError> =>
+          isRetryable(response, policy) ? Effect.fail(response) : Effect.succeed(response)
         )
-      return loop(1)
+      )
+      return Effect.retry(attempt, retrySchedule(policy)).pipe(
+        // A retryable response that survived every attempt is still an answer.
+        Effect.catchAll((last) => (isHttpError(last) ? Effect.fail(last) : Effect.succeed(last)))
+      )
     })
 
-  return { request, dispatcher, insecureOrigins }
+  return { request, dispatcher, insecureOrigins, ...(ca ? { ca } : {}) }
+}
+
+const normaliseOrigin = (origin: string, index: number): string => {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) ? origin : `https://${origin}`).origin
+  } catch {
+    throw new Error(`HttpTransport options.insecureOrigins[${index}]: ${JSON.stringify(origin)} is not an origin such as "https://staging.internal:8443"`)
+  }
+}
+
+/**
+ * The transport as a scoped resource: one keep-alive agent (behind the proxy
+ * when one is set), a second agent that skips TLS verification for the
+ * `insecureOrigins` only, both closed when the scope closes.
+ */
+export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    if (options.dispatcher) return makeWith(options.dispatcher, options)
+    const ca = options.ca === undefined ? undefined : typeof options.ca === "string" ? [options.ca] : [...options.ca]
+    const insecure = new Set((options.insecureOrigins ?? []).map(normaliseOrigin))
+    // `ca` replaces Node's root store in tls.connect; extra CAs must add to it.
+    const connect = ca ? { ca: [...tls.rootCertificates, ...ca] } : {}
+    const agentOptions = {
+      connections: options.connections ?? 16,
+      keepAliveTimeout: Duration.toMillis(Duration.decode(options.keepAliveTimeout ?? "10 seconds"))
+    }
+    const build = (tlsOptions: Record<string, unknown>): Dispatcher =>
+      options.proxy
+        ? new ProxyAgent({ uri: options.proxy, ...agentOptions, requestTls: tlsOptions })
+        : new Agent({ ...agentOptions, connect: tlsOptions })
+    const secure = build(connect)
+    // Verification is turned off only for the named origins, on a separate agent.
+    const lax = insecure.size > 0 ? build({ ...connect, rejectUnauthorized: false }) : undefined
+    const dispatcher = lax ? new OriginRouter(secure, lax, insecure) : secure
+    yield* Effect.addFinalizer(() => Effect.promise(() => shutdown([secure, ...(lax ? [lax] : [])])))
+    return makeWith(dispatcher, { ...options, insecureOrigins: [...insecure] })
+  })
+
+/** Close gracefully, then destroy whatever is still open, so no socket outlives the run. */
+const shutdown = async (dispatchers: ReadonlyArray<Dispatcher>): Promise<void> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1_000)
+  })
+  await Promise.race([Promise.allSettled(dispatchers.map((d) => d.close())), grace])
+  clearTimeout(timer)
+  await Promise.allSettled(dispatchers.map((d) => d.destroy()))
+}
+
+/** Sends each request to the lax agent when its origin is listed, to the verifying agent otherwise. */
+class OriginRouter extends Dispatcher {
+  private readonly cache = new Map<string, boolean>()
+  constructor(
+    private readonly secure: Dispatcher,
+    private readonly lax: Dispatcher,
+    private readonly insecure: ReadonlySet<string>
+  ) {
+    super()
+  }
+  private isInsecure(origin: string | URL | undefined): boolean {
+    if (origin === undefined) return false
+    const key = origin.toString()
+    let hit = this.cache.get(key)
+    if (hit === undefined) {
+      hit = this.insecure.has(new URL(key).origin)
+      this.cache.set(key, hit)
+    }
+    return hit
+  }
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return (this.isInsecure(opts.origin) ? this.lax : this.secure).dispatch(opts, handler)
+  }
+  override close(...args: Array<any>): any {
+    const done = Promise.allSettled([this.secure.close(), this.lax.close()]).then(() => undefined)
+    return typeof args[0] === "function" ? void done.then(args[0]) : done
+  }
+  override destroy(...args: Array<any>): any {
+    const callback = args.find((a) => typeof a === "function")
+    const done = Promise.allSettled([this.secure.destroy(), this.lax.destroy()]).then(() => undefined)
+    return callback ? void done.then(callback) : done
+  }
 }
 
 /**
  * The transport as a scoped layer: one keep-alive agent for the run, closed
  * when the run ends.
+ *
+ * @example
+ * Runner.run(gate).pipe(Effect.provide(HttpTransport.layer({ ca: companyRootPem, insecureOrigins: ["https://staging.internal:8443"] })))
  */
-export const layer = (options: Options = {}): Layer.Layer<HttpTransport> =>
-  Layer.scoped(
-    HttpTransport,
-    Effect.gen(function*() {
-      if (options.dispatcher) return makeWith(options.dispatcher, options)
-      const ca = options.ca === undefined ? undefined : typeof options.ca === "string" ? [options.ca] : [...options.ca]
-      const insecure = new Set((options.insecureOrigins ?? []).map((o) => new URL(o).origin))
-      const connect = { ...(ca ? { ca } : {}) }
-      const agentOptions = { connections: options.connections ?? 16, keepAliveTimeout: 10_000, connect }
-      const secure: Dispatcher = options.proxy
-        ? new ProxyAgent({ uri: options.proxy, ...agentOptions, requestTls: connect })
-        : new Agent(agentOptions)
-      // Verification is turned off only for the named origins, on a separate agent.
-      const lax: Dispatcher | undefined = insecure.size > 0
-        ? new Agent({ ...agentOptions, connect: { ...connect, rejectUnauthorized: false } })
-        : undefined
-      const dispatcher = lax ? routeByOrigin(secure, lax, insecure) : secure
-      yield* Effect.addFinalizer(() =>
-        Effect.promise(async () => {
-          await Promise.allSettled([secure.close(), lax?.close()])
-        })
-      )
-      return makeWith(dispatcher, { ...options, insecureOrigins: [...insecure] })
-    })
-  )
-
-const routeByOrigin = (secure: Dispatcher, lax: Dispatcher, insecure: ReadonlySet<string>): Dispatcher => {
-  const Router = class extends (Agent as unknown as new() => Dispatcher) {}
-  const router = Object.create(Router.prototype) as Dispatcher
-  router.dispatch = (opts, handler) => {
-    const origin = typeof opts.origin === "string" ? opts.origin : opts.origin?.toString()
-    return (origin && insecure.has(new URL(origin).origin) ? lax : secure).dispatch(opts, handler)
-  }
-  router.close = (() => Promise.allSettled([secure.close(), lax.close()]).then(() => undefined)) as Dispatcher["close"]
-  router.destroy = (() => Promise.allSettled([secure.destroy(), lax.destroy()]).then(() => undefined)) as Dispatcher["destroy"]
-  return router
-}
+export const layer = (options: Options = {}): Layer.Layer<HttpTransport> => Layer.scoped(HttpTransport, make(options))
 
 /** The default transport (used by the runner when a gate provides none). */
 export const layerDefault: Layer.Layer<HttpTransport> = layer()

@@ -1,11 +1,20 @@
 /**
  * Keeps secrets out of reports, logs and error messages.
  *
- * Two layers: values registered as secrets (every `Redacted` a launchgate
+ * Three layers: values registered as secrets (every `Redacted` a launchgate
  * client is given is registered when the client is built) are replaced
- * wherever they appear, and strings shaped like common credentials (bearer
- * tokens, Basic credentials, Stripe and Google keys, private keys, JWTs) are
- * masked even when nobody registered them.
+ * wherever they appear, also in their JSON-escaped and URL-encoded forms;
+ * strings shaped like common credentials (bearer tokens, Basic credentials,
+ * passwords in URLs, Stripe, Google, AWS, GitHub, Slack and npm keys, private
+ * keys, JWTs, `password=…` pairs) are masked even when nobody registered them;
+ * and in JSON evidence, string values under keys that name a secret
+ * (`password`, `apiKey`, `client_secret`, `accessToken`, …) are masked
+ * whatever they look like.
+ *
+ * Reporters scrub the report before formatting it and their final output
+ * again: escaping (JSON, XML, Markdown) changes how a secret is spelled, so
+ * the first pass catches it as written and the second catches anything a
+ * formatter assembled.
  *
  * @since 0.1.0
  */
@@ -18,60 +27,115 @@ export const MASK = "<redacted>"
 // Process-wide on purpose: a secret registered by any client must never be
 // printed by any reporter, whichever run or module produced the text.
 const registry = new Set<string>()
+// Longest first, so a secret that contains another is masked whole, not around the shorter one.
+let ordered: ReadonlyArray<string> = []
 
 /**
  * Register a secret value (or a `Redacted`) so it is masked wherever it
  * appears. Values shorter than 6 characters are ignored: masking them would
  * shred ordinary text and they are not credentials anyway.
+ *
+ * @example
+ * Redaction.register(apiKey) // a Redacted<string>
+ * Redaction.scrub(`calling with ${Redacted.value(apiKey)}`) // "calling with <redacted>"
  */
 export const register = (secret: string | Redacted.Redacted<string>): void => {
   const value = Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
-  if (value.length >= 6) registry.add(value)
+  if (typeof value !== "string" || value.length < 6) return
+  // The spellings a value takes once it is embedded in JSON text or a URL.
+  for (const variant of [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]) registry.add(variant)
+  ordered = [...registry].sort((a, b) => b.length - a.length)
 }
 
 /** Forget every registered secret (tests). */
-export const clearRegistry = (): void => registry.clear()
+export const clearRegistry = (): void => {
+  registry.clear()
+  ordered = []
+}
+
+// Key names whose value is a secret, as they appear in `key=value`, `key: value` and JSON text.
+const SECRET_NAMES =
+  "api[_-]?key|api[_-]?secret|apikey|client[_-]?secret|access[_-]?token|refresh[_-]?token|auth[_-]?token|id[_-]?token|" +
+  "access[_-]?key|secret[_-]?key|private[_-]?key|password|passwd|passphrase|secret|token|cookie"
+
+// A quoted value (JSON-escaped quotes allowed) or a bare one; `<` ends a bare value so a mask or markup is left alone.
+const keyValue = new RegExp(
+  `(?<![A-Za-z0-9])((?:${SECRET_NAMES})["']?\\s*[:=]\\s*)(?:"((?:[^"\\\\\\n]|\\\\.)+)"|'([^'\\n]+)'|([^\\s"'&,;}<]{4,}))`,
+  "gi"
+)
 
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
-  // PEM private keys, whole block.
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, MASK],
-  // Authorization header values.
-  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1 ${MASK}`],
-  // Stripe keys and webhook secrets.
-  [/\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}\b/g, MASK],
-  [/\bwhsec_[A-Za-z0-9+/=]{8,}/g, MASK],
+  // PEM and PGP private keys, whole block (to the end of the text when the END line is missing).
+  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, MASK],
+  // Authorization header values, also URL-encoded (`Bearer%20…`).
+  [/\b(Bearer|Basic|Token)(\s+|%20)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1$2${MASK}`],
+  // Passwords in URLs: scheme://user:password@host.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)[^\s@/"'<>]+@/gi, `$1${MASK}@`],
+  // Stripe keys and webhook secrets; OpenAI/Anthropic-style `sk-` keys.
+  [/(?<![A-Za-z0-9])(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}/g, MASK],
+  [/(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/=]{8,}/g, MASK],
+  [/(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}/g, MASK],
   // Google OAuth access tokens and API keys.
   [/\bya29\.[A-Za-z0-9\-_.]{10,}/g, MASK],
-  [/\bAIza[0-9A-Za-z\-_]{35}\b/g, MASK],
+  [/\bAIza[0-9A-Za-z\-_]{35}/g, MASK],
   // AWS access key ids.
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, MASK],
-  // GitHub tokens.
-  [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, MASK],
-  // JSON Web Tokens.
-  [/\beyJ[A-Za-z0-9\-_]{8,}\.eyJ[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]{8,}/g, MASK],
-  // key=value pairs whose key names a secret.
-  [/\b((?:api[_-]?key|api[_-]?secret|client[_-]?secret|access[_-]?token|refresh[_-]?token|password|passwd|secret)["']?\s*[:=]\s*["']?)([^\s"'&,;}]{4,})/gi, `$1${MASK}`]
+  // GitHub, Slack and npm tokens.
+  [/(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{20,}/g, MASK],
+  [/(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{20,}/g, MASK],
+  [/(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}/g, MASK],
+  [/(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}/g, MASK]
 ]
 
-/** Mask registered secrets and credential-shaped strings in a text. */
+// JSON Web Tokens (kept apart: applied after the key=value pass, which may already have caught them).
+const JWT = /\beyJ[A-Za-z0-9\-_]{8,}\.eyJ[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]{8,}/g
+
+/**
+ * Mask registered secrets and credential-shaped strings in a text.
+ *
+ * @example
+ * Redaction.scrub("Authorization: Bearer abc.def.ghi-123456") // "Authorization: Bearer <redacted>"
+ */
 export const scrub = (text: string): string => {
   let out = text
-  for (const secret of registry) {
+  for (const secret of ordered) {
     if (out.includes(secret)) out = out.split(secret).join(MASK)
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
-  return out
+  out = out.replace(keyValue, (_match, prefix: string, doubleQuoted?: string, singleQuoted?: string) =>
+    doubleQuoted !== undefined
+      ? `${prefix}"${MASK}"`
+      : singleQuoted !== undefined
+      ? `${prefix}'${MASK}'`
+      : `${prefix}${MASK}`
+  )
+  return out.replace(JWT, MASK)
 }
 
-/** Scrub every string inside a JSON value (keys included). */
-export const scrubJson = <A extends Json>(value: A): A => scrubInner(value) as A
+// Normalised key names (lower case, no separators) that hold a secret: `apiKey`, `client_secret`, `X-Auth-Token`.
+const SENSITIVE_KEY =
+  /(?:password|passwd|passphrase|secret|token|apikey|privatekey|secretkey|accesskey|authorization|cookie|credentials?)$/
 
-const scrubInner = (value: Json): Json => {
-  if (typeof value === "string") return scrub(value)
-  if (Array.isArray(value)) return value.map(scrubInner)
+/** Does this JSON key name a secret (so its value is masked whatever it looks like)? */
+const isSensitiveKey = (key: string): boolean => SENSITIVE_KEY.test(key.toLowerCase().replace(/[^a-z0-9]/g, ""))
+
+/**
+ * Scrub every string inside a JSON value (keys included). String and number
+ * values under a key that names a secret (`password`, `apiKey`,
+ * `accessToken`, …) are masked outright; booleans and `null` are kept, since
+ * "is a password set?" is evidence, not a secret.
+ */
+export const scrubJson = <A extends Json>(value: A): A => scrubInner(value, false) as A
+
+const scrubInner = (value: Json, sensitive: boolean): Json => {
+  if (typeof value === "string") return sensitive && value.length > 0 ? MASK : scrub(value)
+  if (typeof value === "number") return sensitive ? MASK : value
+  if (Array.isArray(value)) return value.map((v) => scrubInner(v, sensitive))
   if (value !== null && typeof value === "object") {
     const out: Record<string, Json> = {}
-    for (const [k, v] of Object.entries(value)) out[scrub(k)] = scrubInner(v as Json)
+    for (const [k, v] of Object.entries(value)) {
+      out[scrub(k)] = scrubInner(v as Json, sensitive || isSensitiveKey(k))
+    }
     return out
   }
   return value

@@ -418,12 +418,15 @@ const buildReport = <R>(
 export const pinnedClock = (now: Date): Clock.Clock => {
   const offset = now.getTime() - Date.now()
   const base = Clock.make()
+  const nanos = () => base.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n
   return {
-    ...base,
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
     unsafeCurrentTimeMillis: () => Date.now() + offset,
     currentTimeMillis: Effect.sync(() => Date.now() + offset),
-    unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n,
-    currentTimeNanos: Effect.sync(() => base.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n)
+    unsafeCurrentTimeNanos: nanos,
+    currentTimeNanos: Effect.sync(nanos),
+    // Sleeping is real time: only the reading of "now" is shifted.
+    sleep: (duration) => base.sleep(duration)
   }
 }
 

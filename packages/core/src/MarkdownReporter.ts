@@ -1,0 +1,10 @@
+/**
+ * Markdown reporter. (Stub: being implemented.)
+ * @since 0.1.0
+ */
+import type * as Report from "./Report.js"
+
+/** Render a report. */
+export const render = (_report: Report.Report): string => {
+  throw new Error("MarkdownReporter.render: not implemented yet")
+}
