@@ -114,7 +114,7 @@ export const scrub = (text: string): string => {
 
 // Normalised key names (lower case, no separators) that hold a secret: `apiKey`, `client_secret`, `X-Auth-Token`.
 const SENSITIVE_KEY =
-  /(?:password|passwd|passphrase|secret|token|apikey|privatekey|secretkey|accesskey|authorization|cookie|credentials?)$/
+  /(?:password|passwd|passphrase|secret|token|apikey|privatekey|secretkey|accesskey|authorization|cookie)$/
 
 /** Does this JSON key name a secret (so its value is masked whatever it looks like)? */
 const isSensitiveKey = (key: string): boolean => SENSITIVE_KEY.test(key.toLowerCase().replace(/[^a-z0-9]/g, ""))

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Everything CI proves, in order: types, build, the whole test suite on Node 20 (the
+# machine's Node) and again on Node 22 (brought by `npx -y node@22`), then one
+# summary line per run and a closing total that CI reads.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .tmp
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "typecheck"
+pnpm -r --workspace-concurrency=1 typecheck || exit 1
+
+step "build (tsup: ESM + CJS + .d.ts)"
+pnpm -r --filter "./packages/*" build >.tmp/build.log 2>&1 || { cat .tmp/build.log; exit 1; }
+node scripts/check-exports.mjs || exit 1
+
+step "tests on Node $(node --version)"
+node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-node20.json
+node20=$?
+
+step "tests on Node 22"
+npx -y node@22 node_modules/vitest/vitest.mjs run --reporter=dot --reporter=json --outputFile.json=.tmp/vitest-node22.json
+node22=$?
+
+node scripts/summarize-tests.mjs .tmp/vitest-node20.json .tmp/vitest-node22.json
+summary=$?
+if [ $node20 -ne 0 ] || [ $node22 -ne 0 ] || [ $summary -ne 0 ]; then exit 1; fi
