@@ -8,16 +8,21 @@
  *
  * @since 0.1.0
  */
-import { Effect, type Scope } from "effect"
+import { type Context, Effect, Layer, type Scope } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo, Socket } from "node:net"
+import { isSensitiveQueryKey } from "../internal/redactUrl.js"
 import { type Fault, type FaultRule, Faults } from "./Faults.js"
 
 /** An incoming request as a handler sees it. */
 export interface EmulatorRequest {
   readonly method: string
-  /** The path without the query string, percent-decoded per segment by the router. */
+  /**
+   * The path without the query string, percent-decoded per segment (an
+   * encoded `/` inside a segment stays `%2F`, so it cannot match across
+   * segments; route parameters hold it decoded).
+   */
   readonly path: string
   readonly query: URLSearchParams
   /** Lower-cased header names. */
@@ -74,7 +79,9 @@ export interface Route<S> {
  */
 export const route = <S>(method: string, path: string, handler: Handler<S>, name?: string): Route<S> => {
   const keys: Array<string> = []
-  const source = path.replace(/[.+?^$()[\]|\\]/g, "\\$&").replace(/\{(\w+)(\*?)\}/g, (_, key: string, star: string) => {
+  // One pass, so regex characters in literal parts (`*`, `{`, `.`) are escaped and parameters are not.
+  const source = path.replace(/\{(\w+)(\*?)\}|[.*+?^$()[\]{}|\\]/g, (all, key: string | undefined, star: string | undefined) => {
+    if (key === undefined) return `\\${all}`
     keys.push(key)
     return star ? "(.+)" : "([^/:]+)"
   })
@@ -113,6 +120,7 @@ export interface LogEntry {
   readonly time: number
   readonly method: string
   readonly path: string
+  /** Query parameters; values of credential-like names (`key`, `token`, `signature` …) are redacted. */
   readonly query: Readonly<Record<string, string | ReadonlyArray<string>>>
   /** Headers with credentials redacted. */
   readonly headers: Readonly<Record<string, string>>
@@ -156,7 +164,9 @@ export interface Running<S> {
   readonly faults: Faults
   /** Replace the state with a fresh initial state (seeded again). */
   readonly reset: () => void
-  /** Stop: closes the server and every open socket. */
+  /** Open client connections right now (keep-alive sockets included): a leak witness for tests. */
+  readonly connections: () => number
+  /** Stop: closes the server and every open socket, and cancels pending fault delays. */
   readonly close: () => Promise<void>
 }
 
@@ -173,11 +183,21 @@ const redactHeader = (name: string, value: string): string => {
 const queryRecord = (query: URLSearchParams): Record<string, string | Array<string>> => {
   const out: Record<string, string | Array<string>> = {}
   for (const key of new Set(query.keys())) {
-    const all = query.getAll(key)
+    const all = isSensitiveQueryKey(key) ? query.getAll(key).map(() => "<redacted>") : query.getAll(key)
     out[key] = all.length === 1 ? all[0]! : all
   }
   return out
 }
+
+// Decode each segment on its own; an encoded slash stays encoded so it cannot split a segment.
+const decodePath = (raw: string): string =>
+  raw.split("/").map((segment) => {
+    try {
+      return decodeURIComponent(segment).replace(/\//g, "%2F")
+    } catch {
+      return segment
+    }
+  }).join("/")
 
 /** Start an emulator (plain async API). Close it with `close()`. */
 export const start = async <S>(definition: Definition<S>, options: StartOptions<S> = {}): Promise<Running<S>> => {
@@ -193,6 +213,18 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
   const redacted = new Set([...ALWAYS_REDACTED, ...(definition.redactHeaders ?? []).map((h) => h.toLowerCase())])
   let seq = 0
   let baseUrl = ""
+  let closing = false
+  // Pending fault delays, so close() can end them instead of leaving timers behind.
+  const delays = new Map<ReturnType<typeof setTimeout>, () => void>()
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (closing) return resolve()
+      const timer = setTimeout(() => {
+        delays.delete(timer)
+        resolve()
+      }, ms)
+      delays.set(timer, resolve)
+    })
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Array<Buffer> = []
@@ -204,12 +236,7 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
       if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v
     }
     const method = (req.method ?? "GET").toUpperCase()
-    let path: string
-    try {
-      path = decodeURIComponent(url.pathname)
-    } catch {
-      path = url.pathname
-    }
+    const path = decodePath(url.pathname)
 
     let matched: Route<S> | undefined
     let params: Record<string, string> = {}
@@ -218,7 +245,7 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
       const m = r.pattern.exec(path)
       if (!m) continue
       matched = r
-      params = Object.fromEntries(r.keys.map((k, i) => [k, m[i + 1]!]))
+      params = Object.fromEntries(r.keys.map((k, i) => [k, m[i + 1]!.replace(/%2F/g, "/")]))
       break
     }
 
@@ -257,6 +284,7 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
     const fault = faults.take(method, path, matched?.name)
     if (fault) entry.fault = fault.kind
     if (fault?.kind === "latency") await sleep(fault.ms)
+    if (closing || req.socket.destroyed) return
     if (fault?.kind === "reset") {
       entry.status = 0
       req.socket.destroy()
@@ -269,7 +297,7 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
     } else if (fault?.kind === "rate-limit") {
       reply = {
         status: fault.status ?? 429,
-        headers: { ...(fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {}), ...fault.headers },
+        headers: { ...(fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter instanceof Date ? fault.retryAfter.toUTCString() : String(fault.retryAfter) } : {}), ...fault.headers },
         json: fault.json ?? { error: "rate limited" }
       }
     } else {
@@ -311,11 +339,11 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
       res.writeHead(status, { ...outHeaders, "content-length": String(payload.length) })
       const size = Math.max(1, fault.chunkBytes ?? 1)
       for (let i = 0; i < payload.length; i += size) {
-        if (res.destroyed) return
+        if (res.destroyed || closing) return
         res.write(payload.subarray(i, i + size))
         await sleep(fault.chunkMs)
       }
-      res.end()
+      if (!res.destroyed) res.end()
       return
     }
     res.writeHead(status, { ...outHeaders, "content-length": String(payload.length) })
@@ -324,6 +352,7 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((error) => {
+      if (res.destroyed) return
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "application/json" })
         res.end(JSON.stringify({ error: String(error) }))
@@ -379,8 +408,15 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
       holder.state = freshState()
       faults.clear()
     },
+    connections: () => sockets.size,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
+        closing = true
+        for (const [timer, resolveDelay] of delays) {
+          clearTimeout(timer)
+          resolveDelay()
+        }
+        delays.clear()
         server.close(() => resolve())
         for (const socket of sockets) socket.destroy()
         server.closeAllConnections?.()
@@ -400,6 +436,19 @@ export const scoped = <S>(definition: Definition<S>, options?: StartOptions<S>):
     (running) => Effect.promise(() => running.close())
   )
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+/**
+ * An emulator as a layer: started when the layer is built, closed (sockets
+ * included) when its scope closes. Tests and other layers reach the running
+ * emulator through `tag`.
+ *
+ * @example
+ * class Items extends Context.Tag("test/Items")<Items, Emulator.Running<ItemsState>>() {}
+ * const ItemsLive = Emulator.layer(Items, itemsEmulator, { seed: (s) => s.items.set("a", 1) })
+ */
+export const layer = <I, S>(
+  tag: Context.Tag<I, Running<S>>,
+  definition: Definition<S>,
+  options?: StartOptions<S>
+): Layer.Layer<I> => Layer.scoped(tag, scoped(definition, options))
 
 export type { Fault, FaultRule }
