@@ -51,7 +51,10 @@ const DAY = 86_400_000
  */
 const parseOn = (id: string, on: string): Date => {
   const decoded = Schema.decodeUnknownEither(Deferral.IsoDate)(on)
-  if (Either.isLeft(decoded)) {
+  const [year, month, day] = on.trim().slice(0, 10).split("-").map(Number) as [number, number, number]
+  // `new Date` rolls 2026-02-30 over to March; a date that does not exist is a typo.
+  const real = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day
+  if (Either.isLeft(decoded) || !real) {
     throw new Error(
       `Attestation "${id}": on is not an ISO-8601 date, got ${JSON.stringify(on)}. ` +
         `Write the day of the attestation as "2026-03-01" (or a date-time such as "2026-03-01T14:00:00Z").`

@@ -1,26 +1,250 @@
 /**
- * Console reporter. (Stub: being implemented.)
+ * Console reporter: the report as terminal text, and live progress while a
+ * gate runs.
+ *
+ * {@link render} lists items by tier (one line each: symbol, status, id,
+ * title, owner, message; evidence and remediation under anything that did
+ * not plainly pass), then deferrals, rollback plans, unsupported cases, a
+ * summary by tier and the verdict with its blocking reasons. {@link progress}
+ * rewrites one status line on a TTY and prints one plain line per finished
+ * item elsewhere (CI logs), so the log never fills with carriage returns.
+ *
+ * Output is scrubbed of secrets, and text from checks is stripped of control
+ * characters, so a message cannot move the cursor or recolour the terminal.
+ *
  * @since 0.1.0
  */
+import * as Format from "./internal/reporters/format.js"
+import type { Json } from "./Outcome.js"
 import type * as Report from "./Report.js"
 import type * as Runner from "./Runner.js"
 
 export interface RenderOptions {
   /** ANSI colours. Default: off. */
   readonly color?: boolean | undefined
-  /** Show evidence for passing items too. */
+  /** Show evidence for passing items too, and evidence values uncut. */
   readonly verbose?: boolean | undefined
 }
 
-/** The whole report as text: one line per item grouped by tier, a summary by tier and the verdict. */
-export const render = (_report: Report.Report, _options: RenderOptions = {}): string => {
-  throw new Error("ConsoleReporter.render: not implemented yet")
+/** Options of {@link progress}. */
+export interface ProgressOptions {
+  /** Force TTY mode on or off. Default: the stream's `isTTY`. */
+  readonly isTTY?: boolean | undefined
+  /** ANSI colours on the TTY. Default: off. Never used when the stream is not a TTY. */
+  readonly color?: boolean | undefined
 }
 
-/** A live progress handler for `Runner` options' `onEvent`: a rewritten line on a TTY, plain lines otherwise. */
+/**
+ * A progress handler for `Runner` options' `onEvent`. `done()` clears the
+ * live line (call it before printing anything else when a run may end
+ * early, e.g. on interruption); the line also clears itself when the last
+ * item finishes.
+ */
+export interface Progress {
+  (event: Runner.Event): void
+  readonly done: () => void
+}
+
+type Paint = (text: string) => string
+
+const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, dim: 2, bold: 1 } as const
+type Style = keyof typeof ANSI
+
+const painter = (color: boolean) => (style: Style): Paint =>
+  color ? (text) => `\u001b[${ANSI[style]}m${text}\u001b[0m` : (text) => text
+
+const SYMBOL: Record<Report.Disposition, readonly [string, Style]> = {
+  ok: ["✓", "green"],
+  blocking: ["✗", "red"],
+  warning: ["!", "yellow"],
+  deferred: ["↷", "magenta"],
+  info: ["i", "blue"],
+  skipped: ["-", "dim"]
+}
+
+const EVIDENCE_MAX = 300
+
+/**
+ * Text from a check on one line, without control characters: line breaks
+ * become ` ↵ `, tabs spaces, and other controls (ANSI escapes included) a
+ * visible `\uXXXX`.
+ */
+const clean = (text: string): string =>
+  text
+    .replace(/\r\n|\r|\n/g, " ↵ ")
+    .replace(/\t/g, " ")
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+const itemLine = (item: Report.ItemReport, paint: (s: Style) => Paint, idWidth: number): string => {
+  const [symbol, style] = SYMBOL[item.disposition]
+  const status = paint(style)(`${symbol} ${item.status.toUpperCase().padEnd(5)}`)
+  return `${status} ${clean(item.id).padEnd(idWidth)}  ${clean(item.title)} ${paint("dim")(`[${clean(item.owner)}]`)}: ${
+    clean(item.message)
+  }`
+}
+
+const evidenceLines = (evidence: Readonly<Record<string, Json>>, verbose: boolean): Array<string> =>
+  Format.evidenceEntries(evidence).map(([key, value]) => {
+    const text = clean(Format.inlineJson(value))
+    return `${clean(key)}: ${verbose ? text : Format.truncate(text, EVIDENCE_MAX)}`
+  })
+
+const detailLines = (item: Report.ItemReport, verbose: boolean, paint: (s: Style) => Paint): Array<string> => {
+  const out: Array<string> = []
+  const attention = Format.needsAttention(item)
+  if (item.deferral) {
+    out.push(paint("magenta")(`${clean(Format.deferralPhrase(item.deferral))} [${item.deferral.state}]`))
+  }
+  if (attention || verbose) out.push(...evidenceLines(item.evidence, verbose))
+  if (item.remediation !== undefined && attention) out.push(`fix: ${clean(item.remediation)}`)
+  if (item.docs !== undefined && attention) out.push(`docs: ${clean(item.docs)}`)
+  for (const s of item.subjects ?? []) {
+    const failing = s.status !== "pass"
+    if (!failing && !verbose) continue
+    out.push(`${s.status.toUpperCase().padEnd(5)} ${clean(s.subject)}: ${clean(s.message)}`)
+    if (failing || verbose) out.push(...evidenceLines(s.evidence, verbose).map((l) => `  ${l}`))
+    if (s.remediation !== undefined && failing) out.push(`  fix: ${clean(s.remediation)}`)
+  }
+  return out
+}
+
+const header = (report: Report.Report, paint: (s: Style) => Paint): Array<string> => {
+  const run = report.run
+  const target = report.gate.environment !== undefined ? ` → ${clean(report.gate.environment)}` : ""
+  const facts = [
+    run.startedAt,
+    Format.humanDuration(run.durationMs),
+    `launchgate ${clean(run.launchgateVersion)}`,
+    ...(run.gitCommit !== undefined ? [`commit ${clean(run.gitCommit.slice(0, 12))}`] : []),
+    `node ${clean(run.nodeVersion)}`
+  ]
+  const out = [paint("bold")(`launchgate: ${clean(report.gate.name)}${target}`), paint("dim")(facts.join(" · "))]
+  if (run.interrupted) out.push(paint("red")(`interrupted: ${clean(run.interruptReason ?? "the run was stopped")}`))
+  if (run.insecureOrigins !== undefined && run.insecureOrigins.length > 0) {
+    out.push(paint("yellow")(`TLS verification was off for: ${run.insecureOrigins.map(clean).join(", ")}`))
+  }
+  return out
+}
+
+const section = (title: string, lines: ReadonlyArray<string>, paint: (s: Style) => Paint): Array<string> =>
+  lines.length === 0 ? [] : ["", paint("bold")(title), ...lines.map((l) => `  ${l}`)]
+
+/**
+ * The whole report as text: one line per item grouped by tier, details under
+ * items that need attention, deferrals, rollback plans, unsupported cases, a
+ * summary by tier and the verdict with the blocking reasons.
+ *
+ * @example
+ * const report = await Runner.runPromise(gate)
+ * process.stdout.write(ConsoleReporter.render(report, { color: process.stdout.isTTY }))
+ */
+export const render = (report: Report.Report, options: RenderOptions = {}): string => {
+  const r = Format.scrubReport(report)
+  const paint = painter(options.color === true)
+  const verbose = options.verbose === true
+  const idWidth = Math.min(40, Math.max(0, ...r.items.map((i) => clean(i.id).length)))
+  const lines = header(r, paint)
+
+  for (const { items, tier } of Format.itemsByTier(r)) {
+    lines.push("", paint("bold")(`${Format.tierTitle[tier]} (${Format.countsPhrase(r.summary.byTier[tier])})`))
+    for (const item of items) {
+      lines.push(`  ${itemLine(item, paint, idWidth)}`)
+      lines.push(...detailLines(item, verbose, paint).map((l) => `        ${l}`))
+    }
+  }
+  if (r.items.length === 0) lines.push("", "No items: this gate checks nothing, so it proves nothing.")
+
+  lines.push(...section(
+    "Deferrals",
+    r.deferrals.flatMap((d) => [
+      `${d.state.padEnd(7)} ${clean(d.check)} [${clean(d.owner)}] ${Format.deferralWhen(d)} (${
+        Format.deferralStateNote[d.state]
+      }): ${clean(d.reason)}`,
+      `        risk: ${clean(d.risk)}; follow-up: ${clean(d.followUp)}${
+        d.approvedBy !== undefined ? `; approved by ${clean(d.approvedBy)}` : ""
+      }`
+    ]),
+    paint
+  ))
+  lines.push(...section(
+    "Rollback plans",
+    r.rollback.map((p) => {
+      const verification = Format.rollbackVerification(r, p)
+      return `${clean(p.surface)}: ${clean(Format.rollbackPhrase(p))}${verification ? ` (${verification.status})` : ""}`
+    }),
+    paint
+  ))
+  lines.push(...section(
+    "Unsupported",
+    r.unsupported.map((u) => `- ${clean(u.case)}${u.reason !== undefined ? `: ${clean(u.reason)}` : ""}`),
+    paint
+  ))
+  lines.push(...section(
+    "Summary",
+    Format.TIERS.map((t) => `${t.padEnd(16)} ${Format.countsPhrase(r.summary.byTier[t])}`),
+    paint
+  ))
+  lines.push("", paint(r.verdict === "ready" ? "green" : "red")(paint("bold")(Format.verdictLine(r))))
+  lines.push(...r.reasons.map((reason) => `  - ${clean(reason)}`))
+  return Format.scrubOutput(`${lines.join("\n")}\n`)
+}
+
+/**
+ * A live progress handler for `Runner` options' `onEvent`. On a TTY it keeps
+ * one rewritten line (`[3/10] running: …`) and prints a permanent line for
+ * each item that did not plainly pass; elsewhere it prints one plain line per
+ * finished item and no control characters at all.
+ *
+ * @example
+ * const onEvent = ConsoleReporter.progress(process.stderr)
+ * const report = await Runner.runPromise(gate, { onEvent })
+ * onEvent.done()
+ */
 export const progress = (
-  _stream: NodeJS.WritableStream & { isTTY?: boolean },
-  _options: { readonly isTTY?: boolean | undefined } = {}
-): (event: Runner.Event) => void => {
-  throw new Error("ConsoleReporter.progress: not implemented yet")
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  options: ProgressOptions = {}
+): Progress => {
+  const tty = options.isTTY ?? stream.isTTY === true
+  const paint = painter(tty && options.color === true)
+  const running = new Map<number, string>()
+  let finished = 0
+  let shown = false
+
+  const write = (text: string) => {
+    stream.write(Format.scrubOutput(text))
+  }
+  const clear = () => {
+    if (shown) write("\r\u001b[2K")
+    shown = false
+  }
+  const draw = (total: number) => {
+    // One column short of the width: a line that fills it wraps, and `\r` then rewrites only its tail.
+    const width = Math.max(20, (stream.columns ?? 80) - 1)
+    const ids = [...running.values()].map(clean).join(", ")
+    const line = `[${finished}/${total}] ${ids.length > 0 ? `running: ${ids}` : "waiting"}`
+    write(line.length > width ? `${line.slice(0, width - 1)}…` : line)
+    shown = true
+  }
+
+  const handle = (event: Runner.Event): void => {
+    if (event.type === "start") {
+      running.set(event.index, event.id)
+      if (tty) {
+        clear()
+        draw(event.total)
+      }
+      return
+    }
+    running.delete(event.index)
+    finished++
+    const line = `[${finished}/${event.total}] ${itemLine(event.item, paint, 0)}`
+    if (!tty) {
+      write(`${line}\n`)
+      return
+    }
+    clear()
+    if (Format.needsAttention(event.item)) write(`${line}\n`)
+    if (finished < event.total) draw(event.total)
+  }
+  return Object.assign(handle, { done: clear })
 }

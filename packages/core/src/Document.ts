@@ -111,7 +111,7 @@ export const parse = (markdown: string): Parsed => {
     }
     if (fence !== undefined) return
     const line = stripInlineCode(rawLine)
-    const atx = /^ {0,3}(#{1,6})(?:\s+(.*))?$/.exec(line)
+    const atx = /^ {0,3}(#{1,6})(?:\s+(.*))?$/.exec(rawLine)
     if (atx) {
       addHeading(atx[1]!.length, atx[2] ?? "", lineNo)
     } else if (previous !== undefined && previous.trim() !== "" && /^ {0,3}(=+|-+)\s*$/.test(line)) {
@@ -122,7 +122,7 @@ export const parse = (markdown: string): Parsed => {
     }
     const definition = /^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/.exec(line)
     if (definition) links.push({ target: definition[1]!.replace(/^<|>$/g, ""), line: lineNo })
-    previous = atx ? undefined : line
+    previous = atx ? undefined : rawLine
   })
   return { headings, links }
 }
