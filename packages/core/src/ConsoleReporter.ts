@@ -93,7 +93,7 @@ const detailLines = (item: Report.ItemReport, verbose: boolean, paint: (s: Style
   const out: Array<string> = []
   const attention = Format.needsAttention(item)
   if (item.deferral) {
-    out.push(paint("magenta")(`${clean(Format.deferralPhrase(item.deferral))} [${item.deferral.state}]`))
+    out.push(paint("magenta")(`deferral ${clean(Format.deferralNote(item.deferral))}`))
   }
   if (attention || verbose) out.push(...evidenceLines(item.evidence, verbose))
   if (item.remediation !== undefined && attention) out.push(`fix: ${clean(item.remediation)}`)
@@ -157,10 +157,8 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
   lines.push(...section(
     "Deferrals",
     r.deferrals.flatMap((d) => [
-      `${d.state.padEnd(7)} ${clean(d.check)} [${clean(d.owner)}] ${Format.deferralWhen(d)} (${
-        Format.deferralStateNote[d.state]
-      }): ${clean(d.reason)}`,
-      `        risk: ${clean(d.risk)}; follow-up: ${clean(d.followUp)}${
+      `${d.state.padEnd(7)} ${clean(d.check)} [${clean(d.owner)}] ${Format.deferralWhen(d)}: ${clean(d.reason)}`,
+      `        ${Format.deferralStateNote[d.state]}; risk: ${clean(d.risk)}; follow-up: ${clean(d.followUp)}${
         d.approvedBy !== undefined ? `; approved by ${clean(d.approvedBy)}` : ""
       }`
     ]),
@@ -201,7 +199,7 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
  * onEvent.done()
  */
 export const progress = (
-  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  stream: NodeJS.WritableStream & { readonly isTTY?: boolean | undefined; readonly columns?: number | undefined },
   options: ProgressOptions = {}
 ): Progress => {
   const tty = options.isTTY ?? stream.isTTY === true

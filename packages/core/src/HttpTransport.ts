@@ -143,6 +143,8 @@ export class HttpTransport extends Context.Tag("@launchgate/core/HttpTransport")
 export const DEFAULT_RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504])
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 const NOT_RETRYABLE_CODES = new Set(["LG_BODY_TOO_LARGE"])
+// TLS verification failures are deterministic: retrying only delays the answer.
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024
 const MAX_REDIRECTS = 5
 // Headers that must not follow a redirect to another origin.
@@ -162,13 +164,15 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
 
 /**
  * The retry predicate, in one place: transport failures and timeouts are
- * retryable (except a malformed request or an oversized body); responses are
+ * retryable (except a malformed request, an oversized body or a TLS
+ * verification failure, which a retry cannot fix); responses are
  * retryable when the policy's `retryOn` (default: 408, 429, 502, 503, 504)
  * says so.
  */
 export const isRetryable = (input: HttpResponse | HttpError, policy: RetryPolicy = {}): boolean =>
   isHttpError(input)
-    ? input.reason !== "InvalidRequest" && !(input.code !== undefined && NOT_RETRYABLE_CODES.has(input.code))
+    ? input.reason !== "InvalidRequest" &&
+      !(input.code !== undefined && (NOT_RETRYABLE_CODES.has(input.code) || TLS_CODE.test(input.code)))
     : (policy.retryOn ?? ((r: HttpResponse) => DEFAULT_RETRY_STATUSES.has(r.status)))(input)
 
 /**
@@ -230,7 +234,7 @@ const remediationFor = (reason: HttpErrorReason, code: string | undefined): stri
     return "The target did not answer in time: check that it is up and reachable from here, or raise the request timeout if it is legitimately slow."
   }
   if (reason === "InvalidRequest") return "Fix the URL in the check's configuration."
-  if (code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
+  if (code !== undefined && TLS_CODE.test(code)) {
     return "TLS verification failed: fix the server's certificate chain, or trust its CA with the transport's `ca` option (for a test target only, list the origin in `insecureOrigins`)."
   }
   if (code === "LG_BODY_TOO_LARGE") return "The response is larger than expected: point the check at a smaller resource or raise `maxBodyBytes`."

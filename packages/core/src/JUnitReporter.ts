@@ -128,7 +128,8 @@ const testCase = (
     outcome = result.status === "error" ? "error" : "failure"
     children.push({ name: outcome, attributes: [["message", result.message], ["type", result.status]], text: body })
   }
-  children.push({ name: "system-out", text: body })
+  // A failure's body already carries the details; everything else keeps them in system-out.
+  if (outcome !== "failure" && outcome !== "error") children.push({ name: "system-out", text: body })
   const name = `[${item.tier}] ${item.title} (${item.id})${result.subject !== undefined ? `: ${result.subject}` : ""}`
   return {
     element: {

@@ -410,17 +410,20 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
     },
     connections: () => sockets.size,
     close: () => {
-      closed ??= new Promise<void>((resolve) => {
+      closed ??= (async () => {
         closing = true
         for (const [timer, resolveDelay] of delays) {
           clearTimeout(timer)
           resolveDelay()
         }
         delays.clear()
-        server.close(() => resolve())
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+        // Resolve only once every socket has emitted `close`, so `connections()` is 0 afterwards.
+        const socketsClosed = [...sockets].map((socket) => new Promise<void>((resolve) => socket.once("close", () => resolve())))
         for (const socket of sockets) socket.destroy()
         server.closeAllConnections?.()
-      })
+        await Promise.all([serverClosed, ...socketsClosed])
+      })()
       return closed
     }
   } satisfies Running<S>

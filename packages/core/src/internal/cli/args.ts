@@ -7,14 +7,18 @@ import { UsageError } from "./io.js"
 
 type OptionsConfig = NonNullable<ParseArgsConfig["options"]>
 
+type Parsed<O extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: Array<string>; options: O; allowPositionals: true; strict: true }>
+>
+
 /** Parse a command's arguments: strict options, positionals allowed. */
-export const parse = <const O extends OptionsConfig>(args: ReadonlyArray<string>, options: O) => {
+export const parse = <const O extends OptionsConfig>(args: ReadonlyArray<string>, options: O): Parsed<O> => {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true })
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    // Node's messages mention parseArgs internals ("To specify a positional argument…"); keep the first sentence.
-    throw new UsageError(message.split(/\. (?=To )/)[0]!.replace(/\.$/, ""))
+    // Node's messages go on with parseArgs advice ("To specify a positional argument…"); keep the first sentence.
+    throw new UsageError(message.split(/\.? (?=To specify)|\n/)[0]!.replace(/\.$/, ""))
   }
 }
 

@@ -97,15 +97,6 @@ const printReport = (io: Io, report: Report.Report, color: boolean, verbose: boo
   io.stdout.write(text.endsWith("\n") ? text : `${text}\n`)
 }
 
-const progressHandler = (io: Io): ((event: Runner.Event) => void) | undefined => {
-  try {
-    return ConsoleReporter.progress(io.stderr, { isTTY: io.stderr.isTTY === true })
-  } catch {
-    // Progress is a courtesy: without it the run and its report are the same.
-    return undefined
-  }
-}
-
 const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const { values, positionals } = Args.parse(args, options)
   if (values.help) {
@@ -141,7 +132,7 @@ const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => 
   })
   let report: Report.Report
   try {
-    const onEvent = progressHandler(io)
+    const onEvent = ConsoleReporter.progress(io.stderr, { isTTY: io.stderr.isTTY === true })
     report = await Runner.runPromise(gate, {
       signal: controller.signal,
       ...(concurrency !== undefined ? { concurrency } : {}),
@@ -150,7 +141,7 @@ const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => 
       ...(values["fail-fast"] ? { failFast: true } : {}),
       ...(allowActive ? { allowActive } : {}),
       ...(now ? { now } : {}),
-      ...(onEvent ? { onEvent } : {})
+      onEvent
     })
   } finally {
     unsubscribe()

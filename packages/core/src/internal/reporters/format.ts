@@ -81,7 +81,7 @@ export const humanDuration = (ms: number): string => {
 export const deferralWhen = (d: Report.DeferralReport): string =>
   d.state === "expired"
     ? `expired ${day(d.expires)}`
-    : `expires ${day(d.expires)} (${d.daysLeft} day${d.daysLeft === 1 ? "" : "s"} left)`
+    : `expires ${day(d.expires)}, ${d.daysLeft} day${d.daysLeft === 1 ? "" : "s"} left`
 
 /** What the state of a deferral means for the gate. */
 export const deferralStateNote: Record<Report.DeferralState, string> = {
@@ -90,7 +90,11 @@ export const deferralStateNote: Record<Report.DeferralState, string> = {
   stale: "stale: the check passes, remove the deferral"
 }
 
-/** The deferral in one phrase, as JUnit's `skipped` message and the console show it. */
+/** The deferral as it stands for one item: state, what that means, reason, owner and expiry. */
+export const deferralNote = (d: Report.DeferralReport): string =>
+  `${d.state} (${deferralStateNote[d.state]}): ${d.reason} (${d.owner}, ${deferralWhen(d)})`
+
+/** The deferral in one phrase, as JUnit's `skipped` message shows it. */
 export const deferralPhrase = (d: Report.DeferralReport): string =>
   `deferred: ${d.reason} (${d.owner}, ${deferralWhen(d)})`
 

@@ -1,0 +1,17 @@
+// Runs every benchmark in this folder (or the ones named on the command line) and prints
+// their figures. Benchmarks print numbers; they never assert timings.
+import { readdirSync } from "node:fs"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { dirname, join } from "node:path"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const wanted = process.argv.slice(2)
+const files = readdirSync(here)
+  .filter((f) => f.endsWith(".ts") && f !== "run.ts")
+  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+  .sort()
+for (const file of files) {
+  console.log(`\n# ${file}`)
+  const mod = await import(pathToFileURL(join(here, file)).href)
+  if (typeof mod.main === "function") await mod.main()
+}

@@ -1,0 +1,138 @@
+/**
+ * Can the account take money? Charges, payouts and verification
+ * requirements, all from one read of the account.
+ *
+ * @since 0.1.0
+ */
+import { type Check, Outcome } from "@launchgate/core"
+import { Clock, Duration, Effect } from "effect"
+import type { BillingProvider, Requirements } from "./BillingProvider.js"
+import * as Billing from "./internal/checks.js"
+
+const ROLE = "Stripe restricted key with Account: Read (rak_account_read)"
+const DASHBOARD = "Dashboard → Settings → Business → Account status"
+
+/**
+ * `billing.account.charges-enabled`: the account can create charges and is
+ * not disabled (`charges_enabled`, no `requirements.disabled_reason`).
+ */
+export const chargesEnabled = (): Check.Check<BillingProvider> =>
+  Billing.make({
+    id: "billing.account.charges-enabled",
+    title: "Billing account can take charges",
+    surface: "billing.account",
+    category: "dependencies",
+    description: "The billing account can take payments: charges are enabled and the account is not disabled.",
+    role: ROLE,
+    reads: "the account",
+    run: (provider) =>
+      Effect.map(provider.account, (account) => {
+        const observed = {
+          account: account.id,
+          chargesEnabled: account.chargesEnabled,
+          disabledReason: account.requirements.disabledReason
+        }
+        const expected = { chargesEnabled: true, disabledReason: null }
+        if (!account.chargesEnabled || account.requirements.disabledReason !== null) {
+          return Outcome.fail(
+            account.chargesEnabled
+              ? `account ${account.id} is disabled (${account.requirements.disabledReason})`
+              : `account ${account.id} cannot take charges${account.requirements.disabledReason ? ` (${account.requirements.disabledReason})` : ""}`,
+            {
+              observed,
+              expected,
+              evidence: { pastDue: account.requirements.pastDue, currentlyDue: account.requirements.currentlyDue },
+              remediation: `Provide the missing verification information in ${DASHBOARD}; charges stay disabled until Stripe has it.`
+            }
+          )
+        }
+        return Outcome.pass(`account ${account.id} can take charges`, { observed, expected })
+      })
+  })
+
+/** `billing.account.payouts-enabled`: the money taken can be paid out (`payouts_enabled`). */
+export const payoutsEnabled = (): Check.Check<BillingProvider> =>
+  Billing.make({
+    id: "billing.account.payouts-enabled",
+    title: "Billing account can pay out",
+    surface: "billing.account",
+    category: "dependencies",
+    description: "Payouts are enabled, so money taken reaches the bank account.",
+    role: ROLE,
+    reads: "the account",
+    run: (provider) =>
+      Effect.map(provider.account, (account) => {
+        const observed = { account: account.id, payoutsEnabled: account.payoutsEnabled }
+        return account.payoutsEnabled
+          ? Outcome.pass(`account ${account.id} can pay out`, { observed, expected: { payoutsEnabled: true } })
+          : Outcome.fail(`account ${account.id} cannot pay out`, {
+            observed,
+            expected: { payoutsEnabled: true },
+            evidence: { currentlyDue: account.requirements.currentlyDue },
+            remediation: `Add and verify a bank account in Dashboard → Settings → Business → Bank accounts, and clear the requirements in ${DASHBOARD}.`
+          })
+      })
+  })
+
+/** Options of {@link requirements}. */
+export interface RequirementsOptions {
+  /** A verification deadline closer than this warns. Default 14 days. */
+  readonly deadlineWithin?: Duration.DurationInput | undefined
+}
+
+const dueNow = (r: Requirements) => [...new Set([...r.currentlyDue, ...r.pastDue])]
+
+/**
+ * `billing.account.requirements`: onboarding is complete (`details_submitted`)
+ * and nothing is currently or past due. A verification deadline (current or
+ * future requirements) within `deadlineWithin` warns.
+ */
+export const requirements = (options: RequirementsOptions = {}): Check.Check<BillingProvider> =>
+  Billing.make({
+    id: "billing.account.requirements",
+    title: "Billing account has no outstanding verification requirements",
+    surface: "billing.account",
+    category: "dependencies",
+    description: "Onboarding is complete and no verification information is due, so charges will not be paused after launch.",
+    role: ROLE,
+    reads: "the account",
+    run: (provider) =>
+      Effect.gen(function*() {
+        const account = yield* provider.account
+        const now = yield* Clock.currentTimeMillis
+        const within = Duration.decode(options.deadlineWithin ?? "14 days")
+        const r = account.requirements
+        const future = account.futureRequirements
+        const observed = {
+          account: account.id,
+          detailsSubmitted: account.detailsSubmitted,
+          currentlyDue: r.currentlyDue,
+          pastDue: r.pastDue,
+          eventuallyDue: r.eventuallyDue,
+          currentDeadline: r.currentDeadline,
+          futureCurrentlyDue: future.currentlyDue,
+          futureDeadline: future.currentDeadline
+        }
+        const expected = { detailsSubmitted: true, currentlyDue: [], pastDue: [] }
+        const remediation = `Provide the listed information in ${DASHBOARD} before the deadline.`
+        if (!account.detailsSubmitted || dueNow(r).length > 0) {
+          const due = dueNow(r)
+          return Outcome.fail(
+            !account.detailsSubmitted
+              ? `account ${account.id} has not finished onboarding (details_submitted is false)`
+              : `account ${account.id} has ${due.length} verification requirement(s) due${r.currentDeadline ? ` by ${r.currentDeadline.toISOString()}` : ""}: ${due.join(", ")}`,
+            { observed, expected, remediation }
+          )
+        }
+        const deadlines = [r.currentDeadline, future.currentDeadline].filter((d): d is Date => d !== null)
+        const soonest = deadlines.sort((a, b) => a.getTime() - b.getTime())[0]
+        if (soonest !== undefined && soonest.getTime() - now <= Duration.toMillis(within)) {
+          const days = Math.max(0, Math.ceil((soonest.getTime() - now) / 86_400_000))
+          return Outcome.warn(
+            `verification deadline ${soonest.toISOString()} is ${days} day(s) away (${[...future.currentlyDue, ...future.pastDue].join(", ") || "see the Dashboard"})`,
+            { observed, expected: { ...expected, deadlineNotWithin: Duration.format(within) }, remediation }
+          )
+        }
+        return Outcome.pass(`account ${account.id} has no verification requirements due`, { observed, expected })
+      })
+  })

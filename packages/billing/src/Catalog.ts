@@ -1,0 +1,197 @@
+/**
+ * The price catalog: every plan the product sells has exactly one active
+ * live price, on an active product, with the expected currency, amount and
+ * interval (and a tax behaviour when tax is collected).
+ *
+ * @since 0.1.0
+ */
+import { type Check, Outcome } from "@launchgate/core"
+import { Effect } from "effect"
+import type { BillingProvider, Interval, Price } from "./BillingProvider.js"
+import * as Billing from "./internal/checks.js"
+
+/** A plan the product sells, identified by the price's lookup key. */
+export interface Plan {
+  readonly lookupKey: string
+  /** Lower- or upper-case ISO currency code. */
+  readonly currency: string
+  /** In the currency's minor unit (cents). */
+  readonly amount: number
+  readonly interval: Interval
+  /** Default 1. */
+  readonly intervalCount?: number | undefined
+  /** The product's name, when it matters. */
+  readonly product?: string | undefined
+}
+
+/** Options of {@link prices}. */
+export interface PricesOptions extends Billing.ModeOptions {
+  readonly plans: ReadonlyArray<Plan>
+  /** Tax is collected: each price must say whether it is inclusive or exclusive. */
+  readonly taxRequired?: boolean | undefined
+}
+
+/** What can be wrong with one plan. */
+export type Problem =
+  | "missing"
+  | "inactive"
+  | "duplicated"
+  | "mismatched"
+  | "product-inactive"
+  | "not-live"
+  | "tax-behavior-unspecified"
+
+const CATALOG = "Dashboard → Product catalog"
+
+interface Assessment {
+  readonly subject: string
+  readonly status: Outcome.Status
+  readonly message: string
+  readonly evidence: Outcome.Evidence
+  readonly remediation?: string
+  readonly problems: ReadonlyArray<Problem>
+}
+
+const describe = (p: Price) => ({
+  id: p.id,
+  active: p.active,
+  livemode: p.livemode,
+  currency: p.currency,
+  amount: p.unitAmount,
+  interval: p.interval,
+  intervalCount: p.intervalCount,
+  taxBehavior: p.taxBehavior,
+  product: p.product
+})
+
+const failure = (
+  plan: Plan,
+  problems: ReadonlyArray<Problem>,
+  message: string,
+  remediation: string,
+  details: { observed: unknown; expected: unknown }
+): Assessment => {
+  const outcome = Outcome.fail(message, { ...details, evidence: { problems }, remediation })
+  return { subject: plan.lookupKey, status: outcome.status, message, evidence: outcome.evidence, remediation, problems }
+}
+
+const assess = (plan: Plan, prices: ReadonlyArray<Price>, live: boolean, taxRequired: boolean): Assessment => {
+  const expected = {
+    lookupKey: plan.lookupKey,
+    currency: plan.currency.toLowerCase(),
+    amount: plan.amount,
+    interval: plan.interval,
+    intervalCount: plan.intervalCount ?? 1,
+    ...(plan.product !== undefined ? { product: plan.product } : {}),
+    livemode: live,
+    active: true,
+    ...(taxRequired ? { taxBehavior: "inclusive | exclusive" } : {})
+  }
+  const active = prices.filter((p) => p.active)
+  if (prices.length === 0) {
+    return failure(plan, ["missing"], `missing: no price has lookup key ${plan.lookupKey}`,
+      `Create the price in ${CATALOG} with lookup key "${plan.lookupKey}" (or fix the key in the product's code).`,
+      { observed: null, expected })
+  }
+  if (active.length === 0) {
+    return failure(plan, ["inactive"], `inactive: every price with lookup key ${plan.lookupKey} is archived`,
+      `Unarchive the price in ${CATALOG}, or create a new one and move the lookup key to it (transfer_lookup_key).`,
+      { observed: prices.map(describe), expected })
+  }
+  if (active.length > 1) {
+    return failure(plan, ["duplicated"], `duplicated: ${active.length} active prices carry lookup key ${plan.lookupKey}`,
+      `Archive all but one of ${active.map((p) => p.id).join(", ")}: checkout would pick one arbitrarily.`,
+      { observed: active.map(describe), expected })
+  }
+  const price = active[0]!
+  const problems: Array<Problem> = []
+  const notes: Array<string> = []
+  const mismatches: Array<string> = []
+  if (price.currency !== expected.currency) mismatches.push(`currency ${price.currency} ≠ ${expected.currency}`)
+  if (price.unitAmount !== plan.amount) mismatches.push(`amount ${price.unitAmount} ≠ ${plan.amount}`)
+  if (price.interval !== plan.interval) mismatches.push(`interval ${price.interval} ≠ ${plan.interval}`)
+  else if (price.intervalCount !== expected.intervalCount) {
+    mismatches.push(`interval count ${price.intervalCount} ≠ ${expected.intervalCount}`)
+  }
+  if (plan.product !== undefined && price.product.name !== plan.product) {
+    mismatches.push(`product "${price.product.name}" ≠ "${plan.product}"`)
+  }
+  if (mismatches.length > 0) {
+    problems.push("mismatched")
+    notes.push(`mismatched: ${mismatches.join(", ")}`)
+  }
+  if (!price.product.active) {
+    problems.push("product-inactive")
+    notes.push(`product ${price.product.id} (${price.product.name}) is archived`)
+  }
+  if (price.livemode !== live) {
+    problems.push("not-live")
+    notes.push(`price is ${Billing.modeWord(price.livemode)}-mode data, the launch needs ${Billing.modeWord(live)}`)
+  }
+  if (taxRequired && price.taxBehavior === "unspecified") {
+    problems.push("tax-behavior-unspecified")
+    notes.push("tax_behavior is unspecified")
+  }
+  if (problems.length > 0) {
+    return failure(plan, problems, `${price.id}: ${notes.join("; ")}`, remediationFor(problems, price), {
+      observed: describe(price),
+      expected
+    })
+  }
+  const outcome = Outcome.pass(`${price.id} matches`, { observed: describe(price), expected })
+  return { subject: plan.lookupKey, status: "pass", message: outcome.message, evidence: outcome.evidence, problems: [] }
+}
+
+const remediationFor = (problems: ReadonlyArray<Problem>, price: Price): string => {
+  const steps: Array<string> = []
+  if (problems.includes("mismatched")) {
+    steps.push(`Prices cannot be edited: create a new price with the right currency, amount and interval in ${CATALOG}, move the lookup key to it (transfer_lookup_key) and archive ${price.id}.`)
+  }
+  if (problems.includes("product-inactive")) steps.push(`Unarchive product ${price.product.id} in ${CATALOG}.`)
+  if (problems.includes("not-live")) steps.push("Create the catalog in live mode (or copy it from test mode in the Dashboard).")
+  if (problems.includes("tax-behavior-unspecified")) {
+    steps.push(`Set the price's tax behaviour (inclusive or exclusive) in ${CATALOG}; it can be set once on a price that has none.`)
+  }
+  return steps.join(" ")
+}
+
+/**
+ * `billing.catalog.prices`: every plan has exactly one active price of the
+ * expected mode with the expected currency, amount and interval, on an
+ * active product (and a tax behaviour when `taxRequired`). One subject per
+ * plan; missing, inactive, duplicated and mismatched plans are listed
+ * separately in the evidence. All plans are read in one list call.
+ */
+export const prices = (options: PricesOptions): Check.Check<BillingProvider> =>
+  Billing.make({
+    id: "billing.catalog.prices",
+    title: "Every plan has one active live price",
+    surface: "billing.catalog",
+    category: "rollout",
+    description: "Every plan the product sells resolves, by lookup key, to exactly one active live price with the expected amount.",
+    role: "Stripe restricted key with Prices: Read (rak_plan_read) and Products: Read (rak_product_read)",
+    reads: "the price catalog",
+    run: (provider) =>
+      Effect.map(provider.prices(options.plans.map((p) => p.lookupKey)), (found) => {
+        const live = Billing.expectedMode(provider, options) === "live"
+        const assessed = options.plans.map((plan) =>
+          assess(plan, found.get(plan.lookupKey) ?? [], live, options.taxRequired === true)
+        )
+        const having = (problem: Problem) => assessed.filter((a) => a.problems.includes(problem)).map((a) => a.subject)
+        return Outcome.fromSubjects(
+          assessed.map(({ problems: _, ...subject }) => subject),
+          {
+            what: "plans",
+            evidence: {
+              missing: having("missing"),
+              inactive: having("inactive"),
+              duplicated: having("duplicated"),
+              mismatched: having("mismatched"),
+              productInactive: having("product-inactive"),
+              notLive: having("not-live"),
+              taxBehaviorUnspecified: having("tax-behavior-unspecified")
+            }
+          }
+        )
+      })
+  })

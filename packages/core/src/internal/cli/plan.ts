@@ -1,0 +1,198 @@
+/**
+ * `launchgate plan <gate-file>`: what the gate would check, by whom, with
+ * which deferrals and attestations, without running anything (no network).
+ * With `--strict` it exits 1 when a deferral or an attestation has lapsed or
+ * lapses within `--within` days, so CI nags before a launch is blocked.
+ */
+import * as Attestation from "../../Attestation.js"
+import * as Deferral from "../../Deferral.js"
+import * as Gate from "../../Gate.js"
+import * as Rollback from "../../Rollback.js"
+import * as Args from "./args.js"
+import type { Command } from "./command.js"
+import type { Io } from "./io.js"
+import { loadGate } from "./load.js"
+
+const DEFAULT_WITHIN = 14
+const DAY = 86_400_000
+
+const usage = `Usage: launchgate plan <gate-file> [options]
+
+List the gate's checks with their tiers, owners and surfaces, its rollback
+plans, deferrals and attestations, and what expires soon. Nothing is run and
+no network is used (beyond what the gate module itself does when loaded).
+
+Options:
+  --env NAME       Target environment, passed to a gate module that exports
+                   a function (env) => gate
+  --within DAYS    Flag deferrals and attestations expiring within DAYS days
+                   (default ${DEFAULT_WITHIN})
+  --strict         Exit 1 when any deferral is expired or expiring within DAYS,
+                   or any attestation is missing, stale, future-dated or
+                   expiring within DAYS
+  --now ISO        Pin "now" (default: the current time)
+  -h, --help       Show this help
+
+Exit codes: 0 listed (and, with --strict, nothing lapsing), 1 --strict found
+something expired or expiring, 2 configuration or usage error.`
+
+const options = {
+  env: { type: "string" },
+  within: { type: "string" },
+  strict: { type: "boolean" },
+  now: { type: "string" },
+  help: { type: "boolean", short: "h" }
+} as const
+
+/** Rows as aligned columns. */
+const table = (rows: ReadonlyArray<ReadonlyArray<string>>, indent = "  "): Array<string> => {
+  const widths: Array<number> = []
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
+  return rows.map((row) => `${indent}${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}`.trimEnd())
+}
+
+const inDays = (days: number): string =>
+  days < 0 ? `${-days} day${days === -1 ? "" : "s"} ago` : days === 0 ? "today" : `in ${days} day${days === 1 ? "" : "s"}`
+
+interface Lapse {
+  readonly id: string
+  readonly what: string
+}
+
+const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
+  const { values, positionals } = Args.parse(args, options)
+  if (values.help) {
+    io.stdout.write(`${usage}\n`)
+    return 0
+  }
+  const file = Args.gateFile(positionals)
+  const within = Args.number("within", values.within, { min: 0, what: "a number of days >= 0" }) ?? DEFAULT_WITHIN
+  const now = Args.instant("now", values.now) ?? new Date()
+  const { gate } = await loadGate(file, io.cwd, values.env)
+
+  const out: Array<string> = []
+  const lapses: Array<Lapse> = []
+  out.push(`Gate: ${gate.name}${gate.environment !== undefined ? ` (environment: ${gate.environment})` : ""}`)
+  if (gate.description !== undefined) out.push(gate.description)
+  out.push(`Policy: launch-adjacent failures ${gate.policy.launchAdjacent === "block" ? "block" : "warn"}`)
+  out.push(`As of ${now.toISOString()}, flagging what expires within ${within} days`)
+
+  const items = Gate.runItems(gate)
+  const deferredIds = new Set(gate.deferrals.map((d) => d.check))
+  out.push("", `Checks (${items.length}):`)
+  for (const tier of Gate.tiers) {
+    const inTier = items.filter((i) => i.tier === tier)
+    if (inTier.length === 0) continue
+    out.push(`  ${tier} (${inTier.length})`)
+    out.push(...table(
+      inTier.map((item) => {
+        const flags = [
+          item.check.kind !== "check" ? item.check.kind : "",
+          item.check.active ? (Gate.activeAllowed(gate, item) ? "active, allowed" : "active, not allowed") : "",
+          item.rollbackOf !== undefined ? `verifies rollback of ${item.rollbackOf}` : "",
+          deferredIds.has(item.check.id) ? "deferred" : "",
+          item.check.dependsOn.length > 0 ? `after ${item.check.dependsOn.join(", ")}` : ""
+        ].filter((f) => f !== "")
+        return [item.check.id, item.check.title, `owner: ${item.owner}`, `surface: ${item.check.surface}`, flags.length > 0 ? `(${flags.join("; ")})` : ""]
+      }),
+      "    "
+    ))
+  }
+
+  out.push("", `Rollback plans (${gate.rollback.length}):`)
+  if (gate.rollback.length === 0) out.push("  none")
+  out.push(...table(gate.rollback.map((plan) =>
+    Rollback.isNone(plan)
+      ? [plan.surface, `no rollback: ${plan.none}`]
+      : [
+        plan.surface,
+        [
+          plan.procedure,
+          plan.killSwitch !== undefined ? `kill switch: ${plan.killSwitch}` : "",
+          plan.owner !== undefined ? `owner: ${plan.owner}` : "",
+          plan.verify !== undefined ? `verified by ${plan.verify.id}` : ""
+        ].filter((s) => s !== "").join("; ")
+      ]
+  )))
+
+  out.push("", `Deferrals (${gate.deferrals.length}):`)
+  if (gate.deferrals.length === 0) out.push("  none")
+  out.push(...table(gate.deferrals.map((d) => {
+    const expired = Deferral.state(d, now) === "expired"
+    const soon = !expired && Deferral.expiresWithin(d, now, within)
+    const days = Deferral.daysLeft(d, now)
+    if (expired) lapses.push({ id: d.check, what: `deferral expired ${d.expires.toISOString().slice(0, 10)}` })
+    else if (soon) lapses.push({ id: d.check, what: `deferral expires ${d.expires.toISOString().slice(0, 10)} (${inDays(days)})` })
+    return [
+      expired ? "EXPIRED " : soon ? "EXPIRING" : "active  ",
+      d.check,
+      `owner: ${d.owner}`,
+      `expires ${d.expires.toISOString().slice(0, 10)} (${expired ? "expired" : inDays(days)})`,
+      `follow-up: ${d.followUp}`,
+      `reason: ${d.reason}`
+    ]
+  })))
+
+  const attestations = items.flatMap((item) => {
+    const details = Attestation.details(item.check)
+    return details ? [{ item, details }] : []
+  })
+  if (attestations.length > 0) {
+    out.push("", `Attestations (${attestations.length}):`)
+    out.push(...table(attestations.map(({ details, item }) => {
+      const id = item.check.id
+      const expires = details.expiresOn
+      const missing = details.attestedBy === undefined || details.on === undefined || details.evidence === undefined
+      const left = expires ? expires.getTime() - now.getTime() : 0
+      const future = expires !== undefined && expires.getTime() - details.validForDays * DAY > now.getTime()
+      const state = missing || !expires
+        ? "missing"
+        : future
+        ? "future"
+        : left <= 0
+        ? "stale"
+        : left <= within * DAY
+        ? "expiring"
+        : "fresh"
+      const date = expires?.toISOString().slice(0, 10)
+      if (state === "missing") lapses.push({ id, what: "attestation missing" })
+      if (state === "future") lapses.push({ id, what: `attestation dated in the future (${details.on})` })
+      if (state === "stale") lapses.push({ id, what: `attestation went stale ${date}` })
+      if (state === "expiring") lapses.push({ id, what: `attestation goes stale ${date} (${inDays(Math.floor(left / DAY))})` })
+      return [
+        state === "fresh" ? "fresh   " : state.toUpperCase().padEnd(8),
+        id,
+        details.attestedBy !== undefined ? `attested by ${details.attestedBy}` : "not attested",
+        details.on !== undefined ? `on ${details.on}` : "",
+        date !== undefined ? `valid until ${date}` : `valid for ${details.validForDays} days`,
+        details.evidence ?? ""
+      ]
+    })))
+  }
+
+  out.push("", `Not supported (${gate.unsupported.length}):`)
+  if (gate.unsupported.length === 0) out.push("  nothing declared")
+  for (const u of gate.unsupported) out.push(`  - ${u.case}${u.reason !== undefined ? ` (${u.reason})` : ""}`)
+
+  out.push("")
+  if (lapses.length === 0) {
+    out.push(`Nothing expired or expiring within ${within} days.`)
+  } else {
+    out.push(`Expired or expiring within ${within} days (${lapses.length}):`)
+    for (const lapse of lapses) out.push(`  - ${lapse.id}: ${lapse.what}`)
+  }
+  io.stdout.write(`${out.join("\n")}\n`)
+
+  if (values.strict && lapses.length > 0) {
+    io.stderr.write(`launchgate plan --strict: ${lapses.length} deferral(s) or attestation(s) expired or expiring within ${within} days\n`)
+    return 1
+  }
+  return 0
+}
+
+export const plan: Command = {
+  name: "plan",
+  summary: "List checks, owners, deferrals and what expires soon, without running anything",
+  usage,
+  execute
+}

@@ -1,0 +1,366 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Redacted } from "effect"
+import { XMLParser } from "fast-xml-parser"
+import {
+  Check,
+  ConsoleReporter,
+  Gate,
+  JsonReporter,
+  JUnitReporter,
+  MarkdownReporter,
+  Outcome,
+  Redaction,
+  type Report,
+  Runner
+} from "../src/index.js"
+import { hanging, recorder, single } from "./reporters/fixture.js"
+
+afterEach(() => Redaction.clearRegistry())
+
+describe("Redaction.scrub", () => {
+  const masked: ReadonlyArray<readonly [string, string, string]> = [
+    ["bearer token", "Authorization: Bearer abcDEF123456ghiJKL789", "Authorization: Bearer <redacted>"],
+    ["URL-encoded bearer", "?h=Bearer%20abcDEF123456ghiJKL789", "?h=Bearer%20<redacted>"],
+    ["basic credentials", "Basic dXNlcjpwYXNzd29yZA==", "Basic <redacted>"],
+    ["Stripe live key", "key sk_live_51HabcdefghijklmnopqrstuV", "key <redacted>"],
+    ["Stripe key glued to a name", "STRIPE_sk_live_51Habcdefghijklmnop_suffix", "STRIPE_<redacted>_suffix"],
+    ["Stripe webhook secret", "whsec_abcdefghijklmnop", "<redacted>"],
+    ["sk- API key", "sk-proj-abcdefghijklmnopqrstuvwx", "<redacted>"],
+    ["Google OAuth token", "ya29.a0AfH6SMBabcdefghijk", "<redacted>"],
+    ["Google API key", "AIzaSyA1234567890abcdefghijklmnopqrstuv", "<redacted>"],
+    ["AWS access key id", "AKIAIOSFODNN7EXAMPLE", "<redacted>"],
+    ["GitHub token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "<redacted>"],
+    ["GitHub fine-grained token", "github_pat_11ABCDEFG0123456789_abcdefghij", "<redacted>"],
+    ["Slack token", "xoxb-1234567890-abcdefghij", "<redacted>"],
+    ["npm token", "npm_abcdefghijklmnopqrstuvwxyz0123456789", "<redacted>"],
+    [
+      "JWT",
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+      "<redacted>"
+    ],
+    ["PEM private key", "k=-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY----- done", "k=<redacted> done"],
+    ["JSON-escaped private key", `"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n"`, `"<redacted>\\n"`],
+    ["PGP private key", "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY BLOCK-----", "<redacted>"],
+    ["cut-off private key", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI", "<redacted>"],
+    ["password in a URL", "postgres://app:s3cr3t-pw@db.internal:5432/app", "postgres://app:<redacted>@db.internal:5432/app"],
+    ["password=", "login with password=hunter2xyz&next=1", "login with password=<redacted>&next=1"],
+    ["quoted JSON value", `{"client_secret": "a b c d"}`, `{"client_secret": "<redacted>"}`],
+    ["single-quoted value", "api_key: 'k-123456'", "api_key: '<redacted>'"],
+    ["prefixed key name", "GITHUB_TOKEN=abcd1234", "GITHUB_TOKEN=<redacted>"]
+  ]
+  for (const [what, input, output] of masked) {
+    it(`masks a ${what}`, () => {
+      expect(Redaction.scrub(input)).toBe(output)
+      // Scrubbing twice changes nothing: reporters scrub before and after formatting.
+      expect(Redaction.scrub(Redaction.scrub(input))).toBe(output)
+    })
+  }
+
+  it("leaves ordinary text alone", () => {
+    for (
+      const text of [
+        "p99 latency is 900 ms (expected <= 500)",
+        "tokens: 5, passwordless login enabled",
+        "sk_live_ (prefix only)",
+        "the Bearer of bad news",
+        "https://api.acme.dev/healthz?region=eu",
+        "projects/acme/secrets/db-password/versions/3"
+      ]
+    ) expect(Redaction.scrub(text)).toBe(text)
+  })
+
+  it("masks registered secrets and Redacted values, also JSON-escaped and URL-encoded, longest first", () => {
+    Redaction.register(Redacted.make("pa\"ss/wo+rd"))
+    Redaction.register("hunter2-correct")
+    Redaction.register("hunter2-correct-horse-battery")
+    Redaction.register("short")
+    expect(Redaction.scrub(`a pa"ss/wo+rd b`)).toBe("a <redacted> b")
+    expect(Redaction.scrub(JSON.stringify({ v: `pa"ss/wo+rd` }))).toBe(`{"v":"<redacted>"}`)
+    expect(Redaction.scrub(`?p=${encodeURIComponent(`pa"ss/wo+rd`)}`)).toBe("?p=<redacted>")
+    expect(Redaction.scrub("x hunter2-correct-horse-battery y")).toBe("x <redacted> y")
+    expect(Redaction.scrub("short")).toBe("short")
+    Redaction.clearRegistry()
+    expect(Redaction.scrub("hunter2-correct")).toBe("hunter2-correct")
+  })
+})
+
+describe("Redaction.scrubJson", () => {
+  it("scrubs keys and values, and masks values under keys that name a secret", () => {
+    const scrubbed = Redaction.scrubJson({
+      "Bearer abcdefghijklmnop": "header as a key",
+      password: "plain-looking-value",
+      nested: { apiKey: "k1234567", clientSecret: 12345678, accessToken: ["t-1", "t-2"], X_Auth_Token: "v" },
+      passwordSet: true,
+      secretName: "projects/acme/secrets/db",
+      token: null,
+      count: 3
+    })
+    expect(scrubbed).toEqual({
+      "Bearer <redacted>": "header as a key",
+      password: "<redacted>",
+      nested: { apiKey: "<redacted>", clientSecret: "<redacted>", accessToken: ["<redacted>", "<redacted>"], X_Auth_Token: "<redacted>" },
+      passwordSet: true,
+      secretName: "projects/acme/secrets/db",
+      token: null,
+      count: 3
+    })
+  })
+})
+
+// ---------------------------------------------------------------------------
+// End to end: planted secrets never reach any reporter's output.
+
+const REGISTERED = Redacted.make("hunter2-correct-horse")
+const ODD = `zq"Xv<Wk>&Yp|Tm\\Rn`
+const STRIPE = "sk_live_51HsecretStripeKeyAbcdefgh"
+const TOKEN = "abcDEF123456ghiJKL789"
+const TOKEN2 = "zyxWVU987654tsrQPO321"
+const PEM_BODY = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
+const PEM = `-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----`
+const GH = "ghp_plantedGithubToken0123456789abcd"
+const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwbGFudGVkIn0.plantedSignatureXyz0123456789"
+const PLAIN_PASSWORD = "plain-looking-value-42"
+const URL_PASSWORD = "urlPassw0rd-77"
+
+/** The parts of each planted secret whose presence would be a leak. */
+const FRAGMENTS = [
+  Redacted.value(REGISTERED),
+  ODD,
+  "HsecretStripeKeyAbcdefgh",
+  TOKEN,
+  TOKEN2,
+  PEM_BODY,
+  "plantedGithubToken0123456789abcd",
+  "plantedSignatureXyz0123456789",
+  PLAIN_PASSWORD,
+  URL_PASSWORD
+]
+
+const check = (id: string, title: string, run: Parameters<typeof Check.fromAsync>[0]["run"]) =>
+  Check.fromAsync({ id, title, surface: "acme.api", category: "security", run })
+
+const secretGate = () =>
+  Gate.make({
+    name: `launch ${STRIPE}`,
+    description: `uses ${Redacted.value(REGISTERED)}`,
+    environment: `prod Bearer ${TOKEN}`,
+    items: [
+      {
+        check: check("acme.api.leaky", `title ${GH}`, () =>
+          Outcome.fail(`got ${Redacted.value(REGISTERED)} and ${ODD}`, {
+            observed: { [`Authorization: Bearer ${TOKEN}`]: PEM, password: PLAIN_PASSWORD, key: REGISTERED },
+            expected: `no ${JWT}`,
+            remediation: `export STRIPE_KEY=${STRIPE}`,
+            docs: `https://admin:${URL_PASSWORD}@docs.acme.dev`
+          })),
+        tier: "launch-critical",
+        owner: `owner ${JWT}`
+      },
+      {
+        check: check("acme.api.throws", "throws", () => {
+          throw new Error(`401 from upstream: Authorization: Bearer ${TOKEN2}`)
+        }),
+        tier: "launch-critical",
+        owner: "sre"
+      },
+      {
+        check: check("acme.api.rejects", "rejects with an object", () =>
+          Promise.reject({ message: `bad key ${STRIPE}`, apiKey: PLAIN_PASSWORD, secret: REGISTERED, remediation: `rotate ${GH}` })),
+        tier: "launch-adjacent",
+        owner: "sre"
+      },
+      {
+        check: Check.make({
+          id: "acme.api.effect-fails",
+          title: "an Effect check fails",
+          surface: "acme.api",
+          category: "security",
+          run: Effect.fail({ _tag: "Auth", message: `denied for ${ODD}`, token: REGISTERED })
+        }),
+        tier: "launch-adjacent",
+        owner: "sre"
+      },
+      {
+        check: check("acme.api.subjects", "subjects", () =>
+          Outcome.fromSubjects([
+            { subject: `svc ${GH}`, ...Outcome.fail(`svc has ${STRIPE}`, { observed: JWT, remediation: `use ${Redacted.value(REGISTERED)}` }) },
+            { subject: "svc-ok", ...Outcome.pass("ok", { evidence: { cookie: "session=abcdef123456" } }) }
+          ], { what: "services" })),
+        tier: "launch-critical",
+        owner: "sre"
+      },
+      {
+        check: check("acme.api.deferred", "deferred", () => Outcome.fail("deferred failure")),
+        tier: "launch-critical",
+        owner: "sre"
+      }
+    ],
+    deferrals: [{
+      check: "acme.api.deferred",
+      owner: `owner ${GH}`,
+      reason: `waiting on ${STRIPE}`,
+      risk: `Bearer ${TOKEN}`,
+      followUp: `https://jira:${URL_PASSWORD}@jira.acme.dev/ACME-1`,
+      expires: "2026-06-01",
+      approvedBy: JWT
+    }],
+    rollback: {
+      "acme.api": {
+        procedure: `curl -H "Authorization: Bearer ${TOKEN}" https://api/rollback`,
+        killSwitch: `flag with ${Redacted.value(REGISTERED)}`,
+        owner: ODD
+      },
+      "acme.db": { none: `no rollback; ${PEM}` }
+    },
+    unsupported: [PEM, { case: `case ${GH}`, reason: `reason ${JWT}` }]
+  })
+
+const xmlStrings = (xml: string): Array<string> => {
+  const out: Array<string> = []
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") out.push(v)
+    else if (Array.isArray(v)) v.forEach(walk)
+    else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        out.push(k)
+        walk(x)
+      }
+    }
+  }
+  walk(new XMLParser({ ignoreAttributes: false, htmlEntities: true, parseTagValue: false, parseAttributeValue: false }).parse(xml))
+  return out
+}
+
+const unescapeMarkdown = (md: string): string =>
+  md.replace(/<br>/g, "\n").replace(/\\(.)/g, "$1").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(
+    /&amp;/g,
+    "&"
+  )
+
+/**
+ * Every reporter's output for a report, raw and decoded (JSON parsed, XML
+ * entities resolved, Markdown escapes undone), so a secret cannot hide
+ * behind escaping.
+ */
+const outputs = (report: Report.Report) => {
+  const json = JsonReporter.render(report)
+  const xml = JUnitReporter.render(report)
+  const md = MarkdownReporter.render(report)
+  return {
+    console: ConsoleReporter.render(report, { verbose: true }),
+    consoleColor: ConsoleReporter.render(report, { color: true }),
+    json,
+    jsonDecoded: JSON.stringify(JSON.parse(json), null, 0).replace(/\\"/g, "\"").replace(/\\\\/g, "\\"),
+    jsonStrings: collectJsonStrings(JSON.parse(json)).join("\n"),
+    junit: xml,
+    junitDecoded: xmlStrings(xml).join("\n"),
+    markdown: md,
+    markdownDecoded: unescapeMarkdown(md)
+  }
+}
+
+const collectJsonStrings = (value: unknown): Array<string> =>
+  typeof value === "string"
+    ? [value]
+    : Array.isArray(value)
+    ? value.flatMap(collectJsonStrings)
+    : value !== null && typeof value === "object"
+    ? Object.entries(value).flatMap(([k, v]) => [k, ...collectJsonStrings(v)])
+    : []
+
+const expectNoSecrets = (texts: Record<string, string>) => {
+  for (const [name, text] of Object.entries(texts)) {
+    for (const fragment of FRAGMENTS) {
+      expect(text.includes(fragment), `${name} leaks ${fragment}`).toBe(false)
+    }
+  }
+}
+
+describe("no reporter leaks a secret", () => {
+  it("masks secrets planted in every field of a real run, error paths included", async () => {
+    Redaction.register(REGISTERED)
+    Redaction.register(ODD)
+    const tty = recorder({ isTTY: true, columns: 500 })
+    const plain = recorder({ isTTY: false })
+    const ttyProgress = ConsoleReporter.progress(tty.stream)
+    const plainProgress = ConsoleReporter.progress(plain.stream)
+    const report = await Runner.runPromise(secretGate(), {
+      now: new Date("2026-03-01T00:00:00Z"),
+      onEvent: (e) => {
+        ttyProgress(e)
+        plainProgress(e)
+      }
+    })
+    const texts = { ...outputs(report), progressTty: tty.text(), progressPlain: plain.text() }
+    expectNoSecrets(texts)
+    // The negative control: the masks are there, and the non-secret text around them survived.
+    expect(texts.json).toContain("<redacted>")
+    expect(texts.console).toContain("401 from upstream: Authorization: Bearer <redacted>")
+    expect(texts.markdown).toContain("&lt;redacted&gt;")
+    expect(texts.junitDecoded).toContain("export STRIPE_KEY=<redacted>")
+    expect(texts.progressPlain).toContain("acme.api.throws")
+  })
+
+  it("masks secrets in a report that did not come from the runner (a file, a hand-built report)", async () => {
+    const clean = await Runner.runPromise(single(check("acme.api.one", "one", () => Outcome.fail("x", { observed: 1 }))))
+    Redaction.register(REGISTERED)
+    Redaction.register(ODD)
+    const item = clean.items[0]!
+    const tampered: Report.Report = {
+      ...clean,
+      reasons: [`blocked by ${Redacted.value(REGISTERED)}`],
+      run: { ...clean.run, interruptReason: `interrupted: Bearer ${TOKEN}`, insecureOrigins: [`https://u:${URL_PASSWORD}@x`] },
+      items: [{
+        ...item,
+        message: `raw ${ODD} and ${STRIPE}`,
+        evidence: { [`Bearer ${TOKEN2}`]: PEM, password: PLAIN_PASSWORD, nested: [{ jwt: JWT }] },
+        remediation: `use ${GH}`,
+        subjects: [{ subject: `s ${GH}`, status: "fail", message: JWT, evidence: { apiKey: PLAIN_PASSWORD } }]
+      }]
+    }
+    expectNoSecrets(outputs(tampered))
+    const progress = recorder({ isTTY: false })
+    ConsoleReporter.progress(progress.stream)({ type: "finish", index: 0, item: tampered.items[0]!, total: 1 })
+    expectNoSecrets({ progress: progress.text() })
+  })
+
+  it("masks secrets in the interrupt reason and when the gate's services fail to build", async () => {
+    const gate = single(hanging("acme.api.hang", `aborted ${STRIPE}`))
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(`operator pressed stop; Authorization: Bearer ${TOKEN}`), 20)
+    const interrupted = await Runner.runPromise(gate, { signal: controller.signal })
+    expect(interrupted.run.interrupted).toBe(true)
+    expectNoSecrets(outputs(interrupted))
+
+    const broken = Gate.make({
+      name: "broken layer",
+      items: [{ check: check("acme.api.x", "x", () => Outcome.pass("ok")), tier: "launch-critical", owner: "sre" }],
+      rollback: { "acme.api": { procedure: "x" } },
+      layer: Layer.effectContext(Effect.fail(new Error(`cannot build client with key ${STRIPE} and Bearer ${TOKEN2}`)))
+    })
+    const failed = await Runner.runPromise(broken)
+    expect(failed.items[0]!.status).toBe("error")
+    expectNoSecrets(outputs(failed))
+  })
+
+  it("masks secrets in the JSON reporter's errors", async () => {
+    Redaction.register(REGISTERED)
+    const report = await Runner.runPromise(Gate.make({ name: "x", items: [] }))
+    const messages: Array<string> = []
+    const capture = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        messages.push(String(e), (e as Error).message, JSON.stringify(e))
+      }
+    }
+    capture(() => JsonReporter.render({ ...report, verdict: `Bearer ${TOKEN}` } as unknown as Report.Report))
+    capture(() => JsonReporter.render({ ...report, gate: { name: 42, secret: STRIPE } } as unknown as Report.Report))
+    capture(() => JsonReporter.parse(JSON.stringify({ ...report, verdict: Redacted.value(REGISTERED) })))
+    capture(() => JsonReporter.parse(JSON.stringify({ ...report, reasons: [42, GH] , summary: STRIPE})))
+    capture(() => JsonReporter.parse(JSON.stringify({ schemaVersion: `v ${JWT}` })))
+    capture(() => JsonReporter.parse(`{"token": "${TOKEN}", oops`))
+    expect(messages).toHaveLength(18)
+    expectNoSecrets(Object.fromEntries(messages.map((m, i) => [`error ${i}`, m])))
+  })
+})

@@ -1,0 +1,106 @@
+/**
+ * `fivetran.group.*`: checks over every connection of a group (a Fivetran
+ * group is a destination and its connections).
+ *
+ * @since 0.1.0
+ */
+import { Check, Outcome } from "@launchgate/core"
+import { Effect } from "effect"
+import * as Connection from "./Connection.js"
+import { FivetranClient } from "./FivetranClient.js"
+import { fromError, orError } from "./internal/evidence.js"
+import { combine, evaluate, now, type Rule, sumAttempts } from "./internal/rule.js"
+
+/** The surface of the group checks. */
+export const surface = "fivetran.group"
+
+/** Options of {@link coverage}. */
+export interface CoverageOptions {
+  /** The group (destination) id. */
+  readonly groupId: string
+  /**
+   * The per-connection rules every connection must pass, from
+   * `Connection.rules`. Default: connected, active, freshness, tasks.
+   */
+  readonly rules?: ReadonlyArray<Rule> | undefined
+  /** Connection ids to leave out (say why in the gate item's notes). */
+  readonly exclude?: ReadonlyArray<string> | undefined
+  /** Fewer connections than this fails (a group that lost connections proves little). Default 1. */
+  readonly minConnections?: number | undefined
+}
+
+const defaultRules = (): ReadonlyArray<Rule> => [
+  Connection.rules.connected(),
+  Connection.rules.active(),
+  Connection.rules.freshness(),
+  Connection.rules.tasks()
+]
+
+/**
+ * `fivetran.group.coverage`: every connection of a group passes the chosen
+ * rules, reported as one result per connection. It costs one request per
+ * list page plus one `GET /v1/connections/{id}` per connection (plus one
+ * `…/schemas` per connection when a rule needs it), and those reads are
+ * shared with every other check of the run.
+ *
+ * @example
+ * Group.coverage({
+ *   groupId: "decent_dropsy",
+ *   rules: [Connection.rules.connected(), Connection.rules.freshness({ factor: 3 })]
+ * })
+ */
+export const coverage = (options: CoverageOptions): Check.Check<FivetranClient> => {
+  const rules = options.rules ?? defaultRules()
+  const exclude = new Set(options.exclude ?? [])
+  const minConnections = options.minConnections ?? 1
+  return Check.make({
+    id: "fivetran.group.coverage",
+    title: "Every Fivetran connection of the group is launch-ready",
+    surface,
+    category: "dependencies",
+    description: `Every connection in the group passes: ${rules.map((r) => r.name).join(", ")}.`,
+    role: Connection.READ_ROLE,
+    run: orError(Effect.gen(function*() {
+      const client = yield* FivetranClient
+      const at = yield* now
+      const listed = yield* client.groupConnections(options.groupId)
+      const connections = listed.value.filter((c) => !exclude.has(c.id))
+      const subjects = yield* Effect.forEach(
+        connections,
+        (c) =>
+          evaluate(client, c.id, rules, at).pipe(
+            Effect.map(combine),
+            Effect.catchTag("FivetranError", (e) => Effect.succeed(fromError(e))),
+            Effect.map((o) => ({ ...o, subject: c.id }))
+          ),
+        { concurrency: "unbounded" }
+      )
+      const evidence = {
+        groupId: options.groupId,
+        rules: rules.map((r) => r.name),
+        listed: listed.value.length,
+        excluded: listed.value.filter((c) => exclude.has(c.id)).map((c) => c.id),
+        listRequests: listed.meta.requests,
+        ...(listed.meta.rateLimitRemaining !== undefined ? { rateLimitRemaining: listed.meta.rateLimitRemaining } : {})
+      }
+      const attempts = listed.meta.attempts + sumAttempts(subjects)
+      if (connections.length < minConnections) {
+        return Outcome.fail(
+          `group ${options.groupId} has ${connections.length} connection(s) to check, fewer than the ${minConnections} expected`,
+          {
+            observed: connections.length,
+            expected: `>= ${minConnections}`,
+            evidence,
+            attempts,
+            remediation:
+              "Check the group id and that the API key's user can see the group's connections; a connection may have been deleted or moved."
+          }
+        )
+      }
+      return { ...Outcome.fromSubjects(subjects, { what: "connections", evidence, ...(minConnections === 0 ? { empty: "pass" as const } : {}) }), attempts }
+    }))
+  })
+}
+
+/** Every group check's id. */
+export const ids = ["fivetran.group.coverage"] as const

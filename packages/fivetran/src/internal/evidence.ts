@@ -1,0 +1,60 @@
+/**
+ * Turning reads and failures into outcomes: attempts and the rate-limit
+ * budget as evidence, client errors as `error` outcomes with their
+ * remediation, unknown enum values as `error` outcomes naming the value.
+ *
+ * @internal
+ */
+import { Outcome } from "@launchgate/core"
+import { Effect } from "effect"
+import type { ReadMeta } from "../FivetranClient.js"
+import type { FivetranError } from "../FivetranError.js"
+import type { UnknownValue } from "./schema.js"
+
+/** An `error` outcome for a failed call: never a pass. */
+export const fromError = (error: FivetranError): Outcome.Outcome =>
+  Outcome.error(`could not decide: ${error.message}`, {
+    evidence: {
+      error: {
+        tag: error._tag,
+        reason: error.reason,
+        method: error.method,
+        url: error.url,
+        status: error.status,
+        code: error.code,
+        retryAfterSeconds: error.retryAfterSeconds
+      },
+      rateLimitRemaining: error.rateLimitRemaining
+    },
+    remediation: error.remediation,
+    attempts: error.attempts
+  })
+
+/** Recover a check's run from client errors (other failures still reach the runner as `error`). */
+export const orError = <R>(run: Effect.Effect<Outcome.Outcome, FivetranError, R>): Effect.Effect<Outcome.Outcome, never, R> =>
+  Effect.catchTag(run, "FivetranError", (e) => Effect.succeed(fromError(e)))
+
+/** An `error` outcome for an enum value Fivetran added after this package was written. */
+export const unknownValue = (
+  subject: string,
+  field: string,
+  value: UnknownValue,
+  known: ReadonlyArray<string>
+): Outcome.Outcome =>
+  Outcome.error(`${subject}: ${field} is ${JSON.stringify(value.value)}, a value this check does not know`, {
+    observed: value.value,
+    expected: `one of ${known.join(", ")}`,
+    evidence: { field },
+    remediation:
+      `Fivetran reports a new ${field} value. Judge ${subject} by hand in the Fivetran dashboard, and upgrade @launchgate/fivetran (or report the value) so the check can decide it.`
+  })
+
+/** Attach what the reads cost: attempts on the outcome, `X-Rate-Limit-Remaining` in evidence. */
+export const withReads = (outcome: Outcome.Outcome, reads: ReadonlyArray<ReadMeta>): Outcome.Outcome => {
+  const remaining = [...reads].reverse().find((r) => r.rateLimitRemaining !== undefined)?.rateLimitRemaining
+  return {
+    ...outcome,
+    evidence: remaining === undefined ? outcome.evidence : { ...outcome.evidence, rateLimitRemaining: remaining },
+    attempts: Math.max(outcome.attempts ?? 0, reads.reduce((n, r) => n + r.attempts, 0), 1)
+  }
+}

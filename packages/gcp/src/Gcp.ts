@@ -1,0 +1,268 @@
+/**
+ * The Google Cloud client every `@launchgate/gcp` check uses: REST over the
+ * shared launchgate transport (`run.googleapis.com/v2`,
+ * `secretmanager.googleapis.com/v1`, `monitoring.googleapis.com/v3`,
+ * `billingbudgets.googleapis.com/v1`), Application Default Credentials or an
+ * explicit `Redacted` token, and one request per resource per run.
+ *
+ * The runner builds the gate's layer once per run, so the read cache created
+ * by {@link make} lives exactly as long as the run: ten checks on one Cloud
+ * Run service cost one GET, and a list already fetched answers later reads of
+ * its members.
+ *
+ * @since 0.1.0
+ */
+import { HttpTransport, Redaction } from "@launchgate/core"
+import { Config, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { GoogleAuth } from "google-auth-library"
+import * as GcpError from "./GcpError.js"
+import { type Api, apis, decode, DEFAULT_BASE_URLS, makeCaller, type RetryOptions } from "./internal/http.js"
+import { type Fetched, type Kind, makeStore, type TypeOf } from "./internal/resources.js"
+import { Operation, type TrafficTarget } from "./internal/schemas.js"
+
+export type { Api, Fetched, Kind, RetryOptions, TypeOf }
+
+/** Options of {@link layer} and {@link make}. */
+export interface Options {
+  /** The project id the checks look at (`GOOGLE_CLOUD_PROJECT`). */
+  readonly project: string
+  /** The default Cloud Run region (`GOOGLE_CLOUD_REGION`). */
+  readonly region?: string | undefined
+  /** The project number, used to recognise `projects/123…` in budget filters (`GCP_PROJECT_NUMBER`). */
+  readonly projectNumber?: string | undefined
+  /** The billing account (`012345-6789AB-CDEF01`) whose budgets are read (`GCP_BILLING_ACCOUNT`). */
+  readonly billingAccount?: string | undefined
+  /**
+   * An OAuth access token (CI, tests). Without it, Application Default
+   * Credentials are used (`gcloud auth application-default login`, workload
+   * identity, the metadata server).
+   */
+  readonly accessToken?: Redacted.Redacted<string> | undefined
+  /** Sent as `x-goog-user-project`: the project billed for quota. */
+  readonly quotaProject?: string | undefined
+  /**
+   * Base URLs without the version (`https://run.googleapis.com`), one for
+   * every API (an emulator) or per API (regional endpoints).
+   */
+  readonly baseUrls?: string | Partial<Record<Api, string>> | undefined
+  /** Page size asked of list calls. Default 100 (servers may return fewer). */
+  readonly pageSize?: number | undefined
+  /** Retries of reads (429, 5xx, connection errors). Defaults: 4 attempts, 200 ms base delay. */
+  readonly retry?: RetryOptions | undefined
+  /** Per-attempt timeout. Default 10 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/** The client. */
+export interface Service {
+  readonly project: string
+  readonly region: string | undefined
+  readonly projectNumber: string | undefined
+  readonly billingAccount: string | undefined
+  /**
+   * Read one resource by its full name (`projects/p/locations/l/services/s`).
+   * Cached for the run; answered by the collection's list when that list was
+   * (or is being) fetched in this run.
+   */
+  readonly get: <K extends Kind>(kind: K, name: string) => Effect.Effect<Fetched<TypeOf<K>>, GcpError.GcpError>
+  /** Read every member of a collection, following `nextPageToken`. Cached for the run. */
+  readonly list: <K extends Kind>(
+    kind: K,
+    parent: string,
+    options?: { readonly scope?: string | undefined }
+  ) => Effect.Effect<Fetched<ReadonlyArray<TypeOf<K>>>, GcpError.GcpError>
+  /** Read one resource bypassing the cache (for code that changes things). */
+  readonly fresh: <K extends Kind>(kind: K, name: string) => Effect.Effect<Fetched<TypeOf<K>>, GcpError.GcpError>
+  /**
+   * PATCH a Cloud Run service's `traffic` (updateMask=traffic). Returns the
+   * long-running operation. Needs `run.services.update` (roles/run.developer).
+   */
+  readonly updateTraffic: (
+    service: string,
+    traffic: ReadonlyArray<TrafficTarget>,
+    etag?: string | undefined
+  ) => Effect.Effect<Operation, GcpError.GcpError>
+  /** Read a Cloud Run long-running operation (uncached). */
+  readonly operation: (name: string) => Effect.Effect<Operation, GcpError.GcpError>
+}
+
+/** The client service. Checks require it; {@link layer} provides it. */
+export class GcpClient extends Context.Tag("@launchgate/gcp/GcpClient")<GcpClient, Service>() {}
+
+/**
+ * What every `@launchgate/gcp` check needs: the client and the runner's HTTP
+ * transport (the rollback drill probes the service with it). {@link layer}
+ * provides both.
+ */
+export type GcpServices = GcpClient | HttpTransport.HttpTransport
+
+const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+
+const nonEmpty = (path: string, value: string | undefined) =>
+  value !== undefined && value.trim() === ""
+    ? Effect.fail(GcpError.config(path, "must not be empty"))
+    : Effect.void
+
+const tokenSource = (options: Options): Effect.Effect<Redacted.Redacted<string>, GcpError.GcpError> => {
+  if (options.accessToken !== undefined) {
+    const token = options.accessToken
+    return Effect.succeed(token)
+  }
+  let auth: GoogleAuth | undefined
+  return Effect.tryPromise({
+    try: async () => {
+      auth ??= new GoogleAuth({ scopes: [CLOUD_PLATFORM] })
+      // google-auth-library caches and refreshes the token itself.
+      const token = await auth.getAccessToken()
+      if (!token) throw new Error("Application Default Credentials returned no access token")
+      return token
+    },
+    catch: (cause) =>
+      new GcpError.GcpError({
+        reason: "Auth",
+        message: `could not get Application Default Credentials: ${
+          cause instanceof Error ? cause.message.split("\n")[0] : String(cause)
+        }`,
+        remediation:
+          "Run `gcloud auth application-default login` locally; in CI use workload identity federation or pass an access token (GCP_ACCESS_TOKEN / Gcp.layer({ accessToken }))."
+      })
+  }).pipe(
+    Effect.map((token) => {
+      Redaction.register(token)
+      return Redacted.make(token)
+    })
+  )
+}
+
+const baseUrlsOf = (option: Options["baseUrls"]): Record<Api, string> => {
+  if (option === undefined) return { ...DEFAULT_BASE_URLS }
+  if (typeof option === "string") return Object.fromEntries(apis.map((a) => [a, option])) as Record<Api, string>
+  return { ...DEFAULT_BASE_URLS, ...option }
+}
+
+/**
+ * Build the client on the shared transport. Registers the access token with
+ * {@link Redaction} so it is masked wherever it might appear.
+ */
+export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError, HttpTransport.HttpTransport> =>
+  Effect.gen(function*() {
+    if (typeof options.project !== "string" || options.project.trim() === "") {
+      return yield* GcpError.config("project", "is required (the project id the checks look at)", "Set Gcp.layer({ project }) or GOOGLE_CLOUD_PROJECT.")
+    }
+    yield* nonEmpty("region", options.region)
+    yield* nonEmpty("billingAccount", options.billingAccount)
+    yield* nonEmpty("quotaProject", options.quotaProject)
+    const baseUrls = baseUrlsOf(options.baseUrls)
+    for (const api of apis) {
+      if (!URL.canParse(baseUrls[api])) {
+        return yield* GcpError.config(`baseUrls.${api}`, `is not a URL: ${JSON.stringify(baseUrls[api])}`)
+      }
+    }
+    const pageSize = options.pageSize ?? 100
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      return yield* GcpError.config("pageSize", `must be a positive integer, got ${pageSize}`)
+    }
+    if (options.accessToken !== undefined) Redaction.register(options.accessToken)
+
+    const transport = yield* HttpTransport.HttpTransport
+    const call = makeCaller({
+      baseUrls,
+      token: tokenSource(options),
+      quotaProject: options.quotaProject,
+      retry: options.retry,
+      timeout: options.timeout
+    }, transport)
+    const store = yield* makeStore(call, pageSize)
+
+    const operation = (name: string) =>
+      call("run", name, { resource: name }).pipe(
+        Effect.flatMap((res) => decode(Operation, res.json, { api: "run", url: name, resource: name }))
+      )
+
+    const updateTraffic = (service: string, traffic: ReadonlyArray<TrafficTarget>, etag?: string) =>
+      call("run", service, {
+        method: "PATCH",
+        resource: service,
+        role: "roles/run.developer",
+        query: { updateMask: "traffic" },
+        body: { traffic, ...(etag !== undefined ? { etag } : {}) }
+      }).pipe(Effect.flatMap((res) => decode(Operation, res.json, { api: "run", url: service, resource: service })))
+
+    return {
+      project: options.project,
+      region: options.region,
+      projectNumber: options.projectNumber,
+      billingAccount: options.billingAccount,
+      get: store.get,
+      list: store.list,
+      fresh: store.fresh,
+      updateTraffic,
+      operation
+    }
+  })
+
+/**
+ * The client as a layer on top of the runner's HTTP transport (which it
+ * passes through, so checks needing either are satisfied). Put it in the
+ * gate's `layer`; the runner builds it once per run.
+ *
+ * @example
+ * Gate.make({ name: "api launch", items, layer: Gcp.layer({ project: "acme-prod", region: "europe-west1" }) })
+ */
+export const layer = (options: Options): Layer.Layer<GcpServices, GcpError.GcpError, HttpTransport.HttpTransport> =>
+  Layer.passthrough(Layer.effect(GcpClient, make(options)))
+
+/**
+ * The environment configuration: `GOOGLE_CLOUD_PROJECT` (required),
+ * `GOOGLE_CLOUD_REGION`, `GCP_PROJECT_NUMBER`, `GCP_BILLING_ACCOUNT`,
+ * `GCP_ACCESS_TOKEN` (redacted; ADC when absent), `GOOGLE_CLOUD_QUOTA_PROJECT`
+ * and `GCP_BASE_URL` (one base URL for every API, e.g. an emulator).
+ */
+export const config: Config.Config<Options> = Config.all({
+  project: Config.string("GOOGLE_CLOUD_PROJECT"),
+  region: Config.option(Config.string("GOOGLE_CLOUD_REGION")),
+  projectNumber: Config.option(Config.string("GCP_PROJECT_NUMBER")),
+  billingAccount: Config.option(Config.string("GCP_BILLING_ACCOUNT")),
+  accessToken: Config.option(Config.redacted("GCP_ACCESS_TOKEN")),
+  quotaProject: Config.option(Config.string("GOOGLE_CLOUD_QUOTA_PROJECT")),
+  baseUrls: Config.option(Config.string("GCP_BASE_URL"))
+}).pipe(
+  Config.map((c): Options => ({
+    project: c.project,
+    ...optional("region", c.region),
+    ...optional("projectNumber", c.projectNumber),
+    ...optional("billingAccount", c.billingAccount),
+    ...optional("accessToken", c.accessToken),
+    ...optional("quotaProject", c.quotaProject),
+    ...optional("baseUrls", c.baseUrls)
+  }))
+)
+
+const optional = <K extends string, A>(key: K, value: { _tag: "Some"; value: A } | { _tag: "None" }) =>
+  (value._tag === "Some" ? { [key]: value.value } : {}) as { [P in K]?: A }
+
+/**
+ * The client configured from Effect `Config` (the environment by default).
+ * Pass your own `Config` (or a record of `Config`s) to read other keys.
+ *
+ * @example
+ * Gcp.layerConfig() // GOOGLE_CLOUD_PROJECT, GOOGLE_CLOUD_REGION, GCP_ACCESS_TOKEN, …
+ * Gcp.layerConfig({ project: Config.string("APP_PROJECT"), region: Config.succeed("europe-west1") })
+ */
+export const layerConfig = (
+  options: Config.Config<Options> | Config.Config.Wrap<Options> = config
+): Layer.Layer<GcpServices, GcpError.GcpError, HttpTransport.HttpTransport> =>
+  Layer.passthrough(Layer.effect(
+    GcpClient,
+    Config.unwrap(options as Config.Config.Wrap<Options>).pipe(
+      Effect.mapError((error) =>
+        new GcpError.GcpError({
+          reason: "Config",
+          message: `GCP configuration is incomplete: ${String(error).split("\n")[0]}`,
+          remediation:
+            "Set GOOGLE_CLOUD_PROJECT (and GOOGLE_CLOUD_REGION, GCP_BILLING_ACCOUNT as the checks need), or pass Gcp.layer({ ... }) explicitly."
+        })
+      ),
+      Effect.flatMap(make)
+    )
+  ))

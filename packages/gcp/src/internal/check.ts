@@ -1,0 +1,140 @@
+/**
+ * What every GCP check shares: a read tracker that counts retries for the
+ * outcome's `attempts`, per-subject evaluation where one unreadable resource
+ * is an `error` subject rather than a failed check, and the unknown-enum rule.
+ *
+ * @internal
+ */
+import { Check, Outcome } from "@launchgate/core"
+import { Effect } from "effect"
+import { GcpClient, type GcpServices, type Service } from "../Gcp.js"
+import type { GcpError } from "../GcpError.js"
+import type { Fetched, Kind, TypeOf } from "./resources.js"
+
+/** Reads made by one check run, counting retries. */
+export class Reads {
+  retries = 0
+  constructor(readonly client: Service) {}
+
+  private track<A>(effect: Effect.Effect<Fetched<A>, GcpError>): Effect.Effect<A, GcpError> {
+    return Effect.map(effect, (fetched) => {
+      this.retries += fetched.retries
+      return fetched.value
+    })
+  }
+
+  get<K extends Kind>(kind: K, name: string): Effect.Effect<TypeOf<K>, GcpError> {
+    return this.track(this.client.get(kind, name))
+  }
+
+  list<K extends Kind>(kind: K, parent: string, options?: { readonly scope?: string }): Effect.Effect<ReadonlyArray<TypeOf<K>>, GcpError> {
+    return this.track(this.client.list(kind, parent, options))
+  }
+
+  fresh<K extends Kind>(kind: K, name: string): Effect.Effect<TypeOf<K>, GcpError> {
+    return this.track(this.client.fresh(kind, name))
+  }
+}
+
+/** Check options every GCP check constructor fills in. */
+export interface Spec extends Omit<Check.Options, "role" | "description"> {
+  readonly role: string
+  readonly description: string
+}
+
+/**
+ * A check whose run gets a fresh {@link Reads}. The outcome records
+ * `attempts` as 1 + the retries behind the reads it used.
+ */
+export const make = (
+  spec: Spec,
+  body: (reads: Reads) => Effect.Effect<Outcome.Outcome, GcpError>
+): Check.Check<GcpServices> =>
+  Check.make({
+    ...spec,
+    run: Effect.flatMap(GcpClient, (client) =>
+      Effect.suspend(() => {
+        const reads = new Reads(client)
+        return body(reads).pipe(
+          Effect.map((outcome) =>
+            reads.retries > 0 ? { ...outcome, attempts: Math.max(outcome.attempts ?? 1, 1 + reads.retries) } : outcome
+          )
+        )
+      }))
+  })
+
+/** An `error` subject for a resource that could not be read. */
+export const errorOutcome = (error: GcpError): Outcome.Outcome =>
+  Outcome.error(`could not decide: ${error.message}`, {
+    evidence: {
+      error: {
+        reason: error.reason,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        ...(error.grpcStatus !== undefined ? { grpcStatus: error.grpcStatus } : {}),
+        ...(error.resource !== undefined ? { resource: error.resource } : {}),
+        ...(error.role !== undefined ? { role: error.role } : {}),
+        ...(error.permission !== undefined ? { permission: error.permission } : {})
+      }
+    },
+    remediation: error.remediation
+  })
+
+/** A subject (a resource) and its value. */
+export interface Subject<A> {
+  readonly subject: string
+  readonly value: Effect.Effect<A, GcpError>
+}
+
+/**
+ * Evaluate each subject. With `single`, the one outcome is returned as is (a
+ * read error fails the check, and the runner reports it as `error`); with
+ * several, per-subject errors become `error` subjects of
+ * `Outcome.fromSubjects`.
+ */
+export const perSubject = <A>(
+  subjects: ReadonlyArray<Subject<A>>,
+  evaluate: (value: A, subject: string) => Effect.Effect<Outcome.Outcome, GcpError>,
+  options: { readonly what: string; readonly single: boolean; readonly evidence?: Record<string, unknown> }
+): Effect.Effect<Outcome.Outcome, GcpError> => {
+  if (options.single && subjects.length === 1) {
+    const only = subjects[0]!
+    return Effect.flatMap(only.value, (value) => evaluate(value, only.subject))
+  }
+  return Effect.forEach(
+    subjects,
+    (s) =>
+      Effect.flatMap(s.value, (value) => evaluate(value, s.subject)).pipe(
+        Effect.catchAll((error) => Effect.succeed(errorOutcome(error))),
+        Effect.map((outcome) => ({ ...outcome, subject: s.subject }))
+      ),
+    { concurrency: 8 }
+  ).pipe(Effect.map((outcomes) => Outcome.fromSubjects(outcomes, { what: options.what, ...(options.evidence ? { evidence: options.evidence } : {}) })))
+}
+
+/**
+ * A value of a vendor enum launchgate does not know: the check cannot
+ * decide, so it says so (`error`) instead of guessing.
+ */
+export const unknownEnum = (field: string, value: string, known: ReadonlyArray<string>): Outcome.Outcome =>
+  Outcome.error(`unknown value ${JSON.stringify(value)} for ${field}: cannot decide`, {
+    observed: { [field]: value },
+    expected: { [field]: known },
+    remediation:
+      `Google returned a ${field} value this version of launchgate does not know. Update @launchgate/gcp; until then this check cannot vouch for the resource.`
+  })
+
+/** Is `value` one of `known` (or absent)? */
+export const isKnown = (value: string | undefined, known: ReadonlyArray<string>): boolean =>
+  value === undefined || known.includes(value)
+
+/** Milliseconds in a google-duration or `undefined`. */
+export { durationMillis } from "./http.js"
+
+/** Human duration for messages: "3 days", "5 h", "40 min". */
+export const humanMillis = (ms: number): string => {
+  const abs = Math.abs(ms)
+  if (abs >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} days`
+  if (abs >= 2 * 3_600_000) return `${Math.round(ms / 3_600_000)} h`
+  if (abs >= 2 * 60_000) return `${Math.round(ms / 60_000)} min`
+  return `${Math.round(ms / 1000)} s`
+}
