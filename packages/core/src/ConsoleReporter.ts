@@ -102,7 +102,7 @@ const detailLines = (item: Report.ItemReport, verbose: boolean, paint: (s: Style
     const failing = s.status !== "pass"
     if (!failing && !verbose) continue
     out.push(`${s.status.toUpperCase().padEnd(5)} ${clean(s.subject)}: ${clean(s.message)}`)
-    if (failing || verbose) out.push(...evidenceLines(s.evidence, verbose).map((l) => `  ${l}`))
+    out.push(...evidenceLines(s.evidence, verbose).map((l) => `  ${l}`))
     if (s.remediation !== undefined && failing) out.push(`  fix: ${clean(s.remediation)}`)
   }
   return out

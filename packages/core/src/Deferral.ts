@@ -28,7 +28,13 @@ export const IsoDate = Schema.transformOrFail(
       const trimmed = text.trim()
       const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed)
       const date = new Date(dateOnly ? `${trimmed}T23:59:59.999Z` : trimmed)
-      if (!ISO_DATE.test(trimmed) || Number.isNaN(date.getTime())) {
+      // `new Date` rolls impossible days over (2026-02-30 becomes March 2nd): compare the calendar date back.
+      const calendarOk = Number.isNaN(date.getTime())
+        ? false
+        : !/^\d{4}-\d{2}-\d{2}/.test(trimmed) || !dateOnly || date.toISOString().slice(0, 10) === trimmed.slice(0, 10)
+      const [y, m, d] = trimmed.slice(0, 10).split("-").map(Number) as [number, number, number]
+      const realDay = m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate()
+      if (!ISO_DATE.test(trimmed) || !calendarOk || !realDay) {
         return ParseResult.fail(
           new ParseResult.Type(ast, text, `expected an ISO-8601 date, got ${JSON.stringify(text)}`)
         )

@@ -223,7 +223,7 @@ export const make = <A = unknown, I = unknown>(options: Options<A, I>): Check.Ch
   return Check.make({
     ...Http.identity(options, {
       url: options.url,
-      property: asserting ? "redirect" : "endpoint",
+      property: asserting ? `redirect-${Http.pathSlug(options.url)}` : `${method.toLowerCase()}-${Http.pathSlug(options.url)}`,
       title: `${method} ${Http.shownUrl(options.url)} answers as expected`,
       category: "monitoring",
       description: "The endpoint answers with the expected status, headers and body.",

@@ -12,6 +12,7 @@ import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule, Sc
 import * as tls from "node:tls"
 import { Agent, Dispatcher, ProxyAgent, request as undiciRequest } from "undici"
 import { scrubUrl } from "./internal/redactUrl.js"
+import { version } from "./internal/version.js"
 import * as Redaction from "./Redaction.js"
 
 /** A request. Bodies are strings or bytes; JSON encoding is the caller's. */
@@ -252,9 +253,17 @@ const httpError = (reason: HttpErrorReason, method: string, url: string, attempt
     remediation: remediationFor(reason, code)
   })
 
+// Identifies launchgate's traffic in the target's logs (probes, latency samples) unless the caller sets one.
+const USER_AGENT = `launchgate/${version}`
+
 const resolveHeaders = (headers: HttpRequest["headers"]): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers ?? {})) out[k] = Redacted.isRedacted(v) ? Redacted.value(v) : v
+  let agent = false
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    out[k] = Redacted.isRedacted(v) ? Redacted.value(v) : v
+    if (k.toLowerCase() === "user-agent") agent = true
+  }
+  if (!agent) out["user-agent"] = USER_AGENT
   return out
 }
 

@@ -193,9 +193,18 @@ export const probe = <A = never, E = never, R = never>(
 
       const inFlight = yield* FiberSet.make<void, never>()
       const startedAt = yield* Clock.currentTimeMillis
-      const ticker = yield* Effect.fork(
-        Effect.repeat(FiberSet.run(inFlight, one), Schedule.fixed(Duration.millis(1000 / rate)))
-      )
+      // Send what is due by the clock on each tick, so timer jitter and high rates do not lower the
+      // rate; a backlog of more than a quarter second (a stalled event loop) is dropped, not burst.
+      const tickMs = Math.max(1000 / rate, 10)
+      const maxBacklog = Math.max(2 * Math.ceil((rate * tickMs) / 1000), Math.ceil(rate / 4))
+      let sent = 0
+      const fire = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const expected = Math.floor(((now - startedAt) * rate) / 1000) + 1
+        if (expected - sent > maxBacklog) sent = expected - maxBacklog
+        for (; sent < expected; sent++) yield* FiberSet.run(inFlight, one)
+      })
+      const ticker = yield* Effect.fork(Effect.repeat(fire, Schedule.fixed(Duration.millis(tickMs))))
 
       let during: Exit.Exit<A, E> | undefined
       const minimum = options.duration ?? (options.during === undefined ? "10 seconds" : 0)

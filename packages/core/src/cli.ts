@@ -76,6 +76,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo()): P
     io.stderr.write(`launchgate: unknown command "${first}"\n\n${usage()}\n`)
     return EXIT_USAGE
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout.write(`${command.usage}\n`)
+    return 0
+  }
   try {
     return await command.execute(rest, io)
   } catch (error) {

@@ -84,7 +84,7 @@ class GateFailure extends Error {
   }
 }
 
-const checkTest = (item: Report.ItemReport) => async (context: TestContext): Promise<void> => {
+const reportItem = async (context: TestContext, item: Report.ItemReport): Promise<void> => {
   const text = describeItem(item)
   await annotate(context, text, item.disposition === "warning" ? "warning" : "evidence", item)
   switch (item.disposition) {
@@ -134,13 +134,13 @@ const register = <R>(gate: Gate.Gate<R>, options: Options): void => {
       const r = await getReport()
       const reported = r.items[index]
       if (!reported || reported.id !== item.check.id) throw new Error(`launchgate: no result for ${item.check.id} in the report`)
-      await checkTest(reported)(context)
+      await reportItem(context, reported)
     })
   })
 
   test(`verdict: ${gate.name}`, async (context) => {
     const r = await getReport()
-    await annotate(context, verdictText(r), r.verdict === "ready" ? "evidence" : "error")
+    await annotate(context, verdictText(r), "evidence")
     if (r.verdict === "blocked") throw new GateFailure(`gate "${gate.name}" is blocked\n${r.reasons.map((x) => `  - ${x}`).join("\n")}`)
   })
 }

@@ -131,6 +131,9 @@ describe("configuration errors", () => {
     const issues = issuesOf({ ...base, deferrals: [deferral("acme.api.ok", "2026-07-01"), deferral("acme.api.ok", "x"), { ...deferral("acme.api.ok", "next week") }] })
     expect(issues).toContainEqual({ path: "deferrals[2].expires", message: 'expected an ISO-8601 date, got "next week"' })
     expect(issues).toContainEqual({ path: "deferrals[1].expires", message: 'expected an ISO-8601 date, got "x"' })
+    // Impossible calendar days are not rolled over into the next month.
+    const impossible = issuesOf({ ...base, deferrals: [deferral("acme.api.ok", "2026-02-30"), deferral("acme.api.ok", "2026-13-01T00:00:00Z")] })
+    expect(impossible.map((i) => i.path)).toEqual(expect.arrayContaining(["deferrals[0].expires", "deferrals[1].expires"]))
   })
 
   it("reports every bad field at once, with paths", () => {

@@ -28,7 +28,7 @@ describe("HttpCheck.make", () => {
           bodyMatches: /"version":"\d+\.\d+\.\d+"/
         }
       })
-      expect(check).toMatchObject({ id: `http.127.0.0.1:${emu.port}.endpoint`, category: "monitoring", active: false })
+      expect(check).toMatchObject({ id: `http.127.0.0.1:${emu.port}.get-version`, category: "monitoring", active: false })
       const outcome = yield* run(check)
       expect(outcome.status).toBe("pass")
       expect(outcome.evidence["assertions"]).toHaveLength(8)

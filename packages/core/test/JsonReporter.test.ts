@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
 import { version } from "../src/internal/version.js"
-import { JsonReporter, Report } from "../src/index.js"
+import { JsonReporter, Outcome, Report, Runner } from "../src/index.js"
 import * as Fixture from "./reporters/fixture.js"
 
 const reportError = (f: () => unknown): JsonReporter.ReportError => {
@@ -37,6 +37,22 @@ describe("JsonReporter.render", () => {
     const backups = json.items.find((i: { id: string }) => i.id === "acme.db.backups")
     expect(backups).toMatchObject({ status: "fail", disposition: "deferred", deferral: { state: "active", owner: "data-team" } })
     expect(json.deferrals.map((d: { state: string }) => d.state)).toEqual(["active", "expired", "stale"])
+  })
+
+  it("stays valid JSON when evidence holds secret-named keys of every JSON type", async () => {
+    const secretive = Fixture.simple("acme.api.keys", () =>
+      Outcome.fail("see evidence", {
+        evidence: { token: null, password: true, apiKey: 12345678, secret: ["abcdefgh", 42], cookie: { session: "s-1234" } }
+      }))
+    const text = JsonReporter.render(await Runner.runPromise(Fixture.single(secretive)))
+    const item = JsonReporter.parse(text).items[0]!
+    expect(item.evidence).toEqual({
+      token: null,
+      password: true,
+      apiKey: "<redacted>",
+      secret: ["<redacted>", "<redacted>"],
+      cookie: { session: "<redacted>" }
+    })
   })
 
   it("refuses a report that does not match the schema, naming the bad field", async () => {

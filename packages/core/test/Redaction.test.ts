@@ -64,7 +64,8 @@ describe("Redaction.scrub", () => {
         "sk_live_ (prefix only)",
         "the Bearer of bad news",
         "https://api.acme.dev/healthz?region=eu",
-        "projects/acme/secrets/db-password/versions/3"
+        "projects/acme/secrets/db-password/versions/3",
+        `{"token": null, "password": true, "secret": false, "apiKey": [\n "x"], "cookie": {}}`
       ]
     ) expect(Redaction.scrub(text)).toBe(text)
   })

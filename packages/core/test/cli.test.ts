@@ -101,7 +101,8 @@ describe("launchgate CLI (in process)", () => {
   })
 })
 
-describe.concurrent("launchgate CLI (child process)", () => {
+// Child processes load tsx and effect (~2 CPU-seconds each): generous timeouts for a busy CI machine.
+describe.concurrent("launchgate CLI (child process)", { timeout: 120_000 }, () => {
   it("run: exits 0 when ready and writes parseable JSON, JUnit and Markdown reports (directories created)", async () => {
     const json = join(dir, "ready", "nested", "report.json")
     const junit = join(dir, "ready", "junit.xml")

@@ -82,7 +82,7 @@ const runVitest = async (vitestDir: string) => {
   return { code, version, byTitle, properties, runs }
 }
 
-describe.concurrent("describeGate in a real vitest run", () => {
+describe.concurrent("describeGate in a real vitest run", { timeout: 120_000 }, () => {
   for (const { label, dir } of versions) {
     it(`${label}: one test per check and one verdict; blocking fails with evidence, deferred skips, warnings pass`, async () => {
       const { byTitle, code, properties, runs, version } = await runVitest(dir)

@@ -511,5 +511,33 @@ export const defaultConfig: Config.Config.Wrap<Options> = {
  */
 export const layerConfig = (
   config: Config.Config.Wrap<Options> = defaultConfig
-): Layer.Layer<FivetranClient, ConfigError.ConfigError, HttpTransport.HttpTransport> =>
-  Layer.effect(FivetranClient, Effect.flatMap(Config.unwrap(config), make))
+): Layer.Layer<FivetranClient, FivetranError, HttpTransport.HttpTransport> =>
+  Layer.effect(
+    FivetranClient,
+    Effect.flatMap(Effect.mapError(Config.unwrap(config), fromConfigError), make)
+  )
+
+// Effect redacts the messages of `Config.redacted` failures, so name the keys ourselves.
+const configProblems = (e: ConfigError.ConfigError): Array<string> => {
+  switch (e._op) {
+    case "And":
+    case "Or":
+      return [...configProblems(e.left), ...configProblems(e.right)]
+    case "MissingData":
+      return [`${e.path.join(".")} is not set`]
+    default:
+      return [`${e.path.join(".")} is invalid${e.message.includes("<redacted>") ? "" : `: ${e.message}`}`]
+  }
+}
+
+const fromConfigError = (e: ConfigError.ConfigError): FivetranError => {
+  const problems = [...new Set(configProblems(e))]
+  return new FivetranError({
+    reason: "Config",
+    method: "-",
+    url: "-",
+    message: `the Fivetran client is not configured: ${problems.join("; ")}`,
+    remediation:
+      "Set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a Fivetran API key of a read-only user; see the README for the role each check needs), or pass apiKey/apiSecret to Fivetran.layer."
+  })
+}

@@ -17,8 +17,9 @@ import { Schema } from "effect"
  * - `Auth`: 401 (bad key/secret) or 403 (the key's role cannot see this).
  * - `RateLimited`: 429 that retrying within the allowed wait did not clear.
  * - `NotFound`: 404 (`NotFound_Connector` and friends).
+ * - `Config`: the client's configuration is missing or invalid (names the keys).
  */
-export const Reason = Schema.Literal("Transport", "Status", "Decode", "Auth", "RateLimited", "NotFound")
+export const Reason = Schema.Literal("Transport", "Status", "Decode", "Auth", "RateLimited", "NotFound", "Config")
 export type Reason = typeof Reason.Type
 
 /**

@@ -133,7 +133,7 @@ describe("evidence", () => {
 
   it("never shows the API key, secret or Basic credentials in a report", async () => {
     const emu = await seeded()
-    const report = await run(emu, [connected, Connection.connected({ connectionId: "gone" })])
+    const report = await run(emu, [connected, Connection.active({ connectionId: "gone" })])
     const text = JSON.stringify(report)
     const { apiKey, apiSecret } = emu.state.credentials
     expect(text).not.toContain(apiSecret)
@@ -180,7 +180,8 @@ describe("layerConfig", () => {
     const provider = ConfigProvider.fromMap(new Map([["FIVETRAN_API_SECRET", "x"]]))
     const report = await Effect.runPromise(Runner.run(gateWith(layerConfig())).pipe(Effect.withConfigProvider(provider)))
     expect(report.items[0]?.status).toBe("error")
-    expect(report.items[0]?.message).toContain("FIVETRAN_API_KEY")
+    expect(report.items[0]?.message).toContain("FIVETRAN_API_KEY is not set")
+    expect(report.items[0]?.remediation).toMatch(/FIVETRAN_API_SECRET/)
   })
 })
 

@@ -107,7 +107,7 @@ export const healthy = (options: HealthyOptions = {}): Check.Check<GcpServices> 
         problems.push(`observedGeneration ${s.observedGeneration ?? "unset"} is behind generation ${s.generation}`)
       }
       if (problems.length > 0) {
-        const reason = all.map(Run.reasonOf).find((r) => r !== undefined && REASON_HELP[r] !== undefined)
+        const reason = all.flatMap(Run.reasonsOf).find((r) => REASON_HELP[r] !== undefined)
         return Effect.succeed(Outcome.fail(problems.join("; "), {
           observed,
           expected,
@@ -436,7 +436,7 @@ export const secretEnv = (options: SecretEnvOptions = {}): Check.Check<GcpServic
           observed,
           expected: "secret-looking env vars use valueSource.secretKeyRef",
           remediation:
-            `Store each value in Secret Manager, reference it (gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --update-secrets ${names.map((n) => `${n}=SECRET_NAME:latest`).join(",")}), and rotate the values: anyone with run.services.get could read them.`
+            `Store each value in Secret Manager and reference it instead (gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --update-secrets ENV_VAR=SECRET_ID:latest, for ${names.join(", ")}), then rotate the values: anyone with run.services.get could read them.`
         }))
       }
       return Effect.succeed(Outcome.pass(`no literal secrets in env (${fromSecrets} from Secret Manager)`, { observed }))

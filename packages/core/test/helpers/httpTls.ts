@@ -1,19 +1,45 @@
 /**
- * Self-signed certificates generated at test time (never checked in), for
- * the TLS certificate check and the transport's CA / insecure-origin options.
+ * Certificates generated at test time (never checked in), for the TLS
+ * certificate check and the transport's CA / insecure-origin options.
+ *
+ * `selfsigned` verifies what it generates against the current time, so it
+ * cannot produce an already-expired certificate; we build certificates with
+ * the `node-forge` it depends on (resolved through it, not installed
+ * separately) and a key pair from Node's own crypto, generated once.
  */
+import { generateKeyPairSync } from "node:crypto"
 import { createRequire } from "node:module"
 
-interface Generated {
-  readonly private: string
-  readonly cert: string
+const require = createRequire(import.meta.url)
+
+interface ForgeCertificate {
+  serialNumber: string
+  validity: { notBefore: Date; notAfter: Date }
+  publicKey: unknown
+  setSubject(attrs: ReadonlyArray<Record<string, unknown>>): void
+  setIssuer(attrs: ReadonlyArray<Record<string, unknown>>): void
+  setExtensions(extensions: ReadonlyArray<Record<string, unknown>>): void
+  sign(key: unknown, md: unknown): void
 }
-interface SelfSigned {
-  generate(attrs: ReadonlyArray<Record<string, unknown>>, options: Record<string, unknown>): Generated
+interface Forge {
+  pki: {
+    createCertificate(): ForgeCertificate
+    privateKeyFromPem(pem: string): unknown
+    publicKeyFromPem(pem: string): unknown
+    certificateToPem(cert: ForgeCertificate): string
+  }
+  md: { sha256: { create(): unknown } }
 }
 
-// selfsigned's type declarations do not export `generate`; load it through require.
-const selfsigned = createRequire(import.meta.url)("selfsigned") as SelfSigned
+const forge = createRequire(require.resolve("selfsigned"))("node-forge") as Forge
+
+let keys: { readonly privateKey: string; readonly publicKey: string } | undefined
+const keyPair = () =>
+  (keys ??= generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" }
+  }))
 
 /** A PEM key and certificate. */
 export interface Pem {
@@ -21,9 +47,13 @@ export interface Pem {
   readonly cert: string
 }
 
+const DAY = 86_400_000
+let serial = 1
+
 /**
- * A self-signed certificate (usable as its own CA) for `altNames`, valid
- * from `notBefore` (default now) until `days` from now (negative: expired).
+ * A self-signed certificate (usable as its own CA) for `dnsNames` and `ips`
+ * (default localhost and 127.0.0.1), valid from `notBefore` (default one
+ * hour ago) until `days` from now (negative: already expired).
  */
 export const certificate = (options: {
   readonly days: number
@@ -34,20 +64,21 @@ export const certificate = (options: {
 }): Pem => {
   const dnsNames = options.dnsNames ?? ["localhost"]
   const ips = options.ips ?? ["127.0.0.1"]
-  const pems = selfsigned.generate([{ name: "commonName", value: options.commonName ?? dnsNames[0] ?? "localhost" }], {
-    days: options.days,
-    ...(options.notBefore ? { notBeforeDate: options.notBefore } : {}),
-    keySize: 2048,
-    algorithm: "sha256",
-    extensions: [
-      { name: "basicConstraints", cA: true },
-      { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-      { name: "extKeyUsage", serverAuth: true },
-      {
-        name: "subjectAltName",
-        altNames: [...dnsNames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))]
-      }
-    ]
-  })
-  return { key: pems.private, cert: pems.cert }
+  const { privateKey, publicKey } = keyPair()
+  const cert = forge.pki.createCertificate()
+  cert.serialNumber = (serial++).toString(16).padStart(4, "0")
+  cert.validity.notBefore = options.notBefore ?? new Date(Date.now() - 3_600_000)
+  cert.validity.notAfter = new Date(Date.now() + options.days * DAY)
+  const attrs = [{ name: "commonName", value: options.commonName ?? dnsNames[0] ?? "localhost" }]
+  cert.setSubject(attrs)
+  cert.setIssuer(attrs)
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey)
+  cert.setExtensions([
+    { name: "basicConstraints", cA: true },
+    { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+    { name: "extKeyUsage", serverAuth: true },
+    { name: "subjectAltName", altNames: [...dnsNames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))] }
+  ])
+  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create())
+  return { key: privateKey, cert: forge.pki.certificateToPem(cert) }
 }

@@ -48,7 +48,7 @@ export const run = (
 }
 
 /** The report item of a check id. */
-export const item = (report: Report.Report, id: string) => {
+export const item = (report: Report.Report, id: string): Report.ItemReport => {
   const found = report.items.find((i) => i.id === id)
   if (!found) throw new Error(`no item ${id} in the report`)
   return found
@@ -59,7 +59,7 @@ export const runOne = async (
   running: FivetranEmulator.Running<State>,
   check: Check.Check<Fivetran.FivetranClient.FivetranClient>,
   options?: RunOptions
-) => item(await run(running, [check], options), check.id)
+): Promise<Report.ItemReport> => item(await run(running, [check], options), check.id)
 
 /** How a test webhook receiver behaves. */
 export type ReceiverMode = "verifies" | "accepts-anything" | "case-sensitive-lower" | "fails"

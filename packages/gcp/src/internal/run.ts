@@ -158,9 +158,12 @@ export const readiness = (revision: Revision): Readiness => {
   }
 }
 
-/** The most specific reason a condition gives. */
-export const reasonOf = (c: Condition): string | undefined =>
-  [c.reason, c.revisionReason, c.executionReason].find((r) => r !== undefined && !/_UNDEFINED$/.test(r))
+/** Every reason a condition gives, the most specific (revision) one first. */
+export const reasonsOf = (c: Condition): ReadonlyArray<string> =>
+  [c.revisionReason, c.reason, c.executionReason].filter((r): r is string => r !== undefined && !/_UNDEFINED$/.test(r))
+
+/** A condition's reasons as one string (`HEALTH_CHECK_CONTAINER_ERROR, REVISION_FAILED`). */
+export const reasonOf = (c: Condition): string | undefined => reasonsOf(c).join(", ") || undefined
 
 /** Revision name of a service's revision. */
 export const revisionName = (service: Service, revision: string): string =>

@@ -40,8 +40,7 @@ const options = {
   env: { type: "string" },
   within: { type: "string" },
   strict: { type: "boolean" },
-  now: { type: "string" },
-  help: { type: "boolean", short: "h" }
+  now: { type: "string" }
 } as const
 
 /** Rows as aligned columns. */
@@ -61,10 +60,6 @@ interface Lapse {
 
 const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const { values, positionals } = Args.parse(args, options)
-  if (values.help) {
-    io.stdout.write(`${usage}\n`)
-    return 0
-  }
   const file = Args.gateFile(positionals)
   const within = Args.number("within", values.within, { min: 0, what: "a number of days >= 0" }) ?? DEFAULT_WITHIN
   const now = Args.instant("now", values.now) ?? new Date()

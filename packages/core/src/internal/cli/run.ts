@@ -58,8 +58,7 @@ const options = {
   now: { type: "string" },
   verbose: { type: "boolean" },
   color: { type: "boolean" },
-  "no-color": { type: "boolean" },
-  help: { type: "boolean", short: "h" }
+  "no-color": { type: "boolean" }
 } as const
 
 interface ReportFile {
@@ -99,10 +98,6 @@ const printReport = (io: Io, report: Report.Report, color: boolean, verbose: boo
 
 const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const { values, positionals } = Args.parse(args, options)
-  if (values.help) {
-    io.stdout.write(`${usage}\n`)
-    return 0
-  }
   const file = Args.gateFile(positionals)
   const concurrency = Args.number("concurrency", values.concurrency, { integer: true, min: 1, what: "a whole number of checks >= 1" })
   const timeout = Args.number("timeout", values.timeout, { min: 0.001, what: "a number of seconds > 0" })

@@ -48,6 +48,18 @@ export const hostOf = (url: string): string => {
   }
 }
 
+/** The URL's path as an id segment: `/v1/Version` → `v1-version`, `/` → `root`. */
+export const pathSlug = (url: string): string => {
+  let path = "/"
+  try {
+    path = new URL(url).pathname
+  } catch {
+    // The transport reports the bad URL when the check runs.
+  }
+  const slug = path.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 48)
+  return slug.length > 0 ? slug : "root"
+}
+
 /** Check options from user identity fields over the module's defaults. */
 export const identity = (
   options: Identity,

@@ -1,0 +1,256 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Redaction } from "@launchgate/core"
+import { ConfigProvider, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import * as Account from "../src/Account.js"
+import { BillingProvider } from "../src/BillingProvider.js"
+import * as Catalog from "../src/Catalog.js"
+import { call } from "../src/internal/stripeClient.js"
+import * as Key from "../src/Key.js"
+import * as Portal from "../src/Portal.js"
+import * as Stripe from "../src/Stripe.js"
+import * as Tax from "../src/Tax.js"
+import * as Webhook from "../src/Webhook.js"
+import { realistic, seedRealisticAccount, StripeEmulator, StripeObjects } from "../src/emulator/index.js"
+import { hits, LIVE_KEY, NOW, run, runOne, withEmulator } from "./support.js"
+
+const everyCheck = () => [
+  Key.mode(),
+  Account.chargesEnabled(),
+  Account.payoutsEnabled(),
+  Account.requirements(),
+  Catalog.prices({ plans: realistic.plans, taxRequired: true }),
+  Webhook.endpoint({ url: realistic.webhookUrl, events: realistic.webhookEvents }),
+  Webhook.delivery(),
+  Portal.configured({ features: realistic.portalFeatures }),
+  Tax.active()
+]
+
+describe("Stripe.parseKey", () => {
+  it("reads mode and kind from the prefix", () => {
+    expect(Stripe.parseKey("rk_live_abc123")).toEqual(Either.right({ mode: "live", kind: "restricted", prefix: "rk_live" }))
+    expect(Stripe.parseKey("sk_test_abc123")).toEqual(Either.right({ mode: "test", kind: "secret", prefix: "sk_test" }))
+  })
+
+  it("rejects publishable keys and unknown shapes with a clear Config error", () => {
+    const publishable = Either.getLeft(Stripe.parseKey("pk_live_abc123"))
+    expect(publishable._tag).toBe("Some")
+    if (publishable._tag === "Some") {
+      expect(publishable.value.reason).toBe("Config")
+      expect(publishable.value.message).toContain("publishable key")
+      expect(publishable.value.path).toBe("apiKey")
+    }
+    expect(Either.isLeft(Stripe.parseKey("whsec_abc"))).toBe(true)
+    expect(Either.isLeft(Stripe.parseKey(""))).toBe(true)
+  })
+})
+
+describe("Stripe provider", () => {
+  it("reads each resource once per run, however many checks share it, with GETs only", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      const report = await run(stripe, everyCheck())
+      expect(report.items.map((i) => `${i.id}:${i.status}`)).toEqual([
+        "billing.key.mode:pass",
+        "billing.account.charges-enabled:pass",
+        "billing.account.payouts-enabled:pass",
+        "billing.account.requirements:pass",
+        "billing.catalog.prices:pass",
+        "billing.webhook.endpoint:pass",
+        "billing.webhook.delivery:pass",
+        "billing.portal.configured:pass",
+        "billing.tax.active:pass"
+      ])
+      const counts: Record<string, number> = {}
+      for (const e of stripe.log) counts[`${e.method} ${e.path}`] = (counts[`${e.method} ${e.path}`] ?? 0) + 1
+      expect(counts).toEqual({
+        "GET /v1/account": 1,
+        "GET /v1/prices": 1,
+        "GET /v1/webhook_endpoints": 1,
+        "GET /v1/events": 1,
+        "GET /v1/billing_portal/configurations": 1,
+        "GET /v1/tax/settings": 1
+      })
+    }))
+
+  it("pins the API version and lets it be overridden", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      await runOne(stripe, Account.chargesEnabled())
+      expect(stripe.log[0]!.headers["stripe-version"]).toBe(Stripe.apiVersion)
+      await runOne(stripe, Account.chargesEnabled(), { layer: { apiVersion: "2025-03-31.basil" } })
+      expect(stripe.log[1]!.headers["stripe-version"]).toBe("2025-03-31.basil")
+    }))
+
+  it("retries a 429, then succeeds", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.faults.next(StripeEmulator.rateLimited(0), { times: 1 })
+      const item = await runOne(stripe, Account.chargesEnabled())
+      expect(item.status).toBe("pass")
+      expect(hits(stripe, "/v1/account").map((e) => e.status)).toEqual([429, 200])
+    }))
+
+  it("gives up after maxNetworkRetries on persistent 429s: error, never pass", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.faults.next(StripeEmulator.rateLimited(), { times: 10 })
+      const item = await runOne(stripe, Account.chargesEnabled(), { layer: { maxNetworkRetries: 3 } })
+      expect(item.status).toBe("error")
+      expect(item.evidence).toMatchObject({ reason: "RateLimited", status: 429, attempts: 4 })
+      expect(hits(stripe, "/v1/account")).toHaveLength(4)
+    }))
+
+  it("retries 5xx, but not 404 or a malformed body", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.faults.next(StripeEmulator.serverError(503), { times: 1 })
+      expect((await runOne(stripe, Account.chargesEnabled())).status).toBe("pass")
+      expect(hits(stripe, "/v1/account")).toHaveLength(2)
+
+      stripe.clearLog()
+      stripe.faults.next({ kind: "malformed-json" }, { times: 1 })
+      const malformed = await runOne(stripe, Account.chargesEnabled())
+      expect(malformed.status).toBe("error")
+      expect(malformed.evidence["reason"]).toBe("Decode")
+      expect(malformed.message).toContain("Invalid JSON")
+      expect(hits(stripe, "/v1/account")).toHaveLength(1)
+
+      stripe.clearLog()
+      stripe.faults.next({ kind: "status", status: 404, json: { error: { type: "invalid_request_error", message: "gone" } } })
+      const missing = await runOne(stripe, Account.chargesEnabled())
+      expect(missing.evidence["reason"]).toBe("NotFound")
+      expect(hits(stripe, "/v1/account")).toHaveLength(1)
+    }))
+
+  it("honours Stripe-Should-Retry: false", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.faults.next({ ...StripeEmulator.serverError(500), headers: { "stripe-should-retry": "false" } }, { times: 1 })
+      const item = await runOne(stripe, Account.chargesEnabled())
+      expect(item.status).toBe("error")
+      expect(hits(stripe, "/v1/account")).toHaveLength(1)
+    }))
+
+  it("reports a restricted key missing a permission as error naming it; other checks still pass", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.state.keys.push({
+        key: LIVE_KEY,
+        permissions: [StripeEmulator.permissions.account, StripeEmulator.permissions.prices, StripeEmulator.permissions.products]
+      })
+      const report = await run(stripe, [
+        Account.chargesEnabled(),
+        Catalog.prices({ plans: realistic.plans }),
+        Webhook.endpoint({ url: realistic.webhookUrl, events: realistic.webhookEvents })
+      ])
+      expect(report.items.map((i) => i.status)).toEqual(["pass", "pass", "error"])
+      const denied = report.items[2]!
+      expect(denied.evidence).toMatchObject({ reason: "Permission", status: 403, permission: "rak_webhook_read" })
+      expect(denied.remediation).toContain("rak_webhook_read")
+      expect(report.verdict).toBe("blocked")
+    }))
+
+  it("needs the product permission too when expanding products", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.state.keys.push({ key: LIVE_KEY, permissions: [StripeEmulator.permissions.prices] })
+      const item = await runOne(stripe, Catalog.prices({ plans: realistic.plans }))
+      expect(item.evidence).toMatchObject({ reason: "Permission", permission: "rak_product_read" })
+    }))
+
+  it("reports a rejected key (401) as an Auth error without leaking the key", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.state.keys.push({ key: "rk_live_someOtherKey1234" })
+      const item = await runOne(stripe, Account.chargesEnabled())
+      expect(item.status).toBe("error")
+      expect(item.evidence["reason"]).toBe("Auth")
+      expect(JSON.stringify(item)).not.toContain(LIVE_KEY)
+      expect(stripe.log[0]!.headers["authorization"]).toBe("Bearer <redacted>")
+    }))
+
+  it("fails the whole gate closed when given a publishable key", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      const report = await run(stripe, [Account.chargesEnabled(), Tax.active()], { layer: { key: "pk_live_51Publishable0001" } })
+      expect(report.items.map((i) => i.status)).toEqual(["error", "error"])
+      expect(report.items[0]!.message).toContain("publishable key")
+      expect(stripe.log).toHaveLength(0)
+    }))
+
+  it("registers the key with Redaction", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      const key = "rk_live_RegisteredOnUse9999"
+      await runOne(stripe, Account.chargesEnabled(), { layer: { key } })
+      expect(Redaction.scrub(`key=${key.toUpperCase()} ${key}`)).not.toContain(key)
+    }))
+
+  it("fails closed when an object's livemode contradicts the key", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      const testEndpoint = StripeObjects.webhookEndpoint({ livemode: false })
+      stripe.faults.next({ kind: "status", status: 200, json: { object: "list", data: [testEndpoint], has_more: false, url: "/v1/webhook_endpoints" } })
+      const item = await runOne(stripe, Key.mode())
+      expect(item.status).toBe("error")
+      expect(item.evidence["reason"]).toBe("ModeMismatch")
+      expect(item.message).toContain(testEndpoint.id)
+    }))
+
+  it("reports an unreachable API as a Transport error", async () => {
+    const stripe = await StripeEmulator.start()
+    await stripe.close()
+    const item = await runOne(stripe, Account.chargesEnabled(), { layer: { maxNetworkRetries: 1 } })
+    expect(item.status).toBe("error")
+    expect(item.evidence).toMatchObject({ reason: "Transport", attempts: 2 })
+  })
+
+  it.effect("reads STRIPE_API_KEY through Config in layerConfig, and names it when missing", () =>
+    Effect.gen(function*() {
+      const missing = yield* Effect.flip(
+        Layer.build(Stripe.layerConfig()).pipe(
+          Effect.scoped,
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
+      )
+      expect(missing.reason).toBe("Config")
+      expect(missing.path).toBe("STRIPE_API_KEY")
+      const provider = yield* BillingProvider.pipe(
+        Effect.provide(Stripe.layerConfig({ environment: "staging" })),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STRIPE_API_KEY", "rk_test_fromConfig123"]])))
+      )
+      expect(provider.key).toEqual({ mode: "test", kind: "restricted", prefix: "rk_test" })
+      expect(provider.expectedMode).toBe("test")
+    }))
+})
+
+describe("retry schedule", () => {
+  it.effect("backs off exponentially with a cap, honours Retry-After, and retries 429 (TestClock)", () =>
+    Effect.gen(function*() {
+      const attempts: Array<number> = []
+      const fiber = yield* Effect.fork(
+        call("GET /v1/account", { maxRetries: 4, baseDelay: Duration.seconds(1), maxDelay: Duration.seconds(3) }, () => {
+          attempts.push(Date.now())
+          return Promise.reject(Object.assign(new Error("slow down"), { statusCode: 429, type: "StripeRateLimitError", headers: {} }))
+        })
+      )
+      // About 1 s, 2 s, then capped at 3 s twice; jitter (±20 %) puts the total between 7.4 s and 8.6 s.
+      yield* TestClock.adjust("7 seconds")
+      expect(attempts.length).toBeLessThan(5)
+      yield* TestClock.adjust("2 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(attempts).toHaveLength(5)
+      expect(error.reason).toBe("RateLimited")
+      expect(error.attempts).toBe(5)
+
+      let calls = 0
+      const afterHeader = yield* Effect.fork(
+        call("GET /v1/account", { maxRetries: 1, baseDelay: Duration.millis(10), maxDelay: Duration.minutes(1) }, () => {
+          calls++
+          return calls === 1
+            ? Promise.reject(Object.assign(new Error("slow down"), { statusCode: 429, type: "StripeRateLimitError", headers: { "retry-after": "30" } }))
+            : Promise.resolve({ ok: true })
+        })
+      )
+      yield* TestClock.adjust("29 seconds")
+      expect(calls).toBe(1)
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(afterHeader)).toEqual({ ok: true })
+    }))
+})
+
+describe("Stripe.make", () => {
+  it.effect("rejects a bad maxNetworkRetries with the option's path", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Stripe.make({ apiKey: Redacted.make("rk_live_abc123"), maxNetworkRetries: -1 }))
+      expect(error.path).toBe("maxNetworkRetries")
+    }))
+})

@@ -1,0 +1,143 @@
+/**
+ * Secret Manager v1, Cloud Monitoring v3 and Billing Budgets v1 in the
+ * emulator: gets and paginated lists, `:access` refused and logged, names
+ * rendered the way Google renders them (Secret Manager answers with project
+ * numbers).
+ *
+ * @internal
+ */
+import { Emulator, type EmulatorRequest, type Route } from "@launchgate/core/emulator"
+import { copy, fail, page, type Resource } from "./google.js"
+import { renderedService } from "./run.js"
+import { projectId, projectNumber, type State } from "./state.js"
+
+const last = (name: string) => name.slice(name.lastIndexOf("/") + 1)
+
+// --- Secret Manager --------------------------------------------------------
+
+const withNumber = (state: State, name: string): string =>
+  name.replace(/^projects\/([^/]+)/, (_, id: string) => `projects/${projectNumber(state, id)}`)
+
+const renderSecret = (state: State, secret: Resource): Resource => ({ ...copy(secret), name: withNumber(state, secret["name"]) })
+
+const renderVersion = (state: State, version: Resource): Resource => ({ ...copy(version), name: withNumber(state, version["name"]) })
+
+const secretKey = (state: State, req: EmulatorRequest) => `projects/${projectId(state, req.params["p"]!)}/secrets/${req.params["s"]}`
+
+const getSecret = (state: State, req: EmulatorRequest): Resource => {
+  const secret = state.secrets.get(secretKey(state, req))
+  if (!secret) return fail(404, `Secret [projects/${req.params["p"]}/secrets/${req.params["s"]}] not found.`)
+  return secret
+}
+
+const versionsOf = (state: State, secretName: string) =>
+  [...state.versions.values()]
+    .filter((v) => v["name"].startsWith(`${secretName}/versions/`))
+    .sort((a, b) => Number(last(b["name"])) - Number(last(a["name"])))
+
+const secretRoutes: ReadonlyArray<Route<State>> = [
+  Emulator.route<State>("GET", "/v1/projects/{p}/secrets", (req, { state }) => {
+    const prefix = `projects/${projectId(state, req.params["p"]!)}/secrets/`
+    const items = [...state.secrets.values()].filter((s) => s["name"].startsWith(prefix)).map((s) => renderSecret(state, s))
+    return page(items, req, "secrets", state.settings.maxPageSize)
+  }),
+  Emulator.route<State>("GET", "/v1/projects/{p}/secrets/{s}", (req, { state }) => ({ json: renderSecret(state, getSecret(state, req)) })),
+  Emulator.route<State>("GET", "/v1/projects/{p}/secrets/{s}/versions", (req, { state }) => {
+    const secret = getSecret(state, req)
+    return page(versionsOf(state, secret["name"]).map((v) => renderVersion(state, v)), req, "versions", state.settings.maxPageSize)
+  }),
+  Emulator.route<State>("GET", "/v1/projects/{p}/secrets/{s}/versions/{v}", (req, { state }) => {
+    const secret = getSecret(state, req)
+    const id = req.params["v"] === "latest" ? last(versionsOf(state, secret["name"])[0]?.["name"] ?? "") : req.params["v"]
+    const version = state.versions.get(`${secret["name"]}/versions/${id}`)
+    if (!version) return fail(404, `Secret Version [${secret["name"]}/versions/${req.params["v"]}] not found.`)
+    return { json: renderVersion(state, version) }
+  }),
+  // launchgate never reads payloads: the emulator refuses, and the log proves it was never asked.
+  Emulator.route<State>("GET", "/v1/projects/{p}/secrets/{s}/versions/{v}:access", () =>
+    fail(403, "Permission 'secretmanager.versions.access' denied (the launchgate emulator never serves payloads).", {
+      details: [{
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        reason: "IAM_PERMISSION_DENIED",
+        domain: "secretmanager.googleapis.com",
+        metadata: { permission: "secretmanager.versions.access" }
+      }]
+    }), "access")
+]
+
+// --- Cloud Monitoring -------------------------------------------------------
+
+const renderUptime = (state: State, check: Resource, base: string): Resource => {
+  const out = copy(check)
+  const target = state.uptimeTargets.get(check["name"])
+  const service = target ? renderedService(state, target.service, base) : undefined
+  if (target && service?.["uri"]) {
+    const uri = new URL(service["uri"])
+    out["monitoredResource"] = {
+      type: "uptime_url",
+      labels: { project_id: check["name"].split("/")[1], host: uri.hostname }
+    }
+    out["httpCheck"] = {
+      ...(out["httpCheck"] ?? {}),
+      path: `${uri.pathname.replace(/\/+$/, "")}${target.path}`,
+      port: Number(uri.port || (uri.protocol === "https:" ? 443 : 80)),
+      useSsl: uri.protocol === "https:"
+    }
+  }
+  return out
+}
+
+const collection = (
+  path: string,
+  field: string,
+  map: (state: State) => Map<string, Resource>,
+  render: (state: State, r: Resource, base: string) => Resource = (_, r) => copy(r)
+): ReadonlyArray<Route<State>> => [
+  Emulator.route<State>("GET", `/v3/projects/{p}/${path}`, (req, { state, url }) => {
+    const prefix = `projects/${projectId(state, req.params["p"]!)}/${path}/`
+    const items = [...map(state).values()].filter((r) => r["name"].startsWith(prefix)).map((r) => render(state, r, url))
+    return page(items, req, field, state.settings.maxPageSize)
+  }),
+  Emulator.route<State>("GET", `/v3/projects/{p}/${path}/{id}`, (req, { state, url }) => {
+    const name = `projects/${projectId(state, req.params["p"]!)}/${path}/${req.params["id"]}`
+    const found = map(state).get(name)
+    if (!found) return fail(404, `Requested entity was not found: ${name}`)
+    return { json: render(state, found, url) }
+  })
+]
+
+const monitoringRoutes: ReadonlyArray<Route<State>> = [
+  ...collection("uptimeCheckConfigs", "uptimeCheckConfigs", (s) => s.uptimeChecks, renderUptime),
+  ...collection("alertPolicies", "alertPolicies", (s) => s.alertPolicies),
+  ...collection("notificationChannels", "notificationChannels", (s) => s.channels)
+]
+
+// --- Billing budgets ---------------------------------------------------------
+
+const budgetRoutes: ReadonlyArray<Route<State>> = [
+  Emulator.route<State>("GET", "/v1/billingAccounts/{ba}/budgets", (req, { state }) => {
+    const prefix = `billingAccounts/${req.params["ba"]}/budgets/`
+    const scope = req.query.get("scope")
+    let items = [...state.budgets.values()].filter((b) => b["name"].startsWith(prefix))
+    if (scope) {
+      const m = /^projects\/([^/]+)$/.exec(scope)
+      if (!m) return fail(400, "scope must be projects/PROJECT")
+      const id = projectId(state, m[1]!)
+      const forms = new Set([`projects/${id}`, `projects/${projectNumber(state, id)}`])
+      // Budgets that track the project: those naming it, and those over the whole account.
+      items = items.filter((b) => {
+        const projects = (b["budgetFilter"]?.["projects"] ?? []) as Array<string>
+        return projects.length === 0 || projects.some((p) => forms.has(p))
+      })
+    }
+    return page(items.map(copy), req, "budgets", Math.min(100, state.settings.maxPageSize))
+  }),
+  Emulator.route<State>("GET", "/v1/billingAccounts/{ba}/budgets/{id}", (req, { state }) => {
+    const name = `billingAccounts/${req.params["ba"]}/budgets/${req.params["id"]}`
+    const found = state.budgets.get(name)
+    if (!found) return fail(404, `Budget ${name} not found.`)
+    return { json: copy(found) }
+  })
+]
+
+export const routes: ReadonlyArray<Route<State>> = [...secretRoutes, ...monitoringRoutes, ...budgetRoutes]

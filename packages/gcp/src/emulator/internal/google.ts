@@ -1,0 +1,104 @@
+/**
+ * Google REST conventions the emulator follows: `google.rpc.Status` error
+ * bodies, opaque page tokens, and the `pageSize` cap.
+ *
+ * @internal
+ */
+import type { EmulatorRequest, Reply } from "@launchgate/core/emulator"
+import { HttpFailure } from "@launchgate/core/emulator"
+
+/** A JSON object resource as the emulator stores it. */
+export type Resource = Record<string, any>
+
+const CODES: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  409: "ABORTED",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE"
+}
+
+/** A `google.rpc.Status` error reply. */
+export const googleError = (
+  code: number,
+  message: string,
+  options: { status?: string; details?: ReadonlyArray<Resource>; headers?: Record<string, string> } = {}
+): Reply => ({
+  status: code,
+  ...(options.headers ? { headers: options.headers } : {}),
+  json: {
+    error: {
+      code,
+      message,
+      status: options.status ?? CODES[code] ?? "UNKNOWN",
+      ...(options.details ? { details: options.details } : {})
+    }
+  }
+})
+
+/** Throw a `google.rpc.Status` error from a handler. */
+export const fail = (code: number, message: string, options?: Parameters<typeof googleError>[2]): never => {
+  throw new HttpFailure(googleError(code, message, options))
+}
+
+/** A RetryInfo detail asking the client to wait. */
+export const retryInfo = (seconds: number): Resource => ({
+  "@type": "type.googleapis.com/google.rpc.RetryInfo",
+  retryDelay: `${seconds}s`
+})
+
+/** An ErrorInfo detail naming a missing permission. */
+export const errorInfo = (reason: string, domain: string, metadata: Record<string, string>): Resource => ({
+  "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+  reason,
+  domain,
+  metadata
+})
+
+/** A 429 `RESOURCE_EXHAUSTED` body (for fault injection), with RetryInfo. */
+export const rateLimited = (retryAfterSeconds = 0): Resource =>
+  googleError(429, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute'.", {
+    details: [retryInfo(retryAfterSeconds)]
+  }).json as Resource
+
+/** A 503 `UNAVAILABLE` body (for fault injection), with RetryInfo. */
+export const unavailable = (retryAfterSeconds = 0): Resource =>
+  googleError(503, "The service is currently unavailable.", { details: [retryInfo(retryAfterSeconds)] }).json as Resource
+
+/**
+ * One page of a list, Google style: `pageSize` capped by the emulator's
+ * maximum, an opaque `pageToken`, `nextPageToken` when more remain.
+ */
+export const page = (
+  items: ReadonlyArray<Resource>,
+  request: EmulatorRequest,
+  field: string,
+  maxPageSize: number
+): Reply => {
+  const asked = Number(request.query.get("pageSize") ?? "0")
+  if (!Number.isInteger(asked) || asked < 0) fail(400, "pageSize must be a non-negative integer")
+  const size = Math.min(asked === 0 ? maxPageSize : asked, maxPageSize)
+  const token = request.query.get("pageToken") ?? ""
+  let offset = 0
+  if (token !== "") {
+    const decoded = /^o:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"))
+    if (!decoded) fail(400, "Invalid page token.")
+    offset = Number(decoded![1])
+  }
+  const slice = items.slice(offset, offset + size)
+  const next = offset + size < items.length ? Buffer.from(`o:${offset + size}`).toString("base64url") : undefined
+  return { json: { ...(slice.length > 0 ? { [field]: slice } : {}), ...(next ? { nextPageToken: next } : {}) } }
+}
+
+/** A deep copy (resources are handed out, never shared with the state). */
+export const copy = <A>(value: A): A => structuredClone(value)
+
+/** A short, stable hash for generated names. */
+export const hash = (text: string, length = 5): string => {
+  let h = 2166136261
+  for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0
+  return h.toString(36).padStart(length, "0").slice(-length)
+}
