@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Redaction } from "@launchgate/core"
-import { ConfigProvider, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Clock, ConfigProvider, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
 import * as Account from "../src/Account.js"
 import { BillingProvider } from "../src/BillingProvider.js"
 import * as Catalog from "../src/Catalog.js"
-import { call } from "../src/internal/stripeClient.js"
+import { BillingError } from "../src/BillingError.js"
+import { isRetryable, retrySchedule } from "../src/internal/stripeClient.js"
 import * as Key from "../src/Key.js"
 import * as Portal from "../src/Portal.js"
 import * as Stripe from "../src/Stripe.js"
@@ -119,7 +120,12 @@ describe("Stripe provider", () => {
 
   it("honours Stripe-Should-Retry: false", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      stripe.faults.next({ ...StripeEmulator.serverError(500), headers: { "stripe-should-retry": "false" } }, { times: 1 })
+      stripe.faults.next({
+        kind: "status",
+        status: 500,
+        headers: { "stripe-should-retry": "false" },
+        json: { error: { type: "api_error", message: "do not retry" } }
+      })
       const item = await runOne(stripe, Account.chargesEnabled())
       expect(item.status).toBe("error")
       expect(hits(stripe, "/v1/account")).toHaveLength(1)
@@ -213,37 +219,52 @@ describe("Stripe provider", () => {
 })
 
 describe("retry schedule", () => {
-  it.effect("backs off exponentially with a cap, honours Retry-After, and retries 429 (TestClock)", () =>
-    Effect.gen(function*() {
-      const attempts: Array<number> = []
-      const fiber = yield* Effect.fork(
-        call("GET /v1/account", { maxRetries: 4, baseDelay: Duration.seconds(1), maxDelay: Duration.seconds(3) }, () => {
-          attempts.push(Date.now())
-          return Promise.reject(Object.assign(new Error("slow down"), { statusCode: 429, type: "StripeRateLimitError", headers: {} }))
-        })
-      )
-      // About 1 s, 2 s, then capped at 3 s twice; jitter (±20 %) puts the total between 7.4 s and 8.6 s.
-      yield* TestClock.adjust("7 seconds")
-      expect(attempts.length).toBeLessThan(5)
-      yield* TestClock.adjust("2 seconds")
-      const error = yield* Effect.flip(Fiber.join(fiber))
-      expect(attempts).toHaveLength(5)
-      expect(error.reason).toBe("RateLimited")
-      expect(error.attempts).toBe(5)
+  const failing = (error: BillingError) => {
+    const times: Array<number> = []
+    const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      times.push(now)
+      return Effect.fail(error)
+    })
+    return { times, attempt }
+  }
+  const error = (reason: BillingError["reason"], extra: Partial<{ retryAfterMs: number; status: number }> = {}) =>
+    new BillingError({ reason, provider: "stripe", message: reason, remediation: "-", ...extra })
+  const gaps = (times: ReadonlyArray<number>) => times.slice(1).map((t, i) => Math.round(t - times[i]!))
 
-      let calls = 0
-      const afterHeader = yield* Effect.fork(
-        call("GET /v1/account", { maxRetries: 1, baseDelay: Duration.millis(10), maxDelay: Duration.minutes(1) }, () => {
-          calls++
-          return calls === 1
-            ? Promise.reject(Object.assign(new Error("slow down"), { statusCode: 429, type: "StripeRateLimitError", headers: { "retry-after": "30" } }))
-            : Promise.resolve({ ok: true })
-        })
-      )
-      yield* TestClock.adjust("29 seconds")
-      expect(calls).toBe(1)
-      yield* TestClock.adjust("1 second")
-      expect(yield* Fiber.join(afterHeader)).toEqual({ ok: true })
+  it.effect("backs off exponentially with jitter and a cap, retrying 429 (TestClock)", () =>
+    Effect.gen(function*() {
+      const { attempt, times } = failing(error("RateLimited", { status: 429 }))
+      const policy = { maxRetries: 4, baseDelay: Duration.seconds(1), maxDelay: Duration.seconds(3) }
+      const fiber = yield* Effect.fork(Effect.retry(attempt, retrySchedule(policy)))
+      yield* TestClock.adjust("1 minute")
+      expect((yield* Effect.flip(Fiber.join(fiber))).reason).toBe("RateLimited")
+      const [first, second, third, fourth] = gaps(times)
+      expect(times).toHaveLength(5)
+      expect(first).toBeGreaterThanOrEqual(800)
+      expect(first).toBeLessThanOrEqual(1200)
+      expect(second).toBeGreaterThanOrEqual(1600)
+      expect(second).toBeLessThanOrEqual(2400)
+      expect([third, fourth]).toEqual([3000, 3000])
+    }))
+
+  it.effect("waits for Retry-After (capped), and does not retry what cannot succeed", () =>
+    Effect.gen(function*() {
+      const policy = { maxRetries: 1, baseDelay: Duration.millis(10), maxDelay: Duration.minutes(1) }
+      const asked = failing(error("RateLimited", { retryAfterMs: 30_000 }))
+      const tooLong = failing(error("RateLimited", { retryAfterMs: 600_000 }))
+      const denied = failing(error("Permission", { status: 403 }))
+      const notFound = failing(error("Status", { status: 400 }))
+      const fibers = yield* Effect.forEach([asked, tooLong, denied, notFound], ({ attempt }) =>
+        Effect.fork(Effect.retry(attempt, retrySchedule(policy))))
+      yield* TestClock.adjust("10 minutes")
+      yield* Effect.forEach(fibers, (f) => Effect.flip(Fiber.join(f)))
+      expect(gaps(asked.times)).toEqual([30_000])
+      expect(gaps(tooLong.times)).toEqual([60_000])
+      expect(denied.times).toHaveLength(1)
+      expect(notFound.times).toHaveLength(1)
+      expect(isRetryable(error("Status", { status: 503 }))).toBe(true)
+      expect(isRetryable(new BillingError({ reason: "Status", status: 503, retryable: false, provider: "stripe", message: "", remediation: "" })))
+        .toBe(false)
     }))
 })
 

@@ -13,8 +13,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, ParseResult, Schema } from "effect"
-import * as Check from "./Check.js"
+import { Either, ParseResult, Schema } from "effect"
+import type * as Check from "./Check.js"
 import type * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"
 import * as Outcome from "./Outcome.js"
@@ -268,19 +268,16 @@ const finish = (
  * @example
  * HealthCheck.make({ url: "https://api.acme.dev/healthz", components: ["db"] })
  */
-export const make = (options: Options): Check.Check<HttpTransport.HttpTransport> => {
-  Http.registerSecrets(options.headers)
-  return Check.make({
-    ...Http.identity(options, {
+export const make = (options: Options): Check.Check<HttpTransport.HttpTransport> =>
+  Http.responseCheck(
+    options,
+    {
       url: options.url,
       property: "health",
       title: `${Http.shownUrl(options.url)} reports healthy`,
       category: "monitoring",
       description: "The service's health endpoint reports it (and each listed component) healthy."
-    }),
-    run: Http.send(options, { followRedirects: options.followRedirects ?? true }).pipe(
-      Effect.map((response) => evaluate(response, options)),
-      Effect.catchTag("HttpError", (e) => Effect.succeed(Http.transportError(e, `health endpoint ${e.url}`)))
-    )
-  })
-}
+    },
+    { followRedirects: options.followRedirects ?? true },
+    (response) => evaluate(response, options)
+  )

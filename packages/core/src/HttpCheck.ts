@@ -7,8 +7,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, ParseResult, Schema } from "effect"
-import * as Check from "./Check.js"
+import { Either, ParseResult, Schema } from "effect"
+import type * as Check from "./Check.js"
 import type * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"
 import * as Outcome from "./Outcome.js"
@@ -219,25 +219,24 @@ export const evaluate = <A, I>(response: HttpTransport.HttpResponse, expect: Exp
 export const make = <A = unknown, I = unknown>(options: Options<A, I>): Check.Check<HttpTransport.HttpTransport> => {
   const method = options.method ?? "GET"
   const asserting = options.expect?.redirect !== undefined
-  Http.registerSecrets(options.headers)
-  return Check.make({
-    ...Http.identity(options, {
+  const slug = Http.pathSlug(options.url)
+  return Http.responseCheck(
+    options,
+    {
       url: options.url,
-      property: asserting ? `redirect-${Http.pathSlug(options.url)}` : `${method.toLowerCase()}-${Http.pathSlug(options.url)}`,
+      property: asserting ? `redirect-${slug}` : `${method.toLowerCase()}-${slug}`,
       title: `${method} ${Http.shownUrl(options.url)} answers as expected`,
       category: "monitoring",
       description: "The endpoint answers with the expected status, headers and body.",
       active: !SAFE_METHODS.has(method)
-    }),
-    run: Http.send(options, {
+    },
+    {
       method,
       followRedirects: asserting ? false : options.followRedirects ?? false,
       ...(options.body !== undefined ? { body: options.body } : {})
-    }).pipe(
-      Effect.map((response) => evaluate(response, options.expect)),
-      Effect.catchTag("HttpError", (e) => Effect.succeed(Http.transportError(e, `${method} ${e.url}`)))
-    )
-  })
+    },
+    (response) => evaluate(response, options.expect)
+  )
 }
 
 /**

@@ -6,8 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
-import * as Check from "./Check.js"
+import type * as Check from "./Check.js"
 import type * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"
 import * as Outcome from "./Outcome.js"
@@ -132,19 +131,16 @@ export const evaluate = (response: HttpTransport.HttpResponse, policy: Policy = 
  * @example
  * SecurityHeaders.make({ url: "https://app.acme.dev/", csp: "fail" })
  */
-export const make = (options: Options): Check.Check<HttpTransport.HttpTransport> => {
-  Http.registerSecrets(options.headers)
-  return Check.make({
-    ...Http.identity(options, {
+export const make = (options: Options): Check.Check<HttpTransport.HttpTransport> =>
+  Http.responseCheck(
+    options,
+    {
       url: options.url,
       property: "security-headers",
       title: `${Http.shownUrl(options.url)} sends security headers`,
       category: "security",
       description: "The page sends HSTS, nosniff, framing protection and a Content-Security-Policy."
-    }),
-    run: Http.send(options, { followRedirects: options.followRedirects ?? true }).pipe(
-      Effect.map((response) => evaluate(response, options)),
-      Effect.catchTag("HttpError", (e) => Effect.succeed(Http.transportError(e, `GET ${e.url}`)))
-    )
-  })
-}
+    },
+    { followRedirects: options.followRedirects ?? true },
+    (response) => evaluate(response, options)
+  )

@@ -5,6 +5,9 @@
  *   `--json`, `--junit` and `--markdown` files.
  * - `launchgate plan <gate-file>` lists checks, owners, deferrals and what
  *   expires soon, without running anything.
+ * - `launchgate docs <gate-file>` writes the launch-readiness document
+ *   (`--check` fails when the committed copy is out of date).
+ * - `launchgate diff <previous.json> <current.json>` compares two runs.
  *
  * Exit codes: 0 ready, 1 blocked (or, for `plan --strict`, something
  * expired or expiring), 2 configuration or usage error. See docs/cli.md.
@@ -13,6 +16,8 @@
  */
 import type { Command } from "./internal/cli/command.js"
 import { ConfigError, EXIT_USAGE, type Io, processIo, UsageError } from "./internal/cli/io.js"
+import { diff } from "./internal/cli/diff.js"
+import { docs } from "./internal/cli/docs.js"
 import { plan } from "./internal/cli/plan.js"
 import { run } from "./internal/cli/run.js"
 import { version } from "./internal/version.js"
@@ -20,16 +25,18 @@ import { version } from "./internal/version.js"
 export type { Io } from "./internal/cli/io.js"
 
 /** The commands, in help order. */
-const commands: ReadonlyArray<Command> = [run, plan]
+const commands: ReadonlyArray<Command> = [run, plan, docs, diff]
+
+const synopsis = (c: Command): string => `${c.name} ${c.args ?? "<gate-file>"}`
 
 const usage = (): string => {
-  const width = Math.max(...commands.map((c) => `${c.name} <gate-file>`.length), "help [command]".length)
+  const width = Math.max(...commands.map((c) => synopsis(c).length), "help [command]".length)
   return `Usage: launchgate <command> [options]
 
 Tells, with evidence, whether a launch is safe.
 
 Commands:
-${commands.map((c) => `  ${`${c.name} <gate-file>`.padEnd(width)}  ${c.summary}`).join("\n")}
+${commands.map((c) => `  ${synopsis(c).padEnd(width)}  ${c.summary}`).join("\n")}
   ${"help [command]".padEnd(width)}  Show help for a command
 
 Options:
@@ -38,7 +45,8 @@ Options:
 
 Exit codes:
   0  ready (run); nothing lapsing (plan --strict)
-  1  blocked or interrupted (run); a deferral or attestation expired or expiring (plan --strict)
+  1  blocked or interrupted (run); a deferral or attestation expired or expiring (plan --strict);
+     the document is out of date (docs --check); a launch-critical regression (diff, run --baseline)
   2  configuration or usage error (bad option, gate file missing or invalid)`
 }
 

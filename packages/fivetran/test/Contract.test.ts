@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { connection, destination, seedRealisticAccount, setupTest, webhook } from "../src/emulator/index.js"
 import { closeAfterEach, emulator, NOW } from "./support/harness.js"
-import { makeValidator, type Quirk } from "./support/openapi.js"
+import { type Json, makeValidator, type Quirk } from "./support/openapi.js"
 
 closeAfterEach()
 
@@ -81,7 +81,7 @@ describe.skipIf(!exists)(`emulator responses match Fivetran's OpenAPI document (
     for (const [method, url, specPath, body] of cases) {
       const response = await fetch(`${emu.url}${url}`, { method, headers, ...(body !== undefined ? { body } : {}) })
       expect(response.status, `${method} ${url}`).toBe(200)
-      const result = validate!(responseSchema(specPath, method), await response.json())
+      const result = validate!(responseSchema(specPath, method), (await response.json()) as Json)
       for (const i of result.issues) issues.push(`${method} ${url} ${i.path}: ${i.message}`)
       for (const t of result.tolerated) quirks.add(t.quirk)
     }
@@ -92,9 +92,9 @@ describe.skipIf(!exists)(`emulator responses match Fivetran's OpenAPI document (
 
   it("the validator rejects what the document does not allow (the contract can fail)", async () => {
     const emu = await emulator((s) => void s.addConnection(connection({ id: "c", service: "stripe", now: NOW })))
-    const data = JSON.parse(JSON.stringify(emu.state.connection("c")))
+    const data = JSON.parse(JSON.stringify(emu.state.connection("c"))) as { [k: string]: Json }
     const schema = responseSchema("/v1/connections/{connectionId}", "GET")
-    const wrap = (d: unknown) => ({ code: "Success", data: d })
+    const wrap = (d: Json): Json => ({ code: "Success", data: d })
     expect(validate!(schema, wrap(data)).issues).toEqual([])
     expect(validate!(schema, wrap({ ...data, invented_field: 1 })).issues).toEqual([
       { path: "$.data.invented_field", message: "property not declared by the schema" }

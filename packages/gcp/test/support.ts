@@ -2,17 +2,20 @@
  * Test helpers: a client layer pointed at a running emulator with tiny retry
  * delays, and a one-check gate runner.
  */
-import { type Check, Gate, Report, Runner } from "@launchgate/core"
+import { type Check, Gate, type HttpTransport, Report, Runner } from "@launchgate/core"
 import type { Running } from "@launchgate/core/emulator"
-import { Redacted } from "effect"
-import { Gcp, type GcpServices } from "../src/index.js"
+import { type Layer, Redacted } from "effect"
+import { Gcp, type GcpError as GcpErrors, type GcpServices } from "../src/index.js"
 import { GcpEmulator, type State } from "../src/emulator/index.js"
 
 export const TOKEN_VALUE = "ya29.launchgate-test-token-0123456789"
 export const TOKEN = Redacted.make(TOKEN_VALUE)
 export const NOW = new Date("2026-03-02T12:00:00.000Z")
 
-export const layerFor = (running: Pick<Running<State>, "url">, overrides: Partial<Gcp.Options> = {}) =>
+export const layerFor = (
+  running: Pick<Running<State>, "url">,
+  overrides: Partial<Gcp.Options> = {}
+): Layer.Layer<GcpServices, GcpErrors.GcpError, HttpTransport.HttpTransport> =>
   Gcp.layer({
     project: GcpEmulator.DEFAULT_PROJECT,
     region: GcpEmulator.DEFAULT_REGION,
@@ -49,7 +52,7 @@ export const runCheck = async (
   running: Pick<Running<State>, "url">,
   check: Check.Check<GcpServices>,
   options: Parameters<typeof runChecks>[2] = {}
-) => (await runChecks(running, [check], options)).items[0]!
+): Promise<Report.ItemReport> => (await runChecks(running, [check], options)).items[0]!
 
 /** Start an emulator for one test; closes it afterwards. */
 export const withEmulator = async <A>(

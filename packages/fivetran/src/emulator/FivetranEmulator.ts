@@ -17,7 +17,7 @@ import type { EmulatorRequest, Reply, Running, StartOptions } from "@launchgate/
 import { type Effect, Redacted, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as WebhookSignature from "../WebhookSignature.js"
-import type { ConnectionSeed, State, WebhookSeed } from "./State.js"
+import type { ConnectionData, ConnectionSeed, DestinationData, State, WebhookSeed } from "./State.js"
 import { State as StateClass } from "./State.js"
 
 export type { Running } from "@launchgate/core/emulator"
@@ -86,6 +86,17 @@ const findConnection = (state: State, id: string | undefined): ConnectionSeed =>
   return seed
 }
 
+/**
+ * A connection as a list item. The list schema (`ConnectorResponse`) does not
+ * document `null` timestamps the way the details schema does, so they are
+ * left out rather than sent as `null`.
+ */
+const connectionItem = (data: ConnectionData) =>
+  Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null))
+
+/** A destination as a list item (`DestinationResponse`: no setup tests, no config). */
+const destinationItem = ({ setup_tests: _tests, config: _config, ...rest }: DestinationData) => rest
+
 const webhookJson = (seed: WebhookSeed) => ({ ...seed.data, ...(seed.secret !== undefined ? { secret: "******" } : {}) })
 
 const requireJsonBody = (request: EmulatorRequest): Record<string, unknown> => {
@@ -152,14 +163,14 @@ const routes = [
     const schema = req.query.get("schema")
     const items = [...state.connections.values()].map((c) => c.data)
       .filter((c) => c.group_id === groupId && (schema === null || c.schema === schema))
-    return ok(paginate(items, req), "Group connections retrieved successfully")
+    return ok(paginate(items.map(connectionItem), req), "Group connections retrieved successfully")
   }),
   route("GET", "/v1/connections", (req, { state }) => {
     const groupId = req.query.get("group_id")
     const schema = req.query.get("schema")
     const items = [...state.connections.values()].map((c) => c.data)
       .filter((c) => (groupId === null || c.group_id === groupId) && (schema === null || c.schema === schema))
-    return ok(paginate(items, req), "Connections list retrieved successfully")
+    return ok(paginate(items.map(connectionItem), req), "Connections list retrieved successfully")
   }),
   route("GET", "/v1/connections/{connectionId}", (req, { state }) =>
     ok(findConnection(state, req.params["connectionId"]).data, "Connection details retrieved successfully")),
@@ -175,7 +186,7 @@ const routes = [
     return ok(seed.data, "Setup tests have been completed")
   }),
   route("GET", "/v1/destinations", (req, { state }) =>
-    ok(paginate([...state.destinations.values()], req), "Destinations retrieved successfully")),
+    ok(paginate([...state.destinations.values()].map(destinationItem), req), "Destinations retrieved successfully")),
   route("GET", "/v1/destinations/{destinationId}", (req, { state }) => {
     const destination = state.destinations.get(req.params["destinationId"]!)
     if (!destination) {

@@ -22,7 +22,7 @@
  * (schema config `schemas`, `tables`, `columns`) are validated as maps of S.
  */
 
-type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
+export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
 
 interface SchemaObject {
   readonly $ref?: string

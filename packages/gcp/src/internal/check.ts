@@ -56,6 +56,8 @@ export const make = (
       Effect.suspend(() => {
         const reads = new Reads(client)
         return body(reads).pipe(
+          // Decided here rather than by the runner so the error's fields (reason, status, role, permission) stay in the evidence.
+          Effect.catchAll((error) => Effect.succeed(errorOutcome(error))),
           Effect.map((outcome) =>
             reads.retries > 0 ? { ...outcome, attempts: Math.max(outcome.attempts ?? 1, 1 + reads.retries) } : outcome
           )
@@ -73,10 +75,14 @@ export const errorOutcome = (error: GcpError): Outcome.Outcome =>
         ...(error.grpcStatus !== undefined ? { grpcStatus: error.grpcStatus } : {}),
         ...(error.resource !== undefined ? { resource: error.resource } : {}),
         ...(error.role !== undefined ? { role: error.role } : {}),
-        ...(error.permission !== undefined ? { permission: error.permission } : {})
+        ...(error.permission !== undefined ? { permission: error.permission } : {}),
+        ...(error.attempts !== undefined ? { attempts: error.attempts } : {}),
+        ...(error.path !== undefined ? { path: error.path } : {}),
+        ...(error.url !== undefined ? { url: error.url } : {})
       }
     },
-    remediation: error.remediation
+    remediation: error.remediation,
+    ...(error.attempts !== undefined ? { attempts: error.attempts } : {})
   })
 
 /** A subject (a resource) and its value. */

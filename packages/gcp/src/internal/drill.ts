@@ -13,7 +13,7 @@ import { Cause, Clock, Data, Duration, Effect, Either, Option } from "effect"
 import { GcpClient, type GcpServices } from "../Gcp.js"
 import * as GcpErrors from "../GcpError.js"
 import type { GcpError } from "../GcpError.js"
-import { Reads } from "./check.js"
+import { errorOutcome, Reads } from "./check.js"
 import { lastSegment } from "./resources.js"
 import * as Run from "./run.js"
 import type { Service, TrafficTarget } from "./schemas.js"
@@ -234,7 +234,7 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
         `rolled back ${id} to ${target} in ${timeToRollbackMs} ms with ${probed.total - probed.succeeded} failed of ${probed.total} probe requests, then restored the original traffic`,
         { evidence, attempts }
       )
-    })
+    }).pipe(Effect.catchTag("GcpError", (e) => Effect.succeed(errorOutcome(e))))
   })
 
 const failureMessage = (cause: Cause.Cause<unknown>): string => {

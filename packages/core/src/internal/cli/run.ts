@@ -11,11 +11,13 @@ import * as JsonReporter from "../../JsonReporter.js"
 import * as JUnitReporter from "../../JUnitReporter.js"
 import * as MarkdownReporter from "../../MarkdownReporter.js"
 import type * as Report from "../../Report.js"
+import * as ReportDiff from "../../ReportDiff.js"
 import * as Runner from "../../Runner.js"
 import * as Args from "./args.js"
 import type { Command } from "./command.js"
 import { ConfigError, EXIT_USAGE, type Io, useColor } from "./io.js"
 import { loadGate } from "./load.js"
+import { readReport } from "./reportFile.js"
 
 const usage = `Usage: launchgate run <gate-file> [options]
 
@@ -34,6 +36,8 @@ Options:
   --fail-fast           Stop at the first blocking result
   --allow-active IDS    Let these active checks run (comma-separated ids)
   --now ISO             Pin "now" for expiry and freshness rules
+  --baseline FILE       Compare with a previous JSON report and print what changed;
+                        a launch-critical regression exits 1
   --verbose             Show evidence for passing checks too
   --color, --no-color   Force colours on or off (default: on for a terminal,
                         off when NO_COLOR is set)
@@ -43,7 +47,8 @@ Report files are written (directories created) even when the run is
 interrupted (Ctrl-C); the report is then marked interrupted and the exit code
 is 1.
 
-Exit codes: 0 ready, 1 blocked (or interrupted), 2 configuration or usage error.`
+Exit codes: 0 ready, 1 blocked (or interrupted, or a launch-critical regression
+against --baseline), 2 configuration or usage error.`
 
 const options = {
   env: { type: "string" },
@@ -56,6 +61,7 @@ const options = {
   "fail-fast": { type: "boolean" },
   "allow-active": { type: "string", multiple: true },
   now: { type: "string" },
+  baseline: { type: "string" },
   verbose: { type: "boolean" },
   color: { type: "boolean" },
   "no-color": { type: "boolean" }
@@ -110,6 +116,8 @@ const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => 
     ...(values.markdown !== undefined ? [{ flag: "--markdown", path: values.markdown, render: MarkdownReporter.render }] : [])
   ]
 
+  // Read the baseline first: an unreadable one is a usage problem, found before anything runs.
+  const baseline = values.baseline === undefined ? undefined : await readReport(io.cwd, values.baseline, "--baseline")
   const { gate } = await loadGate(file, io.cwd, values.env)
   if (allowActive) {
     const known = new Set(Gate.checks(gate).map((c) => c.id))
@@ -145,8 +153,15 @@ const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => 
   printReport(io, report, useColor(io, values), values.verbose === true)
   let written = true
   for (const reportFile of reportFiles) written = (await writeReportFile(io, reportFile, report)) && written
-  if (!written) return Math.max(Runner.exitCode(report), EXIT_USAGE)
-  return Runner.exitCode(report)
+  let regressed = false
+  if (baseline) {
+    const changes = ReportDiff.diff(baseline, report)
+    regressed = changes.regressed
+    io.stdout.write(`\n${ReportDiff.render(changes)}\n`)
+  }
+  const code = Math.max(Runner.exitCode(report), regressed ? 1 : 0)
+  if (!written) return Math.max(code, EXIT_USAGE)
+  return code
 }
 
 export const run: Command = {

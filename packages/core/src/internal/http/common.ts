@@ -5,7 +5,7 @@
  * @internal
  */
 import { Duration, Effect, Redacted } from "effect"
-import type * as Check from "../../Check.js"
+import * as Check from "../../Check.js"
 import * as HttpTransport from "../../HttpTransport.js"
 import * as Outcome from "../../Outcome.js"
 import * as Redaction from "../../Redaction.js"
@@ -157,3 +157,23 @@ export const isSuccess = (status: number): boolean => status >= 200 && status < 
 
 /** Milliseconds of a duration input. */
 export const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
+
+/**
+ * A check made of one request and a pure judgement of its response; no
+ * response at all is an `error` outcome.
+ */
+export const responseCheck = (
+  options: Identity & RequestOptions,
+  defaults: Parameters<typeof identity>[1],
+  request: Partial<HttpTransport.HttpRequest>,
+  evaluate: (response: HttpTransport.HttpResponse) => Outcome.Outcome
+): Check.Check<HttpTransport.HttpTransport> => {
+  registerSecrets(options.headers)
+  return Check.make({
+    ...identity(options, defaults),
+    run: send(options, request).pipe(
+      Effect.map(evaluate),
+      Effect.catchTag("HttpError", (e) => Effect.succeed(transportError(e, `${request.method ?? "GET"} ${e.url}`)))
+    )
+  })
+}

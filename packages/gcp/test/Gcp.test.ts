@@ -1,0 +1,222 @@
+import { Gate, HttpTransport, Redaction, Runner } from "@launchgate/core"
+import { it as effectIt } from "@effect/vitest"
+import { ConfigProvider, Effect, Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { Budget, CloudRun, Gcp, Monitoring, SecretManager } from "../src/index.js"
+import { cloudRunService, GcpEmulator, secret } from "../src/emulator/index.js"
+import { apiRequests, NOW, runCheck, runChecks, TOKEN_VALUE, withEmulator } from "./support.js"
+
+const at = { now: NOW }
+const API = "/v2/projects/demo-project/locations/us-central1/services/api"
+
+describe("credentials", () => {
+  it("401: a rejected token is an error with the credentials remediation", () =>
+    withEmulator({ fixtures: [cloudRunService(at)], settings: { tokens: ["some-other-token"] } }, async (gcp) => {
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("401 UNAUTHENTICATED")
+      expect(item.remediation).toContain("gcloud auth application-default login")
+      expect(item.evidence["error"]).toMatchObject({ reason: "Auth", status: 401 })
+    }))
+
+  it("the emulator answers 401 without a bearer token", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      const res = await fetch(`${gcp.url}${API}`)
+      expect(res.status).toBe(401)
+      expect(((await res.json()) as { error: { status: string } }).error.status).toBe("UNAUTHENTICATED")
+    }))
+
+  it("the token is sent as a Bearer header, never logged, registered for redaction, plus the quota project", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      const report = await runChecks(gcp, [CloudRun.healthy({ service: "api" })], { layer: { quotaProject: "billing-project" } })
+      const entry = gcp.requests({ path: API })[0]!
+      expect(entry.headers["authorization"]).toBe("Bearer <redacted>")
+      expect(entry.headers["x-goog-user-project"]).toBe("billing-project")
+      expect(JSON.stringify(gcp.log)).not.toContain(TOKEN_VALUE)
+      expect(JSON.stringify(report)).not.toContain(TOKEN_VALUE)
+      expect(Redaction.scrub(`token ${TOKEN_VALUE}`)).not.toContain(TOKEN_VALUE)
+    }))
+
+  const denied = [
+    ["run", CloudRun.healthy({ service: "api" }), "roles/run.viewer", "run.services.get"],
+    ["secretManager", SecretManager.rotation(), "roles/secretmanager.viewer", "secretmanager.secrets.list"],
+    ["monitoring", Monitoring.uptimeCheck({ url: "https://api.example.com/" }), "roles/monitoring.viewer", "monitoring.uptimeCheckConfigs.list"],
+    ["budgets", Budget.projectBudget(), "roles/billing.viewer", "billing.budgets.list"]
+  ] as const
+  for (const [api, check, role, permission] of denied) {
+    it(`403 from ${api} names the read-only role ${role}`, () =>
+      withEmulator({ fixtures: [cloudRunService(at)], settings: { deny: new Set([api]) } }, async (gcp) => {
+        const item = await runCheck(gcp, check)
+        expect(item.status).toBe("error")
+        expect(item.remediation).toContain(`Grant ${role}`)
+        expect(item.remediation).toContain(`missing permission ${permission}`)
+        expect(item.evidence["error"]).toMatchObject({ reason: "Auth", status: 403, role, permission })
+      }))
+  }
+})
+
+describe("errors", () => {
+  it("404 names the resource", () =>
+    withEmulator({}, async (gcp) => {
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "missing" }))
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("projects/demo-project/locations/us-central1/services/missing was not found (404 NOT_FOUND)")
+      expect(item.remediation).toContain("Check that projects/demo-project/locations/us-central1/services/missing exists")
+    }))
+
+  it("429 RESOURCE_EXHAUSTED then success: retried, and attempts recorded", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.faults.next({ kind: "rate-limit", retryAfter: 0, json: GcpEmulator.rateLimited(0) }, { times: 1 })
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(item.status).toBe("pass")
+      expect(item.attempts).toBe(2)
+      expect(gcp.requests({ path: API }).map((e) => e.status)).toEqual([429, 200])
+    }))
+
+  it("503 then success honours google.rpc.RetryInfo", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.faults.next({ kind: "status", status: 503, json: { error: { ...GcpEmulator.unavailable(0.2).error, details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "0.2s" }] } } }, { times: 1 })
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer: { retry: { baseDelay: "1 millis", maxDelay: "2 seconds" } } })
+      expect(item.status).toBe("pass")
+      const [first, second] = gcp.requests({ path: API })
+      expect([first!.status, second!.status]).toEqual([503, 200])
+      // The base delay is 1 ms: only RetryInfo explains a wait of about 200 ms.
+      expect(second!.time - first!.time).toBeGreaterThanOrEqual(180)
+    }))
+
+  it("429 that never stops is a RateLimited error after the retries run out", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.faults.next({ kind: "rate-limit", retryAfter: 0, json: GcpEmulator.rateLimited(0) }, { times: 10 })
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(item.status).toBe("error")
+      expect(item.evidence["error"]).toMatchObject({ reason: "RateLimited", status: 429, attempts: 4 })
+      expect(gcp.requests({ path: API })).toHaveLength(4)
+    }))
+
+  it("malformed JSON is an error, not retried", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.faults.next({ kind: "malformed-json" }, { times: 1 })
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("body that is not JSON")
+      expect(gcp.requests({ path: API })).toHaveLength(1)
+    }))
+
+  it("an unknown enum value is an error naming the value, not a pass", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.state.services.get(API.slice(4))!["terminalCondition"]["state"] = "CONDITION_SUSPENDED"
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(item.status).toBe("error")
+      expect(item.message).toBe('unknown value "CONDITION_SUSPENDED" for condition.state: cannot decide')
+    }))
+
+  it("a body of the wrong shape is a Decode error that shows paths, never values", () =>
+    withEmulator({ fixtures: [cloudRunService({ ...at, env: [{ name: "DB_PASSWORD", value: "x" }] })] }, async (gcp) => {
+      const svc = gcp.state.services.get(API.slice(4))!
+      svc["generation"] = 3 // int64 must arrive as a string
+      svc["template"]["containers"][0]["env"][0]["value"] = 987654321987
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("generation")
+      expect(item.message).toContain("template.containers[0].env[0].value")
+      expect(JSON.stringify(item)).not.toContain("987654321987")
+    }))
+
+  it("a connection failure is a Transport error", async () => {
+    const gcp = await GcpEmulator.start()
+    const url = gcp.url
+    await gcp.close()
+    const item = await runCheck({ url }, CloudRun.healthy({ service: "api" }))
+    expect(item.status).toBe("error")
+    expect(item.evidence["error"]).toMatchObject({ reason: "Transport" })
+  })
+})
+
+describe("pagination and shared reads", () => {
+  it("follows nextPageToken across three pages", () =>
+    withEmulator({
+      fixtures: Array.from({ length: 45 }, (_, i) => cloudRunService({ ...at, name: `svc-${String(i).padStart(2, "0")}` }))
+    }, async (gcp) => {
+      const item = await runCheck(gcp, CloudRun.minInstances())
+      expect(item.status).toBe("pass")
+      expect(item.subjects).toHaveLength(45)
+      const pages = gcp.requests({ path: "/v2/projects/demo-project/locations/us-central1/services" })
+      expect(pages).toHaveLength(3)
+      expect(pages.map((p) => p.query["pageToken"] !== undefined)).toEqual([false, true, true])
+    }))
+
+  it("a list fetched in the run answers later gets of its members, even while in flight", () =>
+    withEmulator({ fixtures: [cloudRunService({ ...at, name: "api" }), cloudRunService({ ...at, name: "worker" })] }, async (gcp) => {
+      const report = await runChecks(gcp, [CloudRun.healthy(), CloudRun.minInstances({ service: "api" }), CloudRun.probes({ service: ["api", "worker"] })])
+      expect(report.items.map((i) => i.status)).toEqual(["pass", "pass", "pass"])
+      expect(apiRequests(gcp)).toEqual(["GET /v2/projects/demo-project/locations/us-central1/services"])
+    }))
+
+  it("each run has its own cache", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(gcp.requests({ path: API })).toHaveLength(2)
+    }))
+
+  effectIt.scoped("the client lists and reads through the Effect API", () =>
+    Effect.gen(function*() {
+      const gcp = yield* GcpEmulator.scoped({
+        fixtures: Array.from({ length: 3 }, (_, i) => secret({ ...at, name: `s${i}` })),
+        settings: { maxPageSize: 1 }
+      })
+      const client = yield* Gcp.make({ project: "demo-project", accessToken: Redacted.make("t0ken-value"), baseUrls: gcp.url })
+      const listed = yield* client.list("secret", "projects/demo-project")
+      // Secret Manager answers with the project number.
+      expect(listed.value.map((s) => s.name)).toEqual(["projects/123456789012/secrets/s0", "projects/123456789012/secrets/s1", "projects/123456789012/secrets/s2"])
+      expect(listed.requests).toBe(3)
+      const got = yield* client.get("secret", "projects/demo-project/secrets/s1")
+      expect(got.requests).toBe(0)
+      expect(gcp.requests({ path: "/v1/projects/demo-project/secrets/s1" })).toHaveLength(0)
+    }).pipe(Effect.provide(HttpTransport.layer())))
+})
+
+describe("configuration", () => {
+  it("layerConfig reads GOOGLE_CLOUD_PROJECT, GOOGLE_CLOUD_REGION, GCP_ACCESS_TOKEN and GCP_BASE_URL", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      const gate = Gate.make({
+        name: "config",
+        items: [{ check: CloudRun.healthy({ service: "api" }), tier: "post-launch", owner: "platform" }],
+        layer: Gcp.layerConfig()
+      })
+      const provider = ConfigProvider.fromMap(new Map([
+        ["GOOGLE_CLOUD_PROJECT", "demo-project"],
+        ["GOOGLE_CLOUD_REGION", "us-central1"],
+        ["GCP_ACCESS_TOKEN", "config-token-value-123"],
+        ["GCP_BASE_URL", gcp.url]
+      ]))
+      const report = await Effect.runPromise(Runner.run(gate).pipe(Effect.withConfigProvider(provider)))
+      expect(report.items[0]!.status).toBe("pass")
+      expect(JSON.stringify(report)).not.toContain("config-token-value-123")
+    }))
+
+  it("a missing project fails the layer: every item is an error naming the key", async () => {
+    const gate = Gate.make({
+      name: "config",
+      items: [{ check: CloudRun.healthy({ service: "api" }), tier: "post-launch", owner: "platform" }],
+      layer: Gcp.layerConfig()
+    })
+    const report = await Effect.runPromise(Runner.run(gate).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
+    expect(report.items[0]!.status).toBe("error")
+    expect(report.items[0]!.message).toContain("GOOGLE_CLOUD_PROJECT")
+  })
+
+  it("a missing region is a Config error naming the field", () =>
+    withEmulator({}, async (gcp) => {
+      const item = await runCheck(gcp, CloudRun.healthy(), { layer: { region: undefined } })
+      expect(item.status).toBe("error")
+      expect(item.evidence["error"]).toMatchObject({ reason: "Config", path: "region" })
+    }))
+
+  it("a bad base URL is rejected when the layer is built", () =>
+    withEmulator({}, async (gcp) => {
+      const item = await runCheck(gcp, CloudRun.healthy(), { layer: { baseUrls: { run: "not a url" } } })
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("baseUrls.run")
+    }))
+})
