@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import { Redaction } from "@launchgate/core"
-import { Config, ConfigError, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { Config, Duration, Effect, Either, Layer, Redacted } from "effect"
 import StripeSdk from "stripe"
 import { BillingError } from "./BillingError.js"
 import * as BillingProvider from "./BillingProvider.js"
@@ -274,7 +274,7 @@ export const layerConfig = (options: ConfigOptions = {}): Layer.Layer<BillingPro
     (keyConfig ?? Config.redacted("STRIPE_API_KEY")).pipe(
       Effect.mapError((error) =>
         configError(
-          ConfigError.isMissingData(error) ? "STRIPE_API_KEY" : "apiKey",
+          keyConfig === undefined ? "STRIPE_API_KEY" : "apiKey",
           `the Stripe API key could not be read: ${String(error)}`,
           "Set STRIPE_API_KEY to a restricted read-only key (rk_live_…) of the account being launched."
         )

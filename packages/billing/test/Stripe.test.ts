@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Redaction } from "@launchgate/core"
+import { Check, Redaction } from "@launchgate/core"
 import { Clock, ConfigProvider, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
 import * as Account from "../src/Account.js"
 import { BillingProvider } from "../src/BillingProvider.js"
@@ -70,6 +70,20 @@ describe("Stripe provider", () => {
         "GET /v1/billing_portal/configurations": 1,
         "GET /v1/tax/settings": 1
       })
+    }))
+
+  it("asks for each lookup key once when checks' plans overlap", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      const [monthly, yearly, team] = realistic.plans
+      const report = await run(stripe, [
+        Catalog.prices({ plans: [monthly, yearly] }),
+        Check.annotate(Catalog.prices({ plans: [yearly, team] }), { id: "billing.catalog.prices-team" })
+      ])
+      expect(report.items.map((i) => i.status)).toEqual(["pass", "pass"])
+      const asked = hits(stripe, "/v1/prices").flatMap((r) =>
+        Object.entries(r.query).filter(([k]) => k.startsWith("lookup_keys")).map(([, v]) => v)
+      )
+      expect(asked.sort()).toEqual(["pro_monthly", "pro_yearly", "team_monthly"])
     }))
 
   it("pins the API version and lets it be overridden", () =>

@@ -138,6 +138,11 @@ export interface Service {
   readonly ca?: ReadonlyArray<string> | undefined
 }
 
+/**
+ * The transport service tag. The runner provides it to every check and gate
+ * layer; integration clients take it from the context instead of creating
+ * their own agent.
+ */
 export class HttpTransport extends Context.Tag("@launchgate/core/HttpTransport")<HttpTransport, Service>() {}
 
 /** Statuses retried by default: request timeout, rate limited, and the gateway family. */

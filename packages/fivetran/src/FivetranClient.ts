@@ -323,37 +323,35 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
         return { value: items, meta: { requests, attempts, rateLimitRemaining } }
       })
 
-    // Each request is its own HTTP call (Fivetran has no batch reads); the semaphore bounds them.
-    const resolver = <Req extends Request.Request<any, any>>(
+    // Each request is its own HTTP call (Fivetran has no batch reads; the semaphore bounds them),
+    // looked up in the run's request cache first, so a resource is read once per run.
+    const cachedRead = <Req extends Request.Request<any, any>>(
       run: (request: Req) => Effect.Effect<Request.Request.Success<Req>, Request.Request.Error<Req>>
-    ) =>
-      RequestResolver.makeBatched((requests: NonEmptyArray<Req>) =>
+    ) => {
+      const resolver = RequestResolver.makeBatched((requests: NonEmptyArray<Req>) =>
         Effect.forEach(requests, (r) => Request.completeEffect(r, run(r)), { concurrency: "unbounded", discard: true })
       )
+      return (request: Req): Effect.Effect<Request.Request.Success<Req>, Request.Request.Error<Req>> =>
+        Effect.request(request, resolver).pipe(Effect.withRequestCaching(true), Effect.withRequestCache(cache))
+    }
 
-    const shared = <Req extends Request.Request<any, any>>(
-      resolve: RequestResolver.RequestResolver<Req>
-    ) =>
-    (request: Req): Effect.Effect<Request.Request.Success<Req>, Request.Request.Error<Req>> =>
-      Effect.request(request, resolve).pipe(Effect.withRequestCaching(true), Effect.withRequestCache(cache))
-
-    const getConnection = shared(resolver<GetConnection>((r) =>
+    const getConnection = cachedRead<GetConnection>((r) =>
       one({
         method: "GET",
         path: `/connections/${enc(r.id)}`,
         accept: ACCEPT_V2,
         what: `connection ${JSON.stringify(r.id)}`
       }, Api.ConnectionDetails)
-    ))
-    const getSchemas = shared(resolver<GetConnectionSchemas>((r) =>
+    )
+    const getSchemas = cachedRead<GetConnectionSchemas>((r) =>
       one({
         method: "GET",
         path: `/connections/${enc(r.id)}/schemas`,
         accept: ACCEPT_V1,
         what: `schema config of connection ${JSON.stringify(r.id)}`
       }, Api.SchemaConfig)
-    ))
-    const listGroupConnections = shared(resolver<ListGroupConnections>((r) =>
+    )
+    const listGroupConnections = cachedRead<ListGroupConnections>((r) =>
       all({
         method: "GET",
         path: "/connections",
@@ -361,21 +359,21 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
         query: { group_id: r.groupId },
         what: `connections of group ${JSON.stringify(r.groupId)}`
       }, Api.ConnectionSummary)
-    ))
-    const getGroup = shared(resolver<GetGroup>((r) =>
+    )
+    const getGroup = cachedRead<GetGroup>((r) =>
       one({ method: "GET", path: `/groups/${enc(r.id)}`, accept: ACCEPT_V1, what: `group ${JSON.stringify(r.id)}` }, Api.GroupDetails)
-    ))
-    const getDestination = shared(resolver<GetDestination>((r) =>
+    )
+    const getDestination = cachedRead<GetDestination>((r) =>
       one({
         method: "GET",
         path: `/destinations/${enc(r.id)}`,
         accept: ACCEPT_V2,
         what: `destination ${JSON.stringify(r.id)}`
       }, Api.DestinationDetails)
-    ))
-    const listWebhooks = shared(resolver<ListWebhooks>(() =>
+    )
+    const listWebhooks = cachedRead<ListWebhooks>(() =>
       all({ method: "GET", path: "/webhooks", accept: ACCEPT_V1, what: "webhooks" }, Api.WebhookDetails)
-    ))
+    )
 
     return {
       baseUrl,

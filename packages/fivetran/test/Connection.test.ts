@@ -1,6 +1,7 @@
+import { Gate, Runner } from "@launchgate/core"
 import { describe, expect, it } from "vitest"
-import { connection, setupTest } from "../src/emulator/index.js"
-import { Connection } from "../src/index.js"
+import { connection, FivetranEmulator, setupTest } from "../src/emulator/index.js"
+import { Connection, layer } from "../src/index.js"
 import { closeAfterEach, count, emulator, item, NOW, run, runOne } from "./support/harness.js"
 
 closeAfterEach()
@@ -151,9 +152,6 @@ describe("fivetran.connection.historical-sync", () => {
 
   it("can be deferred without deferring freshness", async () => {
     const emu = await emulator((s) => void s.addConnection(connection({ id: "c", isHistoricalSync: true, now: NOW })))
-    const { Gate, Runner } = await import("@launchgate/core")
-    const { FivetranEmulator } = await import("../src/emulator/index.js")
-    const { layer } = await import("../src/index.js")
     const gate = Gate.make({
       name: "deferral",
       items: [
@@ -256,10 +254,7 @@ describe("fivetran.connection.setup-tests (active)", () => {
       s.addConnection(connection({ id: "job", setupTestsOnRun: [setupTest("Connecting to source", "JOB_FAILED")], now: NOW }))
       s.addConnection(connection({ id: "warned", setupTestsOnRun: [setupTest("Validate Login", "PASSED"), setupTest("Replication slot", "WARNING")], now: NOW }))
     })
-    const report = await run(emu, [
-      Connection.setupTests({ connectionId: "failed" }),
-    ], { allowActive: true })
-    const failed = item(report, "fivetran.connection.setup-tests")
+    const failed = await runOne(emu, Connection.setupTests({ connectionId: "failed" }), { allowActive: true })
     expect(failed.status).toBe("fail")
     expect(failed.message).toContain("Validate Login (bad password)")
     expect(emu.state.connection("failed").status.setup_state).toBe("broken")

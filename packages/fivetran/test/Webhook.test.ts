@@ -2,7 +2,7 @@ import { Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { seedRealisticAccount, webhook } from "../src/emulator/index.js"
 import { Webhook, WebhookSignature } from "../src/index.js"
-import { closeAfterEach, emulator, receiver, run, runOne } from "./support/harness.js"
+import { closeAfterEach, emulator, receiver, type ReceiverMode, run, runOne } from "./support/harness.js"
 
 closeAfterEach()
 
@@ -94,11 +94,15 @@ describe("fivetran.webhook.test-delivery (active)", () => {
 
 describe("fivetran.webhook.receiver (active)", () => {
   const secret = "product_webhook_secret"
-
-  it("passes a receiver that verifies the signature in either hex case and rejects forgeries", async () => {
-    const hook = await receiver(secret, "verifies")
+  const checkReceiver = async (mode: ReceiverMode) => {
+    const hook = await receiver(secret, mode)
     const emu = await emulator()
     const result = await runOne(emu, Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) }), { allowActive: true })
+    return { hook, result }
+  }
+
+  it("passes a receiver that verifies the signature in either hex case and rejects forgeries", async () => {
+    const { hook, result } = await checkReceiver("verifies")
     expect(result.status).toBe("pass")
     expect((result.evidence["steps"] as Array<{ status: number }>).map((s) => s.status)).toEqual([200, 200, 401, 401])
     expect(result.attempts).toBe(4)
@@ -113,18 +117,14 @@ describe("fivetran.webhook.receiver (active)", () => {
   })
 
   it("fails a receiver that accepts forged payloads", async () => {
-    const hook = await receiver(secret, "accepts-anything")
-    const emu = await emulator()
-    const result = await runOne(emu, Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) }), { allowActive: true })
+    const { result } = await checkReceiver("accepts-anything")
     expect(result.status).toBe("fail")
     expect(result.message).toContain("wrong signature got 200, expected 4xx")
     expect(result.remediation).toContain("WebhookSignature.verify")
   })
 
   it("fails a receiver that compares the hex case-sensitively", async () => {
-    const hook = await receiver(secret, "case-sensitive-lower")
-    const emu = await emulator()
-    const result = await runOne(emu, Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) }), { allowActive: true })
+    const { result } = await checkReceiver("case-sensitive-lower")
     expect(result.status).toBe("fail")
     expect(result.message).toContain("signed (upper-case hex) got 401, expected 2xx")
   })

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest"
+import { Monitoring } from "../src/index.js"
+import { alertPolicy, cloudRunService, notificationChannel, uptimeCheck } from "../src/emulator/index.js"
+import { apiRequests, NOW, runCheck, runChecks, withEmulator } from "./support.js"
+
+const at = { now: NOW }
+const healthy = () => [cloudRunService(at), uptimeCheck(), alertPolicy(), notificationChannel()]
+
+describe("gcp.monitoring.uptime-check", () => {
+  it("passes when an uptime check requests the health path under the service URL", () =>
+    withEmulator({ fixtures: healthy() }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: "api", path: "/healthz" }))
+      expect(item.status).toBe("pass")
+      expect(item.message).toBe("uptime check api-uptime requests /_run/demo-project/us-central1/api/healthz every 60s from 3 regions")
+    }))
+
+  it("accepts a check on the Cloud Run service as a monitored resource", () =>
+    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ resourceType: "cloud_run_revision" })] }, async (gcp) => {
+      expect((await runCheck(gcp, Monitoring.uptimeCheck({ service: "api", path: "/healthz" }))).status).toBe("pass")
+    }))
+
+  it("fails when no uptime check targets the service, with the gcloud command", () =>
+    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ host: "other.example.com" })] }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: "api" }))
+      expect(item.status).toBe("fail")
+      expect(item.remediation).toContain("gcloud monitoring uptime create api-uptime --resource-type=cloud-run-revision")
+    }))
+
+  it("fails when the check is too slow, runs from too few regions or requests the wrong path", () =>
+    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ period: "900s", regions: ["USA"], path: "/" })] }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: "api", path: "/healthz" }))
+      expect(item.status).toBe("fail")
+      expect(item.message).toContain("it requests /_run/demo-project/us-central1/api/, expected /_run/demo-project/us-central1/api/healthz")
+      expect(item.message).toContain("its period 900s is longer than 300s")
+      expect(item.message).toContain("it runs from 1 region(s), fewer than 3")
+    }))
+
+  it("watches an explicit URL", () =>
+    withEmulator({ fixtures: [uptimeCheck({ host: "api.example.com", path: "/healthz" })] }, async (gcp) => {
+      expect((await runCheck(gcp, Monitoring.uptimeCheck({ url: "https://api.example.com/" }))).status).toBe("pass")
+      expect((await runCheck(gcp, Monitoring.uptimeCheck({ url: "https://www.example.com/" }))).status).toBe("fail")
+    }))
+})
+
+describe("gcp.monitoring.uptime-alert", () => {
+  it("passes when an enabled policy on check_id notifies a channel", () =>
+    withEmulator({ fixtures: healthy() }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeAlert({ service: "api" }))
+      expect(item.status).toBe("pass")
+    }))
+
+  it("fails when no policy references the check, or the policy is disabled", async () => {
+    await withEmulator({ fixtures: [cloudRunService(at), uptimeCheck(), alertPolicy({ uptimeCheck: "some-other-check" })] }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeAlert({ service: "api" }))
+      expect(item.status).toBe("fail")
+      expect(item.message).toBe('no alert policy has a condition on metric.label.check_id = "api-uptime"')
+    })
+    await withEmulator({ fixtures: [cloudRunService(at), uptimeCheck(), alertPolicy({ enabled: false }), alertPolicy({ displayName: "mute", channels: [] })] }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeAlert({ service: "api" }))
+      expect(item.status).toBe("fail")
+      expect(item.message).toMatch(/disabled or notify nobody: .*\(disabled\), .*\(no channels\)/)
+    })
+  })
+
+  it("an unreported enabled flag is an error, not a pass", () =>
+    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck(), alertPolicy({ enabled: null })] }, async (gcp) => {
+      expect((await runCheck(gcp, Monitoring.uptimeAlert({ service: "api" }))).status).toBe("error")
+    }))
+})
+
+describe("gcp.monitoring.notification-channels", () => {
+  it("passes when the channels are enabled and verified (or need no verification)", () =>
+    withEmulator({
+      fixtures: [...healthy().slice(0, 2), alertPolicy({ channels: ["oncall", "pager"] }), notificationChannel(), notificationChannel({ id: "pager", type: "pagerduty" })]
+    }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.notificationChannels({ service: "api" }))
+      expect(item.status).toBe("pass")
+      expect(item.message).toBe("2 channel(s) enabled and deliverable")
+    }))
+
+  it("fails for disabled, unverified and deleted channels", () =>
+    withEmulator({
+      fixtures: [
+        cloudRunService(at),
+        uptimeCheck(),
+        alertPolicy({ channels: ["mail", "off", "gone"] }),
+        notificationChannel({ id: "mail", verificationStatus: "UNVERIFIED" }),
+        notificationChannel({ id: "off", enabled: false })
+      ]
+    }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.notificationChannels({ service: "api" }))
+      expect(item.status).toBe("fail")
+      expect(item.message).toBe("3 of 3 channel(s) cannot deliver: mail (email) (unverified), off (email) (disabled), gone (deleted)")
+    }))
+
+  it("the three monitoring checks share one list of each kind", () =>
+    withEmulator({ fixtures: healthy() }, async (gcp) => {
+      const report = await runChecks(gcp, Monitoring.all({ service: "api", path: "/healthz" }))
+      expect(report.items.map((i) => i.status)).toEqual(["pass", "pass", "pass"])
+      expect(apiRequests(gcp).sort()).toEqual([
+        "GET /v2/projects/demo-project/locations/us-central1/services/api",
+        "GET /v3/projects/demo-project/alertPolicies",
+        "GET /v3/projects/demo-project/notificationChannels",
+        "GET /v3/projects/demo-project/uptimeCheckConfigs"
+      ])
+    }))
+})
