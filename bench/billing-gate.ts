@@ -7,10 +7,10 @@
  */
 // The root has no dependency on the workspace packages: import core by path (the same files the
 // billing package's workspace link resolves to).
-import { Gate, Runner } from "../packages/core/src/index.js"
+import { Gate, Runner } from "@launchgate/core"
 import { Redacted } from "effect"
-import * as Billing from "../packages/billing/src/index.js"
-import { realistic, seedRealisticAccount, StripeEmulator } from "../packages/billing/src/emulator/index.js"
+import * as Billing from "@launchgate/billing"
+import { realistic, seedRealisticAccount, StripeEmulator } from "@launchgate/billing/emulator"
 
 const RUNS = 30
 

@@ -6,9 +6,9 @@
  *   pnpm bench fivetran-group
  */
 // The root has no dependency on the workspace packages: import by path.
-import { Gate, Runner } from "../packages/core/src/index.js"
-import * as Fivetran from "../packages/fivetran/src/index.js"
-import { connection, FivetranEmulator } from "../packages/fivetran/src/emulator/index.js"
+import { Gate, Runner } from "@launchgate/core"
+import * as Fivetran from "@launchgate/fivetran"
+import { connection, FivetranEmulator } from "@launchgate/fivetran/emulator"
 
 const RUNS = 5
 const CONNECTIONS = 200

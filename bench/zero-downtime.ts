@@ -1,8 +1,8 @@
 // Zero-downtime probe throughput: how close the probe gets to the asked rate against a local
 // emulator, and what a 1-second restart looks like in its figures. Prints numbers; never asserts.
 import { Effect } from "effect"
-import { Emulator } from "../packages/core/src/emulator/index.js"
-import { HttpTransport, ZeroDowntime } from "../packages/core/src/http.js"
+import { Emulator } from "@launchgate/core/emulator"
+import { HttpTransport, ZeroDowntime } from "@launchgate/core/http"
 
 const site = Emulator.define<Record<string, never>>({
   name: "bench-site",

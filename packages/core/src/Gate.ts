@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Data, Either, type Layer, ParseResult, Schema } from "effect"
+import { Context, Data, Either, type Layer, ParseResult, Schema } from "effect"
 import * as Check from "./Check.js"
 import * as Deferral from "./Deferral.js"
 import type { HttpTransport } from "./HttpTransport.js"
@@ -17,8 +17,17 @@ export const Tier = Schema.Literal("launch-critical", "launch-adjacent", "post-l
 export type Tier = typeof Tier.Type
 export const tiers: ReadonlyArray<Tier> = Tier.literals
 
-/** What the core runner provides to every gate layer and check. */
-export type Provided = HttpTransport
+/**
+ * What the core runner provides to every gate layer and check: the shared
+ * HTTP transport and the run's context (gate name, environment).
+ */
+export type Provided = HttpTransport | RunContext
+
+/** The gate being run, for checks that behave differently per environment. */
+export class RunContext extends Context.Tag("@launchgate/core/RunContext")<RunContext, {
+  readonly gate: string
+  readonly environment?: string | undefined
+}>() {}
 
 /** One gate item: a check with a tier and an owner. */
 export interface Item<R = never> {
@@ -61,7 +70,7 @@ export interface Gate<R = never> {
    * What the checks need (clients for each vendor), built once per run so
    * checks share connections and reads.
    */
-  readonly layer?: Layer.Layer<R, unknown, Provided> | undefined
+  readonly layer?: Layer.Layer<Exclude<R, Provided>, unknown, Provided> | undefined
 }
 
 /** A rollback plan as written in a gate definition (keyed by surface). */
@@ -81,7 +90,7 @@ export interface Input<R = never> {
   readonly unsupported?: ReadonlyArray<string | Unsupported> | undefined
   readonly policy?: Partial<Policy> | undefined
   readonly allowActive?: boolean | ReadonlyArray<string> | undefined
-  readonly layer?: Layer.Layer<R, unknown, Provided> | undefined
+  readonly layer?: Layer.Layer<Exclude<R, Provided>, unknown, Provided> | undefined
 }
 
 /** One problem in a gate definition. */

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Context, Deferred, Duration, Effect, Either, Exit, Layer, Option, Scope } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Scope } from "effect"
 import * as Check from "./Check.js"
 import * as Deferral from "./Deferral.js"
 import * as Gate from "./Gate.js"
@@ -81,16 +81,19 @@ export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect
     const transportLayer = Option.isSome(existing)
       ? Layer.succeed(HttpTransport.HttpTransport, existing.value)
       : HttpTransport.layer(options.http)
+    const runContext = Layer.succeed(Gate.RunContext, { gate: gate.name, environment: gate.environment })
+    const provided = Layer.merge(transportLayer, runContext)
     const services = yield* Layer.buildWithScope(
-      gate.layer ? Layer.provideMerge(gate.layer, transportLayer) : transportLayer,
+      gate.layer ? Layer.provideMerge(gate.layer, provided) : provided,
       scope
-    ).pipe(Effect.either)
+    ).pipe(Effect.exit)
 
     let interruptReason: string | undefined
     let insecureOrigins: ReadonlyArray<string> = []
 
-    if (Either.isLeft(services)) {
-      const outcome = Check.errorFromCause(Cause.fail(services.left))
+    if (Exit.isFailure(services)) {
+      // Failures and defects alike (a layer that throws on bad options): every item is `error`.
+      const outcome = Check.errorFromCause(services.cause)
       items.forEach((_, i) => {
         raws[i] = {
           outcome: {
@@ -101,7 +104,7 @@ export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect
         }
       })
     } else {
-      const context = services.right as Context.Context<R | HttpTransport.HttpTransport>
+      const context = services.value as Context.Context<R | Gate.Provided>
       insecureOrigins = Context.get(context, HttpTransport.HttpTransport).insecureOrigins
       interruptReason = yield* runItems(gate, items, raws, options, context)
     }
@@ -122,7 +125,7 @@ const runItems = <R>(
   items: ReadonlyArray<RunItem<R>>,
   raws: Array<Raw | undefined>,
   options: Options,
-  context: Context.Context<R | HttpTransport.HttpTransport>
+  context: Context.Context<R | Gate.Provided>
 ): Effect.Effect<string | undefined> =>
   Effect.gen(function*() {
     const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY))

@@ -212,6 +212,23 @@ describe("Runner", () => {
     expect(report.verdict).toBe("blocked")
   })
 
+  it("a layer that dies (a defect, e.g. a throw on bad options) also makes every item error", async () => {
+    class Client extends Context.Tag("test/Client2")<Client, object>() {}
+    const layer = Layer.effect(Client, Effect.sync(() => {
+      throw new Error("insecureOrigins[1]: expected an origin URL")
+    }))
+    const check = Check.make({ id: "acme.api.a", title: "a", surface: "acme.api", category: "capacity", run: Effect.as(Client, Outcome.pass("ok")) })
+    const report = await Runner.runPromise(gateOf([check], { layer }))
+    expect(report.items[0]!.status).toBe("error")
+    expect(report.items[0]!.message).toContain("insecureOrigins[1]")
+  })
+
+  it("provides the run context (gate name and environment) to checks", async () => {
+    const check = Check.make({ id: "acme.api.env", title: "env", surface: "acme.api", category: "capacity", run: Effect.map(Gate.RunContext, (ctx) => Outcome.pass(`${ctx.gate} in ${ctx.environment}`)) })
+    const report = await Runner.runPromise(gateOf([check], { environment: "staging" }))
+    expect(report.items[0]!.message).toBe("runner in staging")
+  })
+
   it("reports progress events and run metadata", async () => {
     const events: Array<Runner.Event["type"]> = []
     const report = await Runner.runPromise(gateOf([timed("acme.api.a", 1), timed("acme.api.b", 1)]), {

@@ -1,0 +1,83 @@
+/**
+ * A project with 50 Cloud Run services and 100 secrets, checked by every
+ * read-only check: one request per list page, plus only the reads that lists
+ * cannot answer (one tagged revision per service, one version list per
+ * secret). The emulator's log is the witness.
+ */
+import { describe, expect, it } from "vitest"
+import { Budget, CloudRun, Monitoring, SecretManager } from "../src/index.js"
+import { alertPolicy, budget, cloudRunService, notificationChannel, secret, uptimeCheck, uptimeCheckId } from "../src/emulator/index.js"
+import { NOW, runChecks, withEmulator } from "./support.js"
+
+const SERVICES = 50
+const SECRETS = 100
+const PAGE = 20
+const pages = (n: number) => Math.ceil(n / PAGE)
+
+const fixtures = () => {
+  const name = (i: number) => `svc-${String(i).padStart(2, "0")}`
+  const secretName = (i: number) => `secret-${String(i).padStart(3, "0")}`
+  return [
+    ...Array.from({ length: SERVICES }, (_, i) =>
+      cloudRunService({
+        now: NOW,
+        name: name(i),
+        env: [{ name: "A_KEY", secret: secretName(2 * i) }, { name: "B_TOKEN", secret: secretName(2 * i + 1) }]
+      })),
+    ...Array.from({ length: SECRETS }, (_, i) => secret({ now: NOW, name: secretName(i) })),
+    ...Array.from({ length: SERVICES }, (_, i) => uptimeCheck({ service: name(i) })),
+    ...Array.from({ length: SERVICES }, (_, i) => alertPolicy({ displayName: `${name(i)} down`, uptimeCheck: uptimeCheckId(name(i)) })),
+    notificationChannel(),
+    budget()
+  ]
+}
+
+describe("a project with 50 services and 100 secrets", () => {
+  it("costs one request per list page plus only the reads lists cannot answer", () =>
+    withEmulator({ fixtures: fixtures(), settings: { maxPageSize: PAGE } }, async (gcp) => {
+      const checks = [...CloudRun.all(), ...SecretManager.all(), ...Monitoring.all({ path: "/healthz" }), ...Budget.all()]
+      const started = performance.now()
+      const report = await runChecks(gcp, checks)
+      const elapsed = Math.round(performance.now() - started)
+
+      expect(report.items.filter((i) => i.status !== "pass").map((i) => `${i.id}: ${i.message}`)).toEqual([])
+      expect(report.items.find((i) => i.id === "gcp.cloud-run.healthy")!.subjects).toHaveLength(SERVICES)
+      expect(report.items.find((i) => i.id === "gcp.secret-manager.rotation")!.subjects).toHaveLength(SECRETS)
+
+      const log = gcp.log.filter((e) => e.route !== "serve")
+      const count = (re: RegExp) => log.filter((e) => re.test(e.path)).length
+      const counts = {
+        servicePages: count(/\/locations\/us-central1\/services$/),
+        serviceGets: count(/\/services\/[^/]+$/),
+        revisionGets: count(/\/revisions\/[^/]+$/),
+        revisionLists: count(/\/revisions$/),
+        secretPages: count(/\/secrets$/),
+        secretGets: count(/\/secrets\/[^/]+$/),
+        versionLists: count(/\/versions$/),
+        uptimePages: count(/\/uptimeCheckConfigs$/),
+        policyPages: count(/\/alertPolicies$/),
+        channelPages: count(/\/notificationChannels$/),
+        budgetPages: count(/\/budgets$/),
+        access: count(/:access$/)
+      }
+      expect(counts).toEqual({
+        servicePages: pages(SERVICES),
+        serviceGets: 0,
+        revisionGets: SERVICES, // the tagged rollback revision of each service
+        revisionLists: 0,
+        secretPages: pages(SECRETS),
+        secretGets: 0,
+        versionLists: SECRETS, // one per secret, shared by four checks
+        uptimePages: pages(SERVICES),
+        policyPages: pages(SERVICES),
+        channelPages: 1,
+        budgetPages: 1,
+        access: 0
+      })
+      // Nothing was asked twice, and nothing but GET was sent.
+      const keys = log.map((e) => `${e.method} ${e.path} ${JSON.stringify(e.query)}`)
+      expect(new Set(keys).size).toBe(keys.length)
+      expect(new Set(log.map((e) => e.method))).toEqual(new Set(["GET"]))
+      console.info(`50 services / 100 secrets: ${report.items.length} checks, ${log.length} requests (${JSON.stringify(counts)}) in ${elapsed} ms`)
+    }))
+})
