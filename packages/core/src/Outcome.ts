@@ -187,7 +187,17 @@ const toJsonInner = (value: unknown, seen: WeakSet<object>): Json => {
       if (Redacted.isRedacted(value)) return "<redacted>"
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString()
       if (value instanceof URL) return value.toString()
-      if (value instanceof Error) return { name: value.name, message: value.message }
+      if (value instanceof Error) {
+        // Keep an error's own fields (a tagged error's reason, status, remediation); never its stack.
+        if (seen.has(value)) return "[Circular]"
+        seen.add(value)
+        const out: Record<string, Json> = { name: value.name, message: value.message }
+        for (const [k, v] of Object.entries(value)) {
+          if (k !== "stack" && v !== undefined && !(k in out)) out[k] = toJsonInner(v, seen)
+        }
+        seen.delete(value)
+        return out
+      }
       if (seen.has(value)) return "[Circular]"
       seen.add(value)
       if (Array.isArray(value)) {

@@ -142,6 +142,16 @@ describe("Outcome", () => {
     expect(JSON.stringify(outcome)).not.toContain("supersecret")
   })
 
+  it("an error keeps its own fields (a tagged error's reason and status), never its stack", () => {
+    class Tagged extends Error {
+      readonly _tag = "GcpError"
+      readonly reason = "Auth"
+      readonly status = 403
+    }
+    const json = Outcome.toJson(new Tagged("permission denied")) as Record<string, unknown>
+    expect(json).toEqual({ name: "Error", message: "permission denied", _tag: "GcpError", reason: "Auth", status: 403 })
+  })
+
   it("fromSubjects takes the worst status and treats zero subjects as error", () => {
     const combined = Outcome.fromSubjects(
       [

@@ -10,16 +10,15 @@
  *
  * @since 0.1.0
  */
-import { Outcome, Redaction } from "@launchgate/core"
+import { type Check, Outcome, Redaction } from "@launchgate/core"
 import { Effect } from "effect"
 import type { GcpServices } from "./Gcp.js"
-import type { Check } from "@launchgate/core"
-import { make, perSubject, type Reads, unknownEnum } from "./internal/check.js"
+import type { GcpError } from "./GcpError.js"
+import { lift, make, perSubject, type Reads, type Spec, unknownEnum } from "./internal/check.js"
 import { lastSegment } from "./internal/resources.js"
 import * as Run from "./internal/run.js"
-import { latestVersion, loadSecrets, VERSION_STATES } from "./internal/secrets.js"
 import type { Service as ServiceType } from "./internal/schemas.js"
-import { GcpError } from "./GcpError.js"
+import { latestVersion, loadSecrets, VERSION_STATES } from "./internal/secrets.js"
 
 export { Operation, Revision, Service } from "./internal/schemas.js"
 export type { Ingress, RollbackTarget, ServiceSelector } from "./internal/run.js"
@@ -30,17 +29,26 @@ export const surface = "gcp.cloud-run"
 
 const VIEWER = "roles/run.viewer"
 
-const forServices = (
-  reads: Reads,
+/** What a Cloud Run check concludes about one service. */
+type Evaluate = (
+  service: ServiceType,
+  selection: Run.Selection,
+  reads: Reads
+) => Outcome.Outcome | Effect.Effect<Outcome.Outcome, GcpError>
+
+/** A check over the selected services (one, several, or every one in the region). */
+const serviceCheck = (
+  spec: Omit<Spec, "surface" | "role"> & { readonly role?: string },
   selector: Run.ServiceSelector,
-  evaluate: (service: ServiceType, selection: Run.Selection) => Effect.Effect<Outcome.Outcome, GcpError>
-) =>
-  Effect.flatMap(Run.selectServices(reads, selector), (selection) =>
-    perSubject(selection.subjects, (service) => evaluate(service, selection), {
-      what: "services",
-      single: selection.single,
-      evidence: { project: selection.project, region: selection.region }
-    }))
+  evaluate: Evaluate
+): Check.Check<GcpServices> =>
+  make({ surface, role: VIEWER, ...spec }, (reads) =>
+    Effect.flatMap(Run.selectServices(reads, selector), (selection) =>
+      perSubject(selection.subjects, (service) => lift(evaluate(service, selection, reads)), {
+        what: "services",
+        single: selection.single,
+        evidence: { project: selection.project, region: selection.region }
+      })))
 
 const describeCommand = (s: ServiceType, sel: Run.Selection) =>
   `gcloud run services describe ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project}`
@@ -69,60 +77,57 @@ export type HealthyOptions = Run.ServiceSelector
  * `HEALTH_CHECK_CONTAINER_ERROR`).
  */
 export const healthy = (options: HealthyOptions = {}): Check.Check<GcpServices> =>
-  make({
+  serviceCheck({
     id: "gcp.cloud-run.healthy",
     title: "Cloud Run service is healthy and settled",
-    surface,
     category: "rollout",
-    role: VIEWER,
     description: "The service's last rollout finished: terminal condition succeeded, nothing reconciling, every generation observed, no failed condition."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) => {
-      const terminal = s.terminalCondition
-      const all = [...(terminal ? [terminal] : []), ...(s.conditions ?? [])]
-      const unknown = all.find((c) => !isKnownState(c.state))
-      if (unknown?.state !== undefined) return Effect.succeed(unknownEnum("condition.state", unknown.state, Run.CONDITION_STATES))
-      if (!terminal) {
-        return Effect.succeed(Outcome.error("the service reports no terminalCondition: cannot tell whether it is healthy", {
-          remediation: `Inspect it with ${describeCommand(s, sel)}.`
-        }))
-      }
-      const failed = all.filter((c) => c.state === "CONDITION_FAILED")
-      const blocking = failed.filter((c) => c.severity !== "WARNING" && c.severity !== "INFO")
-      const observed = {
-        terminalCondition: { type: terminal.type, state: terminal.state, reason: Run.reasonOf(terminal), message: terminal.message },
-        reconciling: s.reconciling ?? false,
-        generation: s.generation,
-        observedGeneration: s.observedGeneration,
-        failedConditions: failed.map((c) => ({ type: c.type, reason: Run.reasonOf(c), severity: c.severity, message: c.message }))
-      }
-      const expected = { terminalCondition: "CONDITION_SUCCEEDED", reconciling: false, observedGeneration: "equal to generation", failedConditions: [] }
-      const problems: Array<string> = []
-      if (terminal.state !== "CONDITION_SUCCEEDED") {
-        problems.push(`terminal condition ${terminal.type ?? "Ready"} is ${terminal.state ?? "unset"}${Run.reasonOf(terminal) ? ` (${Run.reasonOf(terminal)})` : ""}`)
-      }
-      for (const c of blocking) if (c !== terminal) problems.push(`condition ${c.type ?? "?"} failed${Run.reasonOf(c) ? ` (${Run.reasonOf(c)})` : ""}`)
-      if (s.reconciling === true) problems.push("a rollout is still reconciling")
-      if (s.generation !== undefined && s.observedGeneration !== s.generation) {
-        problems.push(`observedGeneration ${s.observedGeneration ?? "unset"} is behind generation ${s.generation}`)
-      }
-      if (problems.length > 0) {
-        const reason = all.flatMap(Run.reasonsOf).find((r) => REASON_HELP[r] !== undefined)
-        return Effect.succeed(Outcome.fail(problems.join("; "), {
-          observed,
-          expected,
-          remediation: reason
-            ? `${REASON_HELP[reason]} (${reason}; details: ${describeCommand(s, sel)})`
-            : s.reconciling === true || s.observedGeneration !== s.generation
-            ? `Wait for the rollout to settle (or wrap this check in Check.eventually), then re-run; details: ${describeCommand(s, sel)}.`
-            : `Read the failed conditions with ${describeCommand(s, sel)} and fix the latest revision.`
-        }))
-      }
-      if (failed.length > 0) {
-        return Effect.succeed(Outcome.warn(`healthy, with non-blocking failed conditions: ${failed.map((c) => `${c.type} (${Run.reasonOf(c) ?? c.severity})`).join(", ")}`, { observed, expected }))
-      }
-      return Effect.succeed(Outcome.pass(`healthy and settled at generation ${s.generation ?? "?"}`, { observed, expected }))
-    }))
+  }, options, (s, sel) => {
+    const terminal = s.terminalCondition
+    const all = [...(terminal ? [terminal] : []), ...(s.conditions ?? [])]
+    const unknown = all.find((c) => !isKnownState(c.state))
+    if (unknown?.state !== undefined) return unknownEnum("condition.state", unknown.state, Run.CONDITION_STATES)
+    if (!terminal) {
+      return Outcome.error("the service reports no terminalCondition: cannot tell whether it is healthy", {
+        remediation: `Inspect it with ${describeCommand(s, sel)}.`
+      })
+    }
+    const failed = all.filter((c) => c.state === "CONDITION_FAILED")
+    const blocking = failed.filter((c) => c.severity !== "WARNING" && c.severity !== "INFO")
+    const observed = {
+      terminalCondition: { type: terminal.type, state: terminal.state, reason: Run.reasonOf(terminal), message: terminal.message },
+      reconciling: s.reconciling ?? false,
+      generation: s.generation,
+      observedGeneration: s.observedGeneration,
+      failedConditions: failed.map((c) => ({ type: c.type, reason: Run.reasonOf(c), severity: c.severity, message: c.message }))
+    }
+    const expected = { terminalCondition: "CONDITION_SUCCEEDED", reconciling: false, observedGeneration: "equal to generation", failedConditions: [] }
+    const problems: Array<string> = []
+    if (terminal.state !== "CONDITION_SUCCEEDED") {
+      problems.push(`terminal condition ${terminal.type ?? "Ready"} is ${terminal.state ?? "unset"}${Run.reasonOf(terminal) ? ` (${Run.reasonOf(terminal)})` : ""}`)
+    }
+    for (const c of blocking) if (c !== terminal) problems.push(`condition ${c.type ?? "?"} failed${Run.reasonOf(c) ? ` (${Run.reasonOf(c)})` : ""}`)
+    if (s.reconciling === true) problems.push("a rollout is still reconciling")
+    if (s.generation !== undefined && s.observedGeneration !== s.generation) {
+      problems.push(`observedGeneration ${s.observedGeneration ?? "unset"} is behind generation ${s.generation}`)
+    }
+    if (problems.length > 0) {
+      const reason = all.flatMap(Run.reasonsOf).find((r) => REASON_HELP[r] !== undefined)
+      return Outcome.fail(problems.join("; "), {
+        observed,
+        expected,
+        remediation: reason
+          ? `${REASON_HELP[reason]} (${reason}; details: ${describeCommand(s, sel)})`
+          : s.reconciling === true || s.observedGeneration !== s.generation
+          ? `Wait for the rollout to settle (or wrap this check in Check.eventually), then re-run; details: ${describeCommand(s, sel)}.`
+          : `Read the failed conditions with ${describeCommand(s, sel)} and fix the latest revision.`
+      })
+    }
+    if (failed.length > 0) {
+      return Outcome.warn(`healthy, with non-blocking failed conditions: ${failed.map((c) => `${c.type} (${Run.reasonOf(c) ?? c.severity})`).join(", ")}`, { observed, expected })
+    }
+    return Outcome.pass(`healthy and settled at generation ${s.generation ?? "?"}`, { observed, expected })
+  })
 
 const isKnownState = (state: string | undefined) =>
   state === undefined || (Run.CONDITION_STATES as ReadonlyArray<string>).includes(state)
@@ -137,67 +142,64 @@ export type LatestDeployLiveOptions = Run.ServiceSelector
  * revision serving traffic is Ready.
  */
 export const latestDeployLive = (options: LatestDeployLiveOptions = {}): Check.Check<GcpServices> =>
-  make({
+  serviceCheck({
     id: "gcp.cloud-run.latest-deploy-live",
     title: "Latest Cloud Run deploy is live",
-    surface,
     category: "rollout",
-    role: VIEWER,
     description: "The latest deploy became ready and serves traffic, and all traffic goes to Ready revisions exactly as configured."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) =>
-      Effect.gen(function*() {
-        const unknownType = [...(s.traffic ?? []), ...(s.trafficStatuses ?? [])].find((t) =>
-          t.type !== undefined && !(Run.TRAFFIC_TYPES as ReadonlyArray<string>).includes(t.type)
-        )
-        if (unknownType?.type !== undefined) return unknownEnum("traffic.type", unknownType.type, Run.TRAFFIC_TYPES)
-        const latestCreated = Run.short(s.latestCreatedRevision)
-        const latestReady = Run.short(s.latestReadyRevision)
-        const spec = Run.trafficShape(s.traffic ?? [])
-        const status = Run.trafficShape(s.trafficStatuses ?? [])
-        const shares = Run.servingShares(s)
-        const notReady: Array<string> = []
-        for (const rev of Object.keys(shares)) {
-          if (rev === latestReady) continue
-          if (rev === "(unresolved)") {
-            notReady.push("traffic to LATEST with no ready revision")
-            continue
-          }
-          const r = Run.readiness(yield* reads.get("revision", Run.revisionName(s, rev)))
-          if (r.unknown) return unknownEnum("revision condition.state", r.unknown, Run.CONDITION_STATES)
-          if (!r.ready) notReady.push(`${rev} (${r.reason ?? "not Ready"})`)
+  }, options, (s, sel, reads) =>
+    Effect.gen(function*() {
+      const unknownType = [...(s.traffic ?? []), ...(s.trafficStatuses ?? [])].find((t) =>
+        t.type !== undefined && !(Run.TRAFFIC_TYPES as ReadonlyArray<string>).includes(t.type)
+      )
+      if (unknownType?.type !== undefined) return unknownEnum("traffic.type", unknownType.type, Run.TRAFFIC_TYPES)
+      const latestCreated = Run.short(s.latestCreatedRevision)
+      const latestReady = Run.short(s.latestReadyRevision)
+      const spec = Run.trafficShape(s.traffic ?? [])
+      const status = Run.trafficShape(s.trafficStatuses ?? [])
+      const shares = Run.servingShares(s)
+      const notReady: Array<string> = []
+      for (const rev of Object.keys(shares)) {
+        if (rev === latestReady) continue
+        if (rev === "(unresolved)") {
+          notReady.push("traffic to LATEST with no ready revision")
+          continue
         }
-        const observed = { latestCreatedRevision: latestCreated, latestReadyRevision: latestReady, traffic: spec, trafficStatuses: status, servingShares: shares }
-        const expected = {
-          latestReadyRevision: "equal to latestCreatedRevision",
-          trafficStatuses: "equal to traffic",
-          servingShares: "only Ready revisions, the latest among them"
-        }
-        const problems: Array<string> = []
-        if (latestCreated === undefined) problems.push("the service has no revision yet")
-        else if (latestReady !== latestCreated) {
-          problems.push(`the latest deploy ${latestCreated} is not ready (latest ready: ${latestReady ?? "none"})`)
-        }
-        if (!Run.sameShape(spec, status)) problems.push("observed traffic does not match the configured split")
-        if (notReady.length > 0) problems.push(`traffic goes to revisions that are not Ready: ${notReady.join(", ")}`)
-        if (latestReady !== undefined && (shares[latestReady] ?? 0) === 0) problems.push(`the latest ready revision ${latestReady} serves no traffic`)
-        if (problems.length > 0) {
-          return Outcome.fail(problems.join("; "), {
-            observed,
-            expected,
-            remediation: latestReady !== latestCreated
-              ? `The latest deploy failed or is still starting: ${describeCommand(s, sel)} shows why. Fix and redeploy, or keep traffic on ${latestReady ?? "the previous revision"}.`
-              : `Send traffic to the latest revision (${Run.updateTrafficCommand(s.name, sel.region, sel.project, [{ type: Run.LATEST, percent: 100 }])}) once it is verified, or wait for the traffic change to settle.`
-          })
-        }
-        const partial = latestReady !== undefined && (shares[latestReady] ?? 0) < 100
-        return Outcome.pass(
-          partial
-            ? `latest revision ${latestReady} is live with ${shares[latestReady!]}% of traffic (split as configured)`
-            : `latest revision ${latestReady} is live with all traffic`,
-          { observed, expected }
-        )
-      })))
+        const r = Run.readiness(yield* reads.get("revision", Run.revisionName(s, rev)))
+        if (r.unknown) return unknownEnum("revision condition.state", r.unknown, Run.CONDITION_STATES)
+        if (!r.ready) notReady.push(`${rev} (${r.reason ?? "not Ready"})`)
+      }
+      const observed = { latestCreatedRevision: latestCreated, latestReadyRevision: latestReady, traffic: spec, trafficStatuses: status, servingShares: shares }
+      const expected = {
+        latestReadyRevision: "equal to latestCreatedRevision",
+        trafficStatuses: "equal to traffic",
+        servingShares: "only Ready revisions, the latest among them"
+      }
+      const problems: Array<string> = []
+      if (latestCreated === undefined) problems.push("the service has no revision yet")
+      else if (latestReady !== latestCreated) {
+        problems.push(`the latest deploy ${latestCreated} is not ready (latest ready: ${latestReady ?? "none"})`)
+      }
+      if (!Run.sameShape(spec, status)) problems.push("observed traffic does not match the configured split")
+      if (notReady.length > 0) problems.push(`traffic goes to revisions that are not Ready: ${notReady.join(", ")}`)
+      if (latestReady !== undefined && (shares[latestReady] ?? 0) === 0) problems.push(`the latest ready revision ${latestReady} serves no traffic`)
+      if (problems.length > 0) {
+        return Outcome.fail(problems.join("; "), {
+          observed,
+          expected,
+          remediation: latestReady !== latestCreated
+            ? `The latest deploy failed or is still starting: ${describeCommand(s, sel)} shows why. Fix and redeploy, or keep traffic on ${latestReady ?? "the previous revision"}.`
+            : `Send traffic to the latest revision (${Run.updateTrafficCommand(s.name, sel.region, sel.project, [{ type: Run.LATEST, percent: 100 }])}) once it is verified, or wait for the traffic change to settle.`
+        })
+      }
+      const partial = latestReady !== undefined && (shares[latestReady] ?? 0) < 100
+      return Outcome.pass(
+        partial
+          ? `latest revision ${latestReady} is live with ${shares[latestReady!]}% of traffic (split as configured)`
+          : `latest revision ${latestReady} is live with all traffic`,
+        { observed, expected }
+      )
+    }))
 
 /** Options of {@link probes}. */
 export interface ProbesOptions extends Run.ServiceSelector {
@@ -216,40 +218,37 @@ const probeKind = (p: { httpGet?: unknown; grpc?: unknown; tcpSocket?: unknown }
  * wedged instances are replaced).
  */
 export const probes = (options: ProbesOptions = {}): Check.Check<GcpServices> =>
-  make({
+  serviceCheck({
     id: "gcp.cloud-run.probes",
     title: "Cloud Run serving container has startup and liveness probes",
-    surface,
     category: "rollout",
-    role: VIEWER,
     description: "New instances receive traffic only once their startup probe passes, and a liveness probe replaces wedged instances."
-  }, (reads) =>
-    forServices(reads, options, (s) => {
-      const container = Run.servingContainer(s)
-      if (!container) return Effect.succeed(Outcome.fail("the service template has no container", { remediation: "Redeploy the service with a container image." }))
-      const kinds = options.startupKinds ?? ["httpGet", "grpc", "tcpSocket"]
-      const startup = probeKind(container.startupProbe)
-      const liveness = probeKind(container.livenessProbe)
-      const observed = {
-        container: container.name ?? "(unnamed)",
-        startupProbe: container.startupProbe ?? null,
-        livenessProbe: container.livenessProbe ?? null
-      }
-      const expected = { startupProbe: kinds, livenessProbe: options.requireLiveness === false ? "optional" : "any" }
-      const problems: Array<string> = []
-      if (startup === undefined) problems.push("no startup probe")
-      else if (!(kinds as ReadonlyArray<string>).includes(startup)) problems.push(`startup probe is ${startup}, expected ${kinds.join(" or ")}`)
-      if (liveness === undefined && options.requireLiveness !== false) problems.push("no liveness probe")
-      if (problems.length > 0) {
-        return Effect.succeed(Outcome.fail(`container ${observed.container}: ${problems.join("; ")}`, {
-          observed,
-          expected,
-          remediation:
-            "Add startupProbe (an HTTP GET on a readiness path such as /healthz) and livenessProbe to the serving container, in the service YAML (gcloud run services replace) or your Terraform, then redeploy."
-        }))
-      }
-      return Effect.succeed(Outcome.pass(`container ${observed.container} has a ${startup} startup probe${liveness ? ` and a ${liveness} liveness probe` : ""}`, { observed, expected }))
-    }))
+  }, options, (s) => {
+    const container = Run.servingContainer(s)
+    if (!container) return Outcome.fail("the service template has no container", { remediation: "Redeploy the service with a container image." })
+    const kinds = options.startupKinds ?? ["httpGet", "grpc", "tcpSocket"]
+    const startup = probeKind(container.startupProbe)
+    const liveness = probeKind(container.livenessProbe)
+    const observed = {
+      container: container.name ?? "(unnamed)",
+      startupProbe: container.startupProbe ?? null,
+      livenessProbe: container.livenessProbe ?? null
+    }
+    const expected = { startupProbe: kinds, livenessProbe: options.requireLiveness === false ? "optional" : "any" }
+    const problems: Array<string> = []
+    if (startup === undefined) problems.push("no startup probe")
+    else if (!(kinds as ReadonlyArray<string>).includes(startup)) problems.push(`startup probe is ${startup}, expected ${kinds.join(" or ")}`)
+    if (liveness === undefined && options.requireLiveness !== false) problems.push("no liveness probe")
+    if (problems.length > 0) {
+      return Outcome.fail(`container ${observed.container}: ${problems.join("; ")}`, {
+        observed,
+        expected,
+        remediation:
+          "Add startupProbe (an HTTP GET on a readiness path such as /healthz) and livenessProbe to the serving container, in the service YAML (gcloud run services replace) or your Terraform, then redeploy."
+      })
+    }
+    return Outcome.pass(`container ${observed.container} has a ${startup} startup probe${liveness ? ` and a ${liveness} liveness probe` : ""}`, { observed, expected })
+  })
 
 /** Options of {@link minInstances}. */
 export interface MinInstancesOptions extends Run.ServiceSelector {
@@ -263,28 +262,25 @@ export interface MinInstancesOptions extends Run.ServiceSelector {
  */
 export const minInstances = (options: MinInstancesOptions = {}): Check.Check<GcpServices> => {
   const floor = options.floor ?? 1
-  return make({
+  return serviceCheck({
     id: "gcp.cloud-run.min-instances",
     title: `Cloud Run keeps at least ${floor} warm instance(s)`,
-    surface,
     category: "capacity",
-    role: VIEWER,
     description: "Traffic after a quiet period or a deploy does not wait for cold starts."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) => {
-      const serviceMin = s.scaling?.minInstanceCount ?? 0
-      const revisionMin = s.template?.scaling?.minInstanceCount ?? 0
-      const effective = Math.max(serviceMin, revisionMin)
-      const observed = { serviceMinInstanceCount: serviceMin, revisionMinInstanceCount: revisionMin, effective }
-      if (effective < floor) {
-        return Effect.succeed(Outcome.fail(`minimum instances is ${effective}, below the floor of ${floor}`, {
-          observed,
-          expected: `>= ${floor}`,
-          remediation: `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --min-instances ${floor}`
-        }))
-      }
-      return Effect.succeed(Outcome.pass(`minimum instances is ${effective}`, { observed, expected: `>= ${floor}` }))
-    }))
+  }, options, (s, sel) => {
+    const serviceMin = s.scaling?.minInstanceCount ?? 0
+    const revisionMin = s.template?.scaling?.minInstanceCount ?? 0
+    const effective = Math.max(serviceMin, revisionMin)
+    const observed = { serviceMinInstanceCount: serviceMin, revisionMinInstanceCount: revisionMin, effective }
+    if (effective < floor) {
+      return Outcome.fail(`minimum instances is ${effective}, below the floor of ${floor}`, {
+        observed,
+        expected: `>= ${floor}`,
+        remediation: `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --min-instances ${floor}`
+      })
+    }
+    return Outcome.pass(`minimum instances is ${effective}`, { observed, expected: `>= ${floor}` })
+  })
 }
 
 /** Options of {@link maxInstances}. */
@@ -300,42 +296,39 @@ export interface MaxInstancesOptions extends Run.ServiceSelector {
  * the optional bounds), so a spike cannot scale past what downstreams take.
  */
 export const maxInstances = (options: MaxInstancesOptions = {}): Check.Check<GcpServices> =>
-  make({
+  serviceCheck({
     id: "gcp.cloud-run.max-instances",
     title: "Cloud Run maximum instances is set",
-    surface,
     category: "capacity",
-    role: VIEWER,
     description: "Scaling is bounded by a deliberate maximum that downstream systems can take."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) => {
-      const revisionMax = s.template?.scaling?.maxInstanceCount
-      const serviceMax = s.scaling?.maxInstanceCount
-      const effective = [revisionMax, serviceMax].filter((n): n is number => n !== undefined && n > 0)
-      const max = effective.length > 0 ? Math.min(...effective) : undefined
-      const observed = { revisionMaxInstanceCount: revisionMax ?? null, serviceMaxInstanceCount: serviceMax ?? null }
-      const expected = {
-        set: true,
-        ...(options.atLeast !== undefined ? { atLeast: options.atLeast } : {}),
-        ...(options.atMost !== undefined ? { atMost: options.atMost } : {})
-      }
-      const fix = (n: number | string) =>
-        `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --max-instances ${n}`
-      if (max === undefined) {
-        return Effect.succeed(Outcome.fail("no maximum instance count is set", {
-          observed,
-          expected,
-          remediation: `Set a maximum your database and quotas can take: ${fix("N")}`
-        }))
-      }
-      if (options.atMost !== undefined && max > options.atMost) {
-        return Effect.succeed(Outcome.fail(`maximum instances is ${max}, above ${options.atMost}`, { observed, expected, remediation: fix(options.atMost) }))
-      }
-      if (options.atLeast !== undefined && max < options.atLeast) {
-        return Effect.succeed(Outcome.fail(`maximum instances is ${max}, below ${options.atLeast}`, { observed, expected, remediation: fix(options.atLeast) }))
-      }
-      return Effect.succeed(Outcome.pass(`maximum instances is ${max}`, { observed, expected }))
-    }))
+  }, options, (s, sel) => {
+    const revisionMax = s.template?.scaling?.maxInstanceCount
+    const serviceMax = s.scaling?.maxInstanceCount
+    const effective = [revisionMax, serviceMax].filter((n): n is number => n !== undefined && n > 0)
+    const max = effective.length > 0 ? Math.min(...effective) : undefined
+    const observed = { revisionMaxInstanceCount: revisionMax ?? null, serviceMaxInstanceCount: serviceMax ?? null }
+    const expected = {
+      set: true,
+      ...(options.atLeast !== undefined ? { atLeast: options.atLeast } : {}),
+      ...(options.atMost !== undefined ? { atMost: options.atMost } : {})
+    }
+    const fix = (n: number | string) =>
+      `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --max-instances ${n}`
+    if (max === undefined) {
+      return Outcome.fail("no maximum instance count is set", {
+        observed,
+        expected,
+        remediation: `Set a maximum your database and quotas can take: ${fix("N")}`
+      })
+    }
+    if (options.atMost !== undefined && max > options.atMost) {
+      return Outcome.fail(`maximum instances is ${max}, above ${options.atMost}`, { observed, expected, remediation: fix(options.atMost) })
+    }
+    if (options.atLeast !== undefined && max < options.atLeast) {
+      return Outcome.fail(`maximum instances is ${max}, below ${options.atLeast}`, { observed, expected, remediation: fix(options.atLeast) })
+    }
+    return Outcome.pass(`maximum instances is ${max}`, { observed, expected })
+  })
 
 /** Options of {@link rollbackTarget}. */
 export interface RollbackTargetOptions extends Run.ServiceSelector {
@@ -349,35 +342,32 @@ export interface RollbackTargetOptions extends Run.ServiceSelector {
  * the exact one-step rollback command.
  */
 export const rollbackTarget = (options: RollbackTargetOptions = {}): Check.Check<GcpServices> =>
-  make({
+  serviceCheck({
     id: "gcp.cloud-run.rollback-target",
     title: "Cloud Run has a Ready revision to roll back to",
-    surface,
     category: "rollback",
-    role: VIEWER,
     description: "One command moves all traffic back to a previous revision that is Ready now."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) =>
-      Effect.gen(function*() {
-        const found = yield* Run.findRollbackTarget(reads, s, options.tags ?? ["rollback", "stable"])
-        const current = Run.short(s.latestReadyRevision)
-        if (!found.target) {
-          if (found.unknown) return unknownEnum("revision condition.state", found.unknown, Run.CONDITION_STATES)
-          return Outcome.fail(`no previous Ready revision to roll back to (serving ${current ?? "nothing"})`, {
-            observed: { current, considered: found.considered },
-            expected: "a Ready, non-retired revision other than the current one, tagged rollback/stable or named",
-            remediation:
-              `Keep the previous release deployable: tag it (gcloud run services update-traffic ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --set-tags rollback=PREVIOUS_REVISION) and keep it warm, or redeploy the previous image with --no-traffic.`
-          })
-        }
-        const t = found.target
-        const command = Run.rollbackCommand(s.name, sel.region, sel.project, t.revision)
-        return Outcome.pass(`can roll back from ${current} to ${t.revision}${t.tag ? ` (tag ${t.tag})` : " (by revision name)"}`, {
-          observed: { current, target: t.revision, reachableBy: t.reachableBy, tag: t.tag, tagUrl: t.tagUrl, createTime: t.createTime },
-          expected: "a Ready, non-retired previous revision",
-          evidence: { command, considered: found.considered }
+  }, options, (s, sel, reads) =>
+    Effect.gen(function*() {
+      const found = yield* Run.findRollbackTarget(reads, s, options.tags ?? ["rollback", "stable"])
+      const current = Run.short(s.latestReadyRevision)
+      if (!found.target) {
+        if (found.unknown) return unknownEnum("revision condition.state", found.unknown, Run.CONDITION_STATES)
+        return Outcome.fail(`no previous Ready revision to roll back to (serving ${current ?? "nothing"})`, {
+          observed: { current, considered: found.considered },
+          expected: "a Ready, non-retired revision other than the current one, tagged rollback/stable or named",
+          remediation:
+            `Keep the previous release deployable: tag it (gcloud run services update-traffic ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --set-tags rollback=PREVIOUS_REVISION) and keep it warm, or redeploy the previous image with --no-traffic.`
         })
-      })))
+      }
+      const t = found.target
+      const command = Run.rollbackCommand(s.name, sel.region, sel.project, t.revision)
+      return Outcome.pass(`can roll back from ${current} to ${t.revision}${t.tag ? ` (tag ${t.tag})` : " (by revision name)"}`, {
+        observed: { current, target: t.revision, reachableBy: t.reachableBy, tag: t.tag, tagUrl: t.tagUrl, createTime: t.createTime },
+        expected: "a Ready, non-retired previous revision",
+        evidence: { command, considered: found.considered }
+      })
+    }))
 
 /** Default env var names that must come from Secret Manager. */
 export const SECRET_ENV_NAMES: ReadonlyArray<RegExp> = [/_KEY$/i, /_SECRET$/i, /_TOKEN$/i, /PASSWORD/i]
@@ -398,49 +388,46 @@ export interface SecretEnvOptions extends Run.ServiceSelector {
 export const secretEnv = (options: SecretEnvOptions = {}): Check.Check<GcpServices> => {
   const patterns = (options.names ?? SECRET_ENV_NAMES).map((p) => (typeof p === "string" ? new RegExp(p, "i") : p))
   const allow = new Set(options.allow ?? [])
-  return make({
+  return serviceCheck({
     id: "gcp.cloud-run.secret-env",
     title: "Cloud Run secrets come from Secret Manager, not literal env values",
-    surface,
     category: "security",
-    role: VIEWER,
     description: "No credential sits in the service definition, where anyone with run.services.get can read it."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) => {
-      const literal: Array<{ container: string; env: string; why: string }> = []
-      let fromSecrets = 0
-      for (const [i, c] of (s.template?.containers ?? []).entries()) {
-        for (const env of c.env ?? []) {
-          if (env.valueSource?.secretKeyRef) {
-            fromSecrets++
-            continue
-          }
-          if (env.value === undefined || env.value === "" || allow.has(env.name)) continue
-          const secretName = patterns.some((p) => p.test(env.name))
-          const secretValue = Redaction.scrub(env.value) !== env.value
-          if (secretName || secretValue) {
-            // Mask it everywhere from now on, in case it surfaces in some other text.
-            Redaction.register(env.value)
-            literal.push({
-              container: c.name ?? String(i),
-              env: env.name,
-              why: secretName ? "name looks secret; literal value (not shown)" : "literal value looks like a credential (not shown)"
-            })
-          }
+  }, options, (s, sel) => {
+    const literal: Array<{ container: string; env: string; why: string }> = []
+    let fromSecrets = 0
+    for (const [i, c] of (s.template?.containers ?? []).entries()) {
+      for (const env of c.env ?? []) {
+        if (env.valueSource?.secretKeyRef) {
+          fromSecrets++
+          continue
+        }
+        if (env.value === undefined || env.value === "" || allow.has(env.name)) continue
+        const secretName = patterns.some((p) => p.test(env.name))
+        const secretValue = Redaction.scrub(env.value) !== env.value
+        if (secretName || secretValue) {
+          // Mask it everywhere from now on, in case it surfaces in some other text.
+          Redaction.register(env.value)
+          literal.push({
+            container: c.name ?? String(i),
+            env: env.name,
+            why: secretName ? "name looks secret; literal value (not shown)" : "literal value looks like a credential (not shown)"
+          })
         }
       }
-      const observed = { literalSecretEnv: literal, fromSecretManager: fromSecrets }
-      if (literal.length > 0) {
-        const names = literal.map((l) => l.env)
-        return Effect.succeed(Outcome.fail(`${literal.length} env var(s) carry literal secret values: ${names.join(", ")}`, {
-          observed,
-          expected: "secret-looking env vars use valueSource.secretKeyRef",
-          remediation:
-            `Store each value in Secret Manager and reference it instead (gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --update-secrets ENV_VAR=SECRET_ID:latest, for ${names.join(", ")}), then rotate the values: anyone with run.services.get could read them.`
-        }))
-      }
-      return Effect.succeed(Outcome.pass(`no literal secrets in env (${fromSecrets} from Secret Manager)`, { observed }))
-    }))
+    }
+    const observed = { literalSecretEnv: literal, fromSecretManager: fromSecrets }
+    if (literal.length > 0) {
+      const names = literal.map((l) => l.env)
+      return Outcome.fail(`${literal.length} env var(s) carry literal secret values: ${names.join(", ")}`, {
+        observed,
+        expected: "secret-looking env vars use valueSource.secretKeyRef",
+        remediation:
+          `Store each value in Secret Manager and reference it instead (gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --update-secrets ENV_VAR=SECRET_ID:latest, for ${names.join(", ")}), then rotate the values: anyone with run.services.get could read them.`
+      })
+    }
+    return Outcome.pass(`no literal secrets in env (${fromSecrets} from Secret Manager)`, { observed })
+  })
 }
 
 /** Options of {@link secretRefs}. */
@@ -456,60 +443,58 @@ export interface SecretRefsOptions extends Run.ServiceSelector {
  * lists only: never payloads.
  */
 export const secretRefs = (options: SecretRefsOptions = {}): Check.Check<GcpServices> =>
-  make({
+  serviceCheck({
     id: "gcp.cloud-run.secret-refs",
     title: "Secrets referenced by Cloud Run exist and are enabled",
-    surface,
     category: "dependencies",
     role: `${VIEWER}, roles/secretmanager.viewer`,
     description: "A new instance can start: every secret version it mounts or injects exists and is enabled."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) =>
-      Effect.gen(function*() {
-        const refs = Run.secretRefs(s, sel.project)
-        if (refs.length === 0) return Outcome.pass("the service references no secrets", { observed: { refs: [] } })
-        const secrets = yield* loadSecrets(reads, [...new Set(refs.map((r) => r.secret))])
-        const results = []
-        for (const ref of refs) {
-          const entry = secrets.get(ref.secret)!
-          const result = (() => {
-            if (entry._tag === "missing") return { ok: false, why: "secret does not exist" }
-            if (entry._tag === "error") return { ok: undefined, why: entry.error.message, error: entry.error }
-            if (ref.version === "latest" && options.allowLatest === false) return { ok: false, why: "uses latest; policy requires a pinned version" }
-            const number = ref.version === "latest" ? undefined : /^\d+$/.test(ref.version) ? ref.version : entry.secret.versionAliases?.[ref.version]
-            if (ref.version !== "latest" && number === undefined) return { ok: false, why: `version alias ${ref.version} does not exist` }
-            const version = number === undefined
-              ? latestVersion(entry.versions)
-              : entry.versions.find((v) => lastSegment(v.name) === number)
-            if (!version) return { ok: false, why: ref.version === "latest" ? "the secret has no versions" : `version ${ref.version} does not exist` }
-            if (version.state !== undefined && !(VERSION_STATES as ReadonlyArray<string>).includes(version.state)) {
-              return { ok: undefined, why: `version ${lastSegment(version.name)} has unknown state ${version.state}`, unknown: version.state }
-            }
-            if (version.state !== "ENABLED") return { ok: false, why: `version ${lastSegment(version.name)} is ${version.state ?? "in no state"}` }
-            return { ok: true, why: `version ${lastSegment(version.name)} is ENABLED` }
-          })()
-          results.push({ ...ref, ...result })
-        }
-        const observed = { refs: results.map(({ error: _e, unknown: _u, ...r }: { error?: unknown; unknown?: unknown } & Record<string, unknown>) => r) }
-        const undecided = results.find((r) => r.ok === undefined)
-        const bad = results.filter((r) => r.ok === false)
-        if (bad.length > 0) {
-          return Outcome.fail(`${bad.length} of ${results.length} secret reference(s) would not resolve: ${bad.map((b) => `${lastSegment(b.secret)}:${b.version} (${b.why})`).join("; ")}`, {
-            observed,
-            expected: options.allowLatest === false ? "existing, ENABLED, pinned versions" : "existing, ENABLED versions",
-            remediation:
-              "Create or re-enable the referenced versions (gcloud secrets versions enable VERSION --secret SECRET), or point the service at an enabled version; with pinning required, replace :latest by a version number."
-          })
-        }
-        if (undecided) {
-          if ("unknown" in undecided && undecided.unknown) return unknownEnum("secretVersion.state", undecided.unknown, VERSION_STATES)
-          return Outcome.error(`could not read ${lastSegment(undecided.secret)}: ${undecided.why}`, {
-            observed,
-            remediation: "error" in undecided && undecided.error ? undecided.error.remediation : "Grant roles/secretmanager.viewer on the project."
-          })
-        }
-        return Outcome.pass(`all ${results.length} secret reference(s) resolve to ENABLED versions`, { observed })
-      })))
+  }, options, (s, sel, reads) =>
+    Effect.gen(function*() {
+      const refs = Run.secretRefs(s, sel.project)
+      if (refs.length === 0) return Outcome.pass("the service references no secrets", { observed: { refs: [] } })
+      const secrets = yield* loadSecrets(reads, [...new Set(refs.map((r) => r.secret))])
+      const results = []
+      for (const ref of refs) {
+        const entry = secrets.get(ref.secret)!
+        const result = (() => {
+          if (entry._tag === "missing") return { ok: false, why: "secret does not exist" }
+          if (entry._tag === "error") return { ok: undefined, why: entry.error.message, error: entry.error }
+          if (ref.version === "latest" && options.allowLatest === false) return { ok: false, why: "uses latest; policy requires a pinned version" }
+          const number = ref.version === "latest" ? undefined : /^\d+$/.test(ref.version) ? ref.version : entry.secret.versionAliases?.[ref.version]
+          if (ref.version !== "latest" && number === undefined) return { ok: false, why: `version alias ${ref.version} does not exist` }
+          const version = number === undefined
+            ? latestVersion(entry.versions)
+            : entry.versions.find((v) => lastSegment(v.name) === number)
+          if (!version) return { ok: false, why: ref.version === "latest" ? "the secret has no versions" : `version ${ref.version} does not exist` }
+          if (version.state !== undefined && !(VERSION_STATES as ReadonlyArray<string>).includes(version.state)) {
+            return { ok: undefined, why: `version ${lastSegment(version.name)} has unknown state ${version.state}`, unknown: version.state }
+          }
+          if (version.state !== "ENABLED") return { ok: false, why: `version ${lastSegment(version.name)} is ${version.state ?? "in no state"}` }
+          return { ok: true, why: `version ${lastSegment(version.name)} is ENABLED` }
+        })()
+        results.push({ ...ref, ...result })
+      }
+      const observed = { refs: results.map(({ error: _e, unknown: _u, ...r }: { error?: unknown; unknown?: unknown } & Record<string, unknown>) => r) }
+      const undecided = results.find((r) => r.ok === undefined)
+      const bad = results.filter((r) => r.ok === false)
+      if (bad.length > 0) {
+        return Outcome.fail(`${bad.length} of ${results.length} secret reference(s) would not resolve: ${bad.map((b) => `${lastSegment(b.secret)}:${b.version} (${b.why})`).join("; ")}`, {
+          observed,
+          expected: options.allowLatest === false ? "existing, ENABLED, pinned versions" : "existing, ENABLED versions",
+          remediation:
+            "Create or re-enable the referenced versions (gcloud secrets versions enable VERSION --secret SECRET), or point the service at an enabled version; with pinning required, replace :latest by a version number."
+        })
+      }
+      if (undecided) {
+        if ("unknown" in undecided && undecided.unknown) return unknownEnum("secretVersion.state", undecided.unknown, VERSION_STATES)
+        return Outcome.error(`could not read ${lastSegment(undecided.secret)}: ${undecided.why}`, {
+          observed,
+          remediation: "error" in undecided && undecided.error ? undecided.error.remediation : "Grant roles/secretmanager.viewer on the project."
+        })
+      }
+      return Outcome.pass(`all ${results.length} secret reference(s) resolve to ENABLED versions`, { observed })
+    }))
 
 /** Options of {@link serviceAccount}. */
 export interface ServiceAccountOptions extends Run.ServiceSelector {
@@ -525,26 +510,23 @@ const DEFAULT_COMPUTE_SA = /^\d+-compute@developer\.gserviceaccount\.com$/
  * project by default).
  */
 export const serviceAccount = (options: ServiceAccountOptions = {}): Check.Check<GcpServices> =>
-  make({
+  serviceCheck({
     id: "gcp.cloud-run.service-account",
     title: "Cloud Run runs as a dedicated service account",
-    surface,
     category: "security",
-    role: VIEWER,
     description: "A compromised instance holds only the permissions the service needs."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) => {
-      const sa = s.template?.serviceAccount
-      const expected = options.expected ?? "a dedicated service account (not PROJECT_NUMBER-compute@developer.gserviceaccount.com)"
-      const fix = `Create a service account with only what the service needs and deploy with it: gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --service-account NAME@${sel.project}.iam.gserviceaccount.com`
-      if (sa === undefined || sa === "" || DEFAULT_COMPUTE_SA.test(sa)) {
-        return Effect.succeed(Outcome.fail(`runs as the default compute service account${sa ? ` (${sa})` : " (none set)"}`, { observed: sa ?? null, expected, remediation: fix }))
-      }
-      if (options.expected !== undefined && sa !== options.expected) {
-        return Effect.succeed(Outcome.fail(`runs as ${sa}, expected ${options.expected}`, { observed: sa, expected, remediation: fix }))
-      }
-      return Effect.succeed(Outcome.pass(`runs as ${sa}`, { observed: sa, expected }))
-    }))
+  }, options, (s, sel) => {
+    const sa = s.template?.serviceAccount
+    const expected = options.expected ?? "a dedicated service account (not PROJECT_NUMBER-compute@developer.gserviceaccount.com)"
+    const fix = `Create a service account with only what the service needs and deploy with it: gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --service-account NAME@${sel.project}.iam.gserviceaccount.com`
+    if (sa === undefined || sa === "" || DEFAULT_COMPUTE_SA.test(sa)) {
+      return Outcome.fail(`runs as the default compute service account${sa ? ` (${sa})` : " (none set)"}`, { observed: sa ?? null, expected, remediation: fix })
+    }
+    if (options.expected !== undefined && sa !== options.expected) {
+      return Outcome.fail(`runs as ${sa}, expected ${options.expected}`, { observed: sa, expected, remediation: fix })
+    }
+    return Outcome.pass(`runs as ${sa}`, { observed: sa, expected })
+  })
 
 const INGRESS_ALIASES: Record<string, Run.Ingress> = {
   all: "INGRESS_TRAFFIC_ALL",
@@ -565,32 +547,29 @@ export interface IngressOptions extends Run.ServiceSelector {
 /** `gcp.cloud-run.ingress`: the observed ingress setting is the expected one. */
 export const ingress = (options: IngressOptions): Check.Check<GcpServices> => {
   const accepted = (Array.isArray(options.expected) ? options.expected : [options.expected]).map((e: string) => INGRESS_ALIASES[e] ?? e)
-  return make({
+  return serviceCheck({
     id: "gcp.cloud-run.ingress",
     title: "Cloud Run ingress is as expected",
-    surface,
     category: "security",
-    role: VIEWER,
     description: "The service is reachable from exactly the networks intended."
-  }, (reads) =>
-    forServices(reads, options, (s, sel) => {
-      const observed = s.ingress
-      if (observed !== undefined && !(Run.INGRESS as ReadonlyArray<string>).includes(observed)) {
-        return Effect.succeed(unknownEnum("ingress", observed, Run.INGRESS))
-      }
-      if (observed === undefined || observed === "INGRESS_TRAFFIC_UNSPECIFIED") {
-        return Effect.succeed(Outcome.error("the service reports no ingress setting (no active revision?): cannot decide", { observed: observed ?? null, expected: accepted }))
-      }
-      if (!accepted.includes(observed)) {
-        const alias = Object.entries(INGRESS_ALIASES).find(([, v]) => v === accepted[0])?.[0] ?? "all"
-        return Effect.succeed(Outcome.fail(`ingress is ${observed}, expected ${accepted.join(" or ")}`, {
-          observed,
-          expected: accepted,
-          remediation: `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --ingress ${alias}`
-        }))
-      }
-      return Effect.succeed(Outcome.pass(`ingress is ${observed}`, { observed, expected: accepted }))
-    }))
+  }, options, (s, sel) => {
+    const observed = s.ingress
+    if (observed !== undefined && !(Run.INGRESS as ReadonlyArray<string>).includes(observed)) {
+      return unknownEnum("ingress", observed, Run.INGRESS)
+    }
+    if (observed === undefined || observed === "INGRESS_TRAFFIC_UNSPECIFIED") {
+      return Outcome.error("the service reports no ingress setting (no active revision?): cannot decide", { observed: observed ?? null, expected: accepted })
+    }
+    if (!accepted.includes(observed)) {
+      const alias = Object.entries(INGRESS_ALIASES).find(([, v]) => v === accepted[0])?.[0] ?? "all"
+      return Outcome.fail(`ingress is ${observed}, expected ${accepted.join(" or ")}`, {
+        observed,
+        expected: accepted,
+        remediation: `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --ingress ${alias}`
+      })
+    }
+    return Outcome.pass(`ingress is ${observed}`, { observed, expected: accepted })
+  })
 }
 
 /**

@@ -14,7 +14,7 @@ import { type Check, Outcome } from "@launchgate/core"
 import { Duration, Effect } from "effect"
 import type { GcpServices } from "./Gcp.js"
 import type { GcpError } from "./GcpError.js"
-import { durationMillis, make, perSubject, type Reads, type Subject, unknownEnum } from "./internal/check.js"
+import { durationMillis, make, perSubject, type Reads, type Spec, type Subject, unknownEnum } from "./internal/check.js"
 import { lastSegment } from "./internal/resources.js"
 import * as Run from "./internal/run.js"
 import type { AlertPolicy, NotificationChannel, UptimeCheckConfig } from "./internal/schemas.js"
@@ -40,32 +40,35 @@ interface Target {
   readonly service?: { readonly id: string; readonly location: string | undefined } | undefined
 }
 
-const forTargets = (
-  reads: Reads,
+/** A check over the targets (services or a URL); `evaluate` gets each target's URL and service. */
+const targetCheck = (
+  spec: Omit<Spec, "surface" | "role">,
   options: MonitoringTarget,
-  evaluate: (target: Target, project: string) => Effect.Effect<Outcome.Outcome, GcpError>
-) =>
-  Effect.gen(function*() {
-    const project = options.project ?? reads.client.project
-    if (options.url !== undefined) {
-      return yield* perSubject([{ subject: options.url, value: Effect.succeed({ url: new URL(options.url) }) }], (t) => evaluate(t, project), {
-        what: "targets",
-        single: true
-      })
-    }
-    const selection = yield* Run.selectServices(reads, options)
-    const subjects: ReadonlyArray<Subject<Target>> = selection.subjects.map((s) => ({
-      subject: s.subject,
-      value: Effect.map(s.value, (svc) => {
-        const uri = svc.uri ?? svc.urls?.[0]
-        return {
-          ...(uri !== undefined && URL.canParse(uri) ? { url: new URL(uri) } : {}),
-          service: { id: lastSegment(svc.name), location: Run.locationOf(svc.name) }
-        }
-      })
+  evaluate: (target: Target, project: string, reads: Reads) => Effect.Effect<Outcome.Outcome, GcpError>
+): Check.Check<GcpServices> =>
+  make({ surface, role: `${VIEWER}, roles/run.viewer`, ...spec }, (reads) =>
+    Effect.gen(function*() {
+      const project = options.project ?? reads.client.project
+      if (options.url !== undefined) {
+        const url = new URL(options.url)
+        return yield* perSubject([{ subject: options.url, value: Effect.succeed({ url }) }], (t) => evaluate(t, project, reads), {
+          what: "targets",
+          single: true
+        })
+      }
+      const selection = yield* Run.selectServices(reads, options)
+      const subjects: ReadonlyArray<Subject<Target>> = selection.subjects.map((s) => ({
+        subject: s.subject,
+        value: Effect.map(s.value, (svc) => {
+          const uri = svc.uri ?? svc.urls?.[0]
+          return {
+            ...(uri !== undefined && URL.canParse(uri) ? { url: new URL(uri) } : {}),
+            service: { id: lastSegment(svc.name), location: Run.locationOf(svc.name) }
+          }
+        })
+      }))
+      return yield* perSubject(subjects, (t) => evaluate(t, project, reads), { what: "services", single: selection.single, evidence: { project } })
     }))
-    return yield* perSubject(subjects, (t) => evaluate(t, project), { what: "services", single: selection.single, evidence: { project } })
-  })
 
 const noUrl = () =>
   Outcome.error("the service has no URL yet (never served?): cannot tell what an uptime check should target", {
@@ -141,41 +144,38 @@ const summary = (c: UptimeCheckConfig) => ({
  * runs at least every `maxPeriod`, from at least `minRegions` regions.
  */
 export const uptimeCheck = (options: UptimeCheckOptions = {}): Check.Check<GcpServices> =>
-  make({
+  targetCheck({
     id: "gcp.monitoring.uptime-check",
     title: "An uptime check watches the service URL",
-    surface,
     category: "monitoring",
-    role: `${VIEWER}, roles/run.viewer`,
     description: "Google probes the service from several regions often enough to notice an outage within minutes."
-  }, (reads) =>
-    forTargets(reads, options, (target, project) =>
-      Effect.gen(function*() {
-        if (!target.url && !target.service) return noUrl()
-        const checks = yield* uptimeChecksFor(reads, project, target)
-        const where = target.url?.toString() ?? target.service?.id ?? "?"
-        if (checks.length === 0) {
-          return Outcome.fail(`no uptime check targets ${where}`, {
-            observed: { uptimeChecks: [] },
-            expected: "an HTTP(S) uptime check on the service URL",
-            remediation: target.service
-              ? `gcloud monitoring uptime create ${target.service.id}-uptime --resource-type=cloud-run-revision --resource-labels=service_name=${target.service.id},location=${target.service.location ?? "REGION"},project_id=${project} --path=${options.path ?? "/healthz"} --period=1`
-              : `gcloud monitoring uptime create NAME --resource-type=uptime-url --resource-labels=host=${target.url?.hostname},project_id=${project} --path=${options.path ?? "/"} --period=1`
-          })
-        }
-        const assessed = checks.map((c) => ({ ...summary(c), problems: problemsOf(c, target, options) }))
-        const good = assessed.find((a) => a.problems.length === 0)
-        if (!good) {
-          return Outcome.fail(`${checks.length} uptime check(s) target ${where}, none within bounds: ${assessed.map((a) => `${a.id} (${a.problems.join(", ")})`).join("; ")}`, {
-            observed: { uptimeChecks: assessed },
-            expected: { path: options.path ?? "under the service URL", maxPeriod: Duration.format(Duration.decode(options.maxPeriod ?? "300 seconds")), minRegions: options.minRegions ?? 3 },
-            remediation: "Update the uptime check (gcloud monitoring uptime update ID --period=1 --regions=usa-oregon,europe,asia-pacific --path=/healthz) so it requests the health path often, from several regions."
-          })
-        }
-        return Outcome.pass(`uptime check ${good.id} requests ${good.path ?? "/"} every ${good.period} from ${Array.isArray(good.regions) ? `${good.regions.length} regions` : "all regions"}`, {
-          observed: { uptimeChecks: assessed }
+  }, options, (target, project, reads) =>
+    Effect.gen(function*() {
+      if (!target.url && !target.service) return noUrl()
+      const checks = yield* uptimeChecksFor(reads, project, target)
+      const where = target.url?.toString() ?? target.service?.id ?? "?"
+      if (checks.length === 0) {
+        return Outcome.fail(`no uptime check targets ${where}`, {
+          observed: { uptimeChecks: [] },
+          expected: "an HTTP(S) uptime check on the service URL",
+          remediation: target.service
+            ? `gcloud monitoring uptime create ${target.service.id}-uptime --resource-type=cloud-run-revision --resource-labels=service_name=${target.service.id},location=${target.service.location ?? "REGION"},project_id=${project} --path=${options.path ?? "/healthz"} --period=1`
+            : `gcloud monitoring uptime create NAME --resource-type=uptime-url --resource-labels=host=${target.url?.hostname},project_id=${project} --path=${options.path ?? "/"} --period=1`
         })
-      })))
+      }
+      const assessed = checks.map((c) => ({ ...summary(c), problems: problemsOf(c, target, options) }))
+      const good = assessed.find((a) => a.problems.length === 0)
+      if (!good) {
+        return Outcome.fail(`${checks.length} uptime check(s) target ${where}, none within bounds: ${assessed.map((a) => `${a.id} (${a.problems.join(", ")})`).join("; ")}`, {
+          observed: { uptimeChecks: assessed },
+          expected: { path: options.path ?? "under the service URL", maxPeriod: Duration.format(Duration.decode(options.maxPeriod ?? "300 seconds")), minRegions: options.minRegions ?? 3 },
+          remediation: "Update the uptime check (gcloud monitoring uptime update ID --period=1 --regions=usa-oregon,europe,asia-pacific --path=/healthz) so it requests the health path often, from several regions."
+        })
+      }
+      return Outcome.pass(`uptime check ${good.id} requests ${good.path ?? "/"} every ${good.period} from ${Array.isArray(good.regions) ? `${good.regions.length} regions` : "all regions"}`, {
+        observed: { uptimeChecks: assessed }
+      })
+    }))
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
@@ -229,41 +229,38 @@ export type UptimeAlertOptions = MonitoringTarget
  * channel.
  */
 export const uptimeAlert = (options: UptimeAlertOptions = {}): Check.Check<GcpServices> =>
-  make({
+  targetCheck({
     id: "gcp.monitoring.uptime-alert",
     title: "An enabled alert policy fires on the uptime check",
-    surface,
     category: "monitoring",
-    role: `${VIEWER}, roles/run.viewer`,
     description: "A failing uptime check opens an incident that notifies someone."
-  }, (reads) =>
-    forTargets(reads, options, (target, project) =>
-      Effect.gen(function*() {
-        if (!target.url && !target.service) return noUrl()
-        const a = yield* alertingFor(reads, project, target)
-        const observed = { uptimeChecks: a.checks.map((c) => lastSegment(c.name)), policies: a.policies.map(policySummary) }
-        if (a.checks.length === 0) {
-          return Outcome.fail("no uptime check targets the service, so nothing can alert on it", {
-            observed,
-            remediation: "Create the uptime check first (see gcp.monitoring.uptime-check), then an alert policy on it."
-          })
-        }
-        if (a.paging.length > 0) {
-          return Outcome.pass(`alert policy ${lastSegment(a.paging[0]!.name)} fires on ${observed.uptimeChecks.join(", ")} and notifies ${a.paging[0]!.notificationChannels!.length} channel(s)`, { observed })
-        }
-        if (a.undetermined.length > 0) {
-          return Outcome.error(`alert policy ${lastSegment(a.undetermined[0]!.name)} does not report whether it is enabled: cannot decide`, { observed })
-        }
-        const why = a.policies.length === 0
-          ? `no alert policy has a condition on metric.label.check_id = ${observed.uptimeChecks.map((id) => `"${id}"`).join(" or ")}`
-          : `the alert policies on the uptime check are disabled or notify nobody: ${a.policies.map((p) => `${lastSegment(p.name)} (${p.enabled === false ? "disabled" : "no channels"})`).join(", ")}`
-        return Outcome.fail(why, {
+  }, options, (target, project, reads) =>
+    Effect.gen(function*() {
+      if (!target.url && !target.service) return noUrl()
+      const a = yield* alertingFor(reads, project, target)
+      const observed = { uptimeChecks: a.checks.map((c) => lastSegment(c.name)), policies: a.policies.map(policySummary) }
+      if (a.checks.length === 0) {
+        return Outcome.fail("no uptime check targets the service, so nothing can alert on it", {
           observed,
-          expected: "an enabled policy on monitoring.googleapis.com/uptime_check/check_passed for the check id, with notification channels",
-          remediation:
-            `Create or fix the policy: condition filter metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND metric.label.check_id="${observed.uptimeChecks[0]}", enabled, with your on-call channel (gcloud alpha monitoring policies create --policy-from-file=policy.json).`
+          remediation: "Create the uptime check first (see gcp.monitoring.uptime-check), then an alert policy on it."
         })
-      })))
+      }
+      if (a.paging.length > 0) {
+        return Outcome.pass(`alert policy ${lastSegment(a.paging[0]!.name)} fires on ${observed.uptimeChecks.join(", ")} and notifies ${a.paging[0]!.notificationChannels!.length} channel(s)`, { observed })
+      }
+      if (a.undetermined.length > 0) {
+        return Outcome.error(`alert policy ${lastSegment(a.undetermined[0]!.name)} does not report whether it is enabled: cannot decide`, { observed })
+      }
+      const why = a.policies.length === 0
+        ? `no alert policy has a condition on metric.label.check_id = ${observed.uptimeChecks.map((id) => `"${id}"`).join(" or ")}`
+        : `the alert policies on the uptime check are disabled or notify nobody: ${a.policies.map((p) => `${lastSegment(p.name)} (${p.enabled === false ? "disabled" : "no channels"})`).join(", ")}`
+      return Outcome.fail(why, {
+        observed,
+        expected: "an enabled policy on monitoring.googleapis.com/uptime_check/check_passed for the check id, with notification channels",
+        remediation:
+          `Create or fix the policy: condition filter metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND metric.label.check_id="${observed.uptimeChecks[0]}", enabled, with your on-call channel (gcloud alpha monitoring policies create --policy-from-file=policy.json).`
+      })
+    }))
 
 /** Options of {@link notificationChannels}. */
 export type NotificationChannelsOptions = MonitoringTarget
@@ -287,50 +284,47 @@ const channelsFor = (reads: Reads, project: string, names: ReadonlyArray<string>
  * policies notify are enabled and not `UNVERIFIED`.
  */
 export const notificationChannels = (options: NotificationChannelsOptions = {}): Check.Check<GcpServices> =>
-  make({
+  targetCheck({
     id: "gcp.monitoring.notification-channels",
     title: "Alert notification channels are enabled and verified",
-    surface,
     category: "monitoring",
-    role: `${VIEWER}, roles/run.viewer`,
     description: "The channels an uptime alert notifies can deliver: enabled, and verified where verification applies."
-  }, (reads) =>
-    forTargets(reads, options, (target, project) =>
-      Effect.gen(function*() {
-        if (!target.url && !target.service) return noUrl()
-        const a = yield* alertingFor(reads, project, target)
-        if (a.paging.length === 0) {
-          return Outcome.fail("no enabled alert policy on the uptime check notifies a channel (see gcp.monitoring.uptime-alert)", {
-            observed: { policies: a.policies.map(policySummary) },
-            remediation: "Fix gcp.monitoring.uptime-alert first: without a paging policy no channel is notified."
-          })
-        }
-        const names = [...new Set(a.paging.flatMap((p) => p.notificationChannels ?? []))]
-        const channels = yield* channelsFor(reads, project, names)
-        const rows = channels.map(({ name, channel }) => ({
-          id: lastSegment(name),
-          type: channel?.type ?? null,
-          displayName: channel?.displayName ?? null,
-          enabled: channel?.enabled ?? null,
-          verificationStatus: channel?.verificationStatus ?? null,
-          exists: channel !== undefined
-        }))
-        const unknown = rows.find((r) => r.verificationStatus !== null && !(VERIFICATION as ReadonlyArray<string>).includes(r.verificationStatus))
-        if (unknown?.verificationStatus) return unknownEnum("verificationStatus", unknown.verificationStatus, VERIFICATION)
-        const bad = rows.filter((r) => !r.exists || r.enabled === false || r.verificationStatus === "UNVERIFIED")
-        const observed = { channels: rows }
-        const expected = { enabled: true, verificationStatus: "VERIFIED or not applicable" }
-        if (bad.length > 0) {
-          return Outcome.fail(`${bad.length} of ${rows.length} channel(s) cannot deliver: ${bad.map((b) => `${b.displayName ?? b.id} (${!b.exists ? "deleted" : b.enabled === false ? "disabled" : "unverified"})`).join(", ")}`, {
-            observed,
-            expected,
-            remediation: `Enable and verify the channels (Monitoring > Alerting > Edit notification channels; gcloud alpha monitoring channels verify ${bad[0]!.id}), or point the policy at a working channel.`
-          })
-        }
-        const undetermined = rows.find((r) => r.enabled === null)
-        if (undetermined) return Outcome.error(`channel ${undetermined.id} does not report whether it is enabled: cannot decide`, { observed, expected })
-        return Outcome.pass(`${rows.length} channel(s) enabled and deliverable`, { observed, expected })
-      })))
+  }, options, (target, project, reads) =>
+    Effect.gen(function*() {
+      if (!target.url && !target.service) return noUrl()
+      const a = yield* alertingFor(reads, project, target)
+      if (a.paging.length === 0) {
+        return Outcome.fail("no enabled alert policy on the uptime check notifies a channel (see gcp.monitoring.uptime-alert)", {
+          observed: { policies: a.policies.map(policySummary) },
+          remediation: "Fix gcp.monitoring.uptime-alert first: without a paging policy no channel is notified."
+        })
+      }
+      const names = [...new Set(a.paging.flatMap((p) => p.notificationChannels ?? []))]
+      const channels = yield* channelsFor(reads, project, names)
+      const rows = channels.map(({ name, channel }) => ({
+        id: lastSegment(name),
+        type: channel?.type ?? null,
+        displayName: channel?.displayName ?? null,
+        enabled: channel?.enabled ?? null,
+        verificationStatus: channel?.verificationStatus ?? null,
+        exists: channel !== undefined
+      }))
+      const unknown = rows.find((r) => r.verificationStatus !== null && !(VERIFICATION as ReadonlyArray<string>).includes(r.verificationStatus))
+      if (unknown?.verificationStatus) return unknownEnum("verificationStatus", unknown.verificationStatus, VERIFICATION)
+      const bad = rows.filter((r) => !r.exists || r.enabled === false || r.verificationStatus === "UNVERIFIED")
+      const observed = { channels: rows }
+      const expected = { enabled: true, verificationStatus: "VERIFIED or not applicable" }
+      if (bad.length > 0) {
+        return Outcome.fail(`${bad.length} of ${rows.length} channel(s) cannot deliver: ${bad.map((b) => `${b.displayName ?? b.id} (${!b.exists ? "deleted" : b.enabled === false ? "disabled" : "unverified"})`).join(", ")}`, {
+          observed,
+          expected,
+          remediation: `Enable and verify the channels (Monitoring > Alerting > Edit notification channels; gcloud alpha monitoring channels verify ${bad[0]!.id}), or point the policy at a working channel.`
+        })
+      }
+      const undetermined = rows.find((r) => r.enabled === null)
+      if (undetermined) return Outcome.error(`channel ${undetermined.id} does not report whether it is enabled: cannot decide`, { observed, expected })
+      return Outcome.pass(`${rows.length} channel(s) enabled and deliverable`, { observed, expected })
+    }))
 
 /** Every Monitoring check with its defaults, for the same target. */
 export const all = (target: MonitoringTarget = {}): ReadonlyArray<Check.Check<GcpServices>> => [

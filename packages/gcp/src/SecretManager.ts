@@ -13,7 +13,7 @@ import { type Check, Outcome } from "@launchgate/core"
 import { Clock, Duration, Effect } from "effect"
 import type { GcpServices } from "./Gcp.js"
 import type { GcpError } from "./GcpError.js"
-import { durationMillis, humanMillis, make, perSubject, type Reads, unknownEnum } from "./internal/check.js"
+import { durationMillis, humanMillis, make, perSubject, type Reads, type Spec, unknownEnum } from "./internal/check.js"
 import { lastSegment } from "./internal/resources.js"
 import * as Run from "./internal/run.js"
 import type { Secret, SecretVersion } from "./internal/schemas.js"
@@ -70,23 +70,25 @@ const select = (reads: Reads, selector: SecretSelector): Effect.Effect<Selected,
     }
   })
 
-const forSecrets = (
-  reads: Reads,
+/** A check over the selected secrets; `evaluate` gets each secret's metadata and name. */
+const secretCheck = (
+  spec: Omit<Spec, "surface" | "role">,
   selector: SecretSelector,
-  evaluate: (secret: Secret, name: string) => Effect.Effect<Outcome.Outcome, GcpError>
-) =>
-  Effect.flatMap(select(reads, selector), (sel) => {
-    // Several named secrets: one list answers them all.
-    const warm = !sel.single && sel.names.length > 1 ? Effect.ignore(reads.list("secret", `projects/${sel.project}`)) : Effect.void
-    return Effect.zipRight(
-      warm,
-      perSubject(
-        sel.names.map((name) => ({ subject: lastSegment(name), value: Effect.map(reads.get("secret", name), (secret) => ({ secret, name })) })),
-        ({ name, secret }) => evaluate(secret, name),
-        { what: "secrets", single: sel.single, evidence: { project: sel.project } }
+  evaluate: (secret: Secret, name: string, reads: Reads) => Effect.Effect<Outcome.Outcome, GcpError>
+): Check.Check<GcpServices> =>
+  make({ surface, role: VIEWER, ...spec }, (reads) =>
+    Effect.flatMap(select(reads, selector), (sel) => {
+      // Several named secrets: one list answers them all.
+      const warm = !sel.single && sel.names.length > 1 ? Effect.ignore(reads.list("secret", `projects/${sel.project}`)) : Effect.void
+      return Effect.zipRight(
+        warm,
+        perSubject(
+          sel.names.map((name) => ({ subject: lastSegment(name), value: Effect.map(reads.get("secret", name), (secret) => ({ secret, name })) })),
+          ({ name, secret }) => evaluate(secret, name, reads),
+          { what: "secrets", single: sel.single, evidence: { project: sel.project } }
+        )
       )
-    )
-  })
+    }))
 
 const versionsOf = (reads: Reads, name: string) => reads.list("secretVersion", name)
 
@@ -108,38 +110,35 @@ export interface RotationOptions extends SecretSelector {
  */
 export const rotation = (options: RotationOptions = {}): Check.Check<GcpServices> => {
   const max = millis(options.maxPeriod ?? "90 days")
-  return make({
+  return secretCheck({
     id: "gcp.secret-manager.rotation",
     title: "Secrets have rotation configured with notifications",
-    surface,
     category: "security",
-    role: VIEWER,
     description: "Every secret has a rotation schedule within the maximum period and a topic that triggers the rotation."
-  }, (reads) =>
-    forSecrets(reads, options, (secret) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const next = secret.rotation?.nextRotationTime
-        const period = secret.rotation?.rotationPeriod
-        const periodMs = period === undefined ? undefined : durationMillis(period)
-        const topics = (secret.topics ?? []).map((t) => t.name)
-        const observed = { nextRotationTime: next ?? null, rotationPeriod: period ?? null, topics }
-        const expected = { nextRotationTime: `set, within ${humanMillis(max)}`, rotationPeriod: `<= ${humanMillis(max)}`, topics: "at least one" }
-        const problems: Array<string> = []
-        if (next === undefined) problems.push("no rotation schedule (rotation.nextRotationTime unset)")
-        else if (Date.parse(next) - now > max) problems.push(`next rotation ${next} is more than ${humanMillis(max)} away`)
-        if (periodMs !== undefined && periodMs > max) problems.push(`rotation period ${period} is longer than ${humanMillis(max)}`)
-        if (topics.length === 0) problems.push("no Pub/Sub topic receives rotation notifications")
-        if (problems.length > 0) {
-          return Outcome.fail(problems.join("; "), {
-            observed,
-            expected,
-            remediation:
-              `gcloud secrets update ${lastSegment(secret.name)} --next-rotation-time=TIME --rotation-period=${Math.floor(max / 1000)}s --add-topics=projects/PROJECT/topics/TOPIC, with a subscriber that adds a new version and disables the old one.`
-          })
-        }
-        return Outcome.pass(`rotates every ${period ? humanMillis(periodMs ?? 0) : "(no period; next scheduled)"}, next ${next}, notifies ${topics.length} topic(s)`, { observed, expected })
-      })))
+  }, options, (secret) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const next = secret.rotation?.nextRotationTime
+      const period = secret.rotation?.rotationPeriod
+      const periodMs = period === undefined ? undefined : durationMillis(period)
+      const topics = (secret.topics ?? []).map((t) => t.name)
+      const observed = { nextRotationTime: next ?? null, rotationPeriod: period ?? null, topics }
+      const expected = { nextRotationTime: `set, within ${humanMillis(max)}`, rotationPeriod: `<= ${humanMillis(max)}`, topics: "at least one" }
+      const problems: Array<string> = []
+      if (next === undefined) problems.push("no rotation schedule (rotation.nextRotationTime unset)")
+      else if (Date.parse(next) - now > max) problems.push(`next rotation ${next} is more than ${humanMillis(max)} away`)
+      if (periodMs !== undefined && periodMs > max) problems.push(`rotation period ${period} is longer than ${humanMillis(max)}`)
+      if (topics.length === 0) problems.push("no Pub/Sub topic receives rotation notifications")
+      if (problems.length > 0) {
+        return Outcome.fail(problems.join("; "), {
+          observed,
+          expected,
+          remediation:
+            `gcloud secrets update ${lastSegment(secret.name)} --next-rotation-time=TIME --rotation-period=${Math.floor(max / 1000)}s --add-topics=projects/PROJECT/topics/TOPIC, with a subscriber that adds a new version and disables the old one.`
+        })
+      }
+      return Outcome.pass(`rotates every ${period ? humanMillis(periodMs ?? 0) : "(no period; next scheduled)"}, next ${next}, notifies ${topics.length} topic(s)`, { observed, expected })
+    }))
 }
 
 /** Options of {@link rotationOverdue}. */
@@ -156,34 +155,31 @@ export interface RotationOverdueOptions extends SecretSelector {
  */
 export const rotationOverdue = (options: RotationOverdueOptions = {}): Check.Check<GcpServices> => {
   const grace = millis(options.grace ?? "1 day")
-  return make({
+  return secretCheck({
     id: "gcp.secret-manager.rotation-overdue",
     title: "Secret rotation is not overdue",
-    surface,
     category: "security",
-    role: VIEWER,
     description: "The rotation pipeline is moving: no scheduled rotation is late by more than the grace."
-  }, (reads) =>
-    forSecrets(reads, options, (secret) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const next = secret.rotation?.nextRotationTime
-        if (next === undefined) {
-          return Outcome.skip("no rotation scheduled (see gcp.secret-manager.rotation)", { observed: { nextRotationTime: null } })
-        }
-        const late = now - Date.parse(next)
-        const observed = { nextRotationTime: next, now: new Date(now).toISOString(), lateBy: late > 0 ? humanMillis(late) : null }
-        const expected = `nextRotationTime no earlier than ${humanMillis(grace)} before now`
-        if (late > grace) {
-          return Outcome.fail(`rotation is overdue by ${humanMillis(late)}: the rotation pipeline looks stuck`, {
-            observed,
-            expected,
-            remediation:
-              `Check the subscriber of ${(secret.topics ?? []).map((t) => t.name).join(", ") || "the rotation topic"} (errors, dead-letter queue), rotate ${lastSegment(secret.name)} by hand (gcloud secrets versions add), and set the next rotation time.`
-          })
-        }
-        return Outcome.pass(late > 0 ? `rotation is ${humanMillis(late)} late, within the ${humanMillis(grace)} grace` : `next rotation in ${humanMillis(-late)}`, { observed, expected })
-      })))
+  }, options, (secret) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const next = secret.rotation?.nextRotationTime
+      if (next === undefined) {
+        return Outcome.skip("no rotation scheduled (see gcp.secret-manager.rotation)", { observed: { nextRotationTime: null } })
+      }
+      const late = now - Date.parse(next)
+      const observed = { nextRotationTime: next, now: new Date(now).toISOString(), lateBy: late > 0 ? humanMillis(late) : null }
+      const expected = `nextRotationTime no earlier than ${humanMillis(grace)} before now`
+      if (late > grace) {
+        return Outcome.fail(`rotation is overdue by ${humanMillis(late)}: the rotation pipeline looks stuck`, {
+          observed,
+          expected,
+          remediation:
+            `Check the subscriber of ${(secret.topics ?? []).map((t) => t.name).join(", ") || "the rotation topic"} (errors, dead-letter queue), rotate ${lastSegment(secret.name)} by hand (gcloud secrets versions add), and set the next rotation time.`
+        })
+      }
+      return Outcome.pass(late > 0 ? `rotation is ${humanMillis(late)} late, within the ${humanMillis(grace)} grace` : `next rotation in ${humanMillis(-late)}`, { observed, expected })
+    }))
 }
 
 /** Options of {@link versionAge}. */
@@ -195,41 +191,38 @@ export interface VersionAgeOptions extends SecretSelector {
 /** `gcp.secret-manager.version-age`: the newest enabled version is younger than the maximum age. */
 export const versionAge = (options: VersionAgeOptions = {}): Check.Check<GcpServices> => {
   const maxAge = millis(options.maxAge ?? "90 days")
-  return make({
+  return secretCheck({
     id: "gcp.secret-manager.version-age",
     title: "Newest enabled secret version is recent",
-    surface,
     category: "security",
-    role: VIEWER,
     description: "Secrets in use were rotated within the maximum age."
-  }, (reads) =>
-    forSecrets(reads, options, (secret, name) =>
-      Effect.gen(function*() {
-        const versions = yield* versionsOf(reads, name)
-        const unknown = unknownVersionState(versions)
-        if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
-        const now = yield* Clock.currentTimeMillis
-        const newest = latestVersion(versions.filter((v) => v.state === "ENABLED"))
-        if (!newest) {
-          return Outcome.fail("no enabled version", {
-            observed: { enabledVersions: 0 },
-            expected: "an enabled version",
-            remediation: `Add a version: gcloud secrets versions add ${lastSegment(secret.name)} --data-file=-`
-          })
-        }
-        if (newest.createTime === undefined) return Outcome.error(`version ${lastSegment(newest.name)} has no createTime: cannot tell its age`)
-        const age = now - Date.parse(newest.createTime)
-        const observed = { version: lastSegment(newest.name), createTime: newest.createTime, age: humanMillis(age) }
-        const expected = `younger than ${humanMillis(maxAge)}`
-        if (age > maxAge) {
-          return Outcome.fail(`newest enabled version ${observed.version} is ${humanMillis(age)} old`, {
-            observed,
-            expected,
-            remediation: `Rotate ${lastSegment(secret.name)}: add a new version, roll it out, then disable the old one.`
-          })
-        }
-        return Outcome.pass(`newest enabled version ${observed.version} is ${humanMillis(age)} old`, { observed, expected })
-      })))
+  }, options, (secret, name, reads) =>
+    Effect.gen(function*() {
+      const versions = yield* versionsOf(reads, name)
+      const unknown = unknownVersionState(versions)
+      if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
+      const now = yield* Clock.currentTimeMillis
+      const newest = latestVersion(versions.filter((v) => v.state === "ENABLED"))
+      if (!newest) {
+        return Outcome.fail("no enabled version", {
+          observed: { enabledVersions: 0 },
+          expected: "an enabled version",
+          remediation: `Add a version: gcloud secrets versions add ${lastSegment(secret.name)} --data-file=-`
+        })
+      }
+      if (newest.createTime === undefined) return Outcome.error(`version ${lastSegment(newest.name)} has no createTime: cannot tell its age`)
+      const age = now - Date.parse(newest.createTime)
+      const observed = { version: lastSegment(newest.name), createTime: newest.createTime, age: humanMillis(age) }
+      const expected = `younger than ${humanMillis(maxAge)}`
+      if (age > maxAge) {
+        return Outcome.fail(`newest enabled version ${observed.version} is ${humanMillis(age)} old`, {
+          observed,
+          expected,
+          remediation: `Rotate ${lastSegment(secret.name)}: add a new version, roll it out, then disable the old one.`
+        })
+      }
+      return Outcome.pass(`newest enabled version ${observed.version} is ${humanMillis(age)} old`, { observed, expected })
+    }))
 }
 
 /** Options of {@link enabledVersions}. */
@@ -244,39 +237,36 @@ export interface EnabledVersionsOptions extends SecretSelector {
  */
 export const enabledVersions = (options: EnabledVersionsOptions = {}): Check.Check<GcpServices> => {
   const max = options.max ?? 2
-  return make({
+  return secretCheck({
     id: "gcp.secret-manager.enabled-versions",
     title: "Old secret versions are disabled",
-    surface,
     category: "security",
-    role: VIEWER,
     description: `Between 1 and ${max} versions are enabled: rotated-out values no longer work.`
-  }, (reads) =>
-    forSecrets(reads, options, (secret, name) =>
-      Effect.gen(function*() {
-        const versions = yield* versionsOf(reads, name)
-        const unknown = unknownVersionState(versions)
-        if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
-        const enabled = versions.filter((v) => v.state === "ENABLED").map((v) => lastSegment(v.name))
-        const observed = { enabled, total: versions.length }
-        const expected = `1 to ${max} enabled versions`
-        if (enabled.length === 0) {
-          return Outcome.fail("no enabled version: consumers of latest cannot start", {
-            observed,
-            expected,
-            remediation: `Enable or add a version of ${lastSegment(secret.name)}.`
-          })
-        }
-        if (enabled.length > max) {
-          const old = [...enabled].sort((a, b) => Number(a) - Number(b)).slice(0, enabled.length - max)
-          return Outcome.fail(`${enabled.length} versions are enabled (at most ${max})`, {
-            observed,
-            expected,
-            remediation: `Disable versions no longer in use: ${old.map((v) => `gcloud secrets versions disable ${v} --secret ${lastSegment(secret.name)}`).join("; ")}`
-          })
-        }
-        return Outcome.pass(`${enabled.length} enabled version(s)`, { observed, expected })
-      })))
+  }, options, (secret, name, reads) =>
+    Effect.gen(function*() {
+      const versions = yield* versionsOf(reads, name)
+      const unknown = unknownVersionState(versions)
+      if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
+      const enabled = versions.filter((v) => v.state === "ENABLED").map((v) => lastSegment(v.name))
+      const observed = { enabled, total: versions.length }
+      const expected = `1 to ${max} enabled versions`
+      if (enabled.length === 0) {
+        return Outcome.fail("no enabled version: consumers of latest cannot start", {
+          observed,
+          expected,
+          remediation: `Enable or add a version of ${lastSegment(secret.name)}.`
+        })
+      }
+      if (enabled.length > max) {
+        const old = [...enabled].sort((a, b) => Number(a) - Number(b)).slice(0, enabled.length - max)
+        return Outcome.fail(`${enabled.length} versions are enabled (at most ${max})`, {
+          observed,
+          expected,
+          remediation: `Disable versions no longer in use: ${old.map((v) => `gcloud secrets versions disable ${v} --secret ${lastSegment(secret.name)}`).join("; ")}`
+        })
+      }
+      return Outcome.pass(`${enabled.length} enabled version(s)`, { observed, expected })
+    }))
 }
 
 /** Options of {@link expiry}. */
@@ -288,30 +278,27 @@ export interface ExpiryOptions extends SecretSelector {
 /** `gcp.secret-manager.expiry`: the secret does not expire within the window (Secret Manager deletes expired secrets). */
 export const expiry = (options: ExpiryOptions = {}): Check.Check<GcpServices> => {
   const within = millis(options.within ?? "30 days")
-  return make({
+  return secretCheck({
     id: "gcp.secret-manager.expiry",
     title: "Secrets do not expire soon",
-    surface,
     category: "dependencies",
-    role: VIEWER,
     description: "No secret is scheduled for deletion (expireTime) within the window."
-  }, (reads) =>
-    forSecrets(reads, options, (secret) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        if (secret.expireTime === undefined) return Outcome.pass("does not expire", { observed: { expireTime: null } })
-        const left = Date.parse(secret.expireTime) - now
-        const observed = { expireTime: secret.expireTime, left: humanMillis(left) }
-        const expected = `no expiry within ${humanMillis(within)}`
-        if (left <= within) {
-          return Outcome.fail(left <= 0 ? `expired at ${secret.expireTime}` : `expires in ${humanMillis(left)} (${secret.expireTime}); Secret Manager deletes it then`, {
-            observed,
-            expected,
-            remediation: `Remove the expiry (gcloud secrets update ${lastSegment(secret.name)} --remove-expiration) or move it past the launch.`
-          })
-        }
-        return Outcome.pass(`expires in ${humanMillis(left)}`, { observed, expected })
-      })))
+  }, options, (secret) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      if (secret.expireTime === undefined) return Outcome.pass("does not expire", { observed: { expireTime: null } })
+      const left = Date.parse(secret.expireTime) - now
+      const observed = { expireTime: secret.expireTime, left: humanMillis(left) }
+      const expected = `no expiry within ${humanMillis(within)}`
+      if (left <= within) {
+        return Outcome.fail(left <= 0 ? `expired at ${secret.expireTime}` : `expires in ${humanMillis(left)} (${secret.expireTime}); Secret Manager deletes it then`, {
+          observed,
+          expected,
+          remediation: `Remove the expiry (gcloud secrets update ${lastSegment(secret.name)} --remove-expiration) or move it past the launch.`
+        })
+      }
+      return Outcome.pass(`expires in ${humanMillis(left)}`, { observed, expected })
+    }))
 }
 
 /** Every Secret Manager check with its defaults, for the same selector. */

@@ -37,6 +37,22 @@ describe("credentials", () => {
       expect(Redaction.scrub(`token ${TOKEN_VALUE}`)).not.toContain(TOKEN_VALUE)
     }))
 
+  it("without a token, Application Default Credentials are used, and their absence is an Auth error", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      const saved = process.env["GOOGLE_APPLICATION_CREDENTIALS"]
+      process.env["GOOGLE_APPLICATION_CREDENTIALS"] = "/nonexistent/launchgate-adc.json"
+      try {
+        const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer: { accessToken: undefined } })
+        expect(item.status).toBe("error")
+        expect(item.message).toContain("could not get Application Default Credentials")
+        expect(item.remediation).toContain("gcloud auth application-default login")
+        expect(gcp.requests({ path: API })).toHaveLength(0)
+      } finally {
+        if (saved === undefined) delete process.env["GOOGLE_APPLICATION_CREDENTIALS"]
+        else process.env["GOOGLE_APPLICATION_CREDENTIALS"] = saved
+      }
+    }))
+
   const denied = [
     ["run", CloudRun.healthy({ service: "api" }), "roles/run.viewer", "run.services.get"],
     ["secretManager", SecretManager.rotation(), "roles/secretmanager.viewer", "secretmanager.secrets.list"],

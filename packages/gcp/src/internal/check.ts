@@ -65,6 +65,10 @@ export const make = (
       }))
   })
 
+/** A plain outcome or an Effect of one, as an Effect. */
+export const lift = <E>(result: Outcome.Outcome | Effect.Effect<Outcome.Outcome, E>): Effect.Effect<Outcome.Outcome, E> =>
+  Effect.isEffect(result) ? result : Effect.succeed(result)
+
 /** An `error` subject for a resource that could not be read. */
 export const errorOutcome = (error: GcpError): Outcome.Outcome =>
   Outcome.error(`could not decide: ${error.message}`, {
