@@ -93,6 +93,20 @@ export interface Input<R = never> {
   readonly layer?: Layer.Layer<Exclude<R, Provided>, unknown, Provided> | undefined
 }
 
+/** What the checks of a list of items need, as a union: items may mix packages (GCP, Fivetran, Stripe …). */
+export type Requirements<Items> = Items extends ReadonlyArray<Item<infer R>> ? R : never
+
+/**
+ * A gate definition whose requirements are inferred from its items, so a gate
+ * can mix checks of several packages and the `layer` is checked against all
+ * of them.
+ */
+export interface Definition<Items extends ReadonlyArray<Item<any>>> extends Omit<Input<never>, "items" | "rollback" | "layer"> {
+  readonly items: Items
+  readonly rollback?: Readonly<Record<string, RollbackInput<any>>> | undefined
+  readonly layer?: Layer.Layer<Exclude<Requirements<Items>, Provided>, unknown, Provided> | undefined
+}
+
 /** One problem in a gate definition. */
 export interface ConfigIssue {
   /** Where, e.g. `deferrals[2].expires`. */
@@ -323,8 +337,8 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
  *   unsupported: ["multi-region active-active"]
  * })
  */
-export const make = <R = never>(input: Input<R>): Gate<R> => {
-  const result = validate(input)
+export const make = <const Items extends ReadonlyArray<Item<any>>>(input: Definition<Items>): Gate<Requirements<Items>> => {
+  const result = validate(input as Input<Requirements<Items>>)
   if (Either.isLeft(result)) throw result.left
   return result.right
 }

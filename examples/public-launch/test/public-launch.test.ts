@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs"
+import { connect } from "node:net"
+import { Deferral, ReadinessDocument, Runner } from "@launchgate/core"
+import { describe, expect, it } from "vitest"
+import makeGate from "../gate.js"
+import { DEMO_NOW } from "../world.js"
+
+const here = new URL("..", import.meta.url)
+
+const refused = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const { hostname, port } = new URL(url)
+    const socket = connect({ host: hostname, port: Number(port) })
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.once("error", () => resolve(true))
+  })
+
+describe("examples/public-launch (offline, against the bundled emulators)", () => {
+  it("is blocked by exactly the real problems in the seeded state, with every kind of result in the report", async () => {
+    const gate = await makeGate("production")
+    const report = await Runner.runPromise(gate, { now: DEMO_NOW })
+    const byId = new Map(report.items.map((i) => [i.id, i]))
+
+    expect(report.verdict).toBe("blocked")
+    expect(report.items.filter((i) => i.disposition === "blocking").map((i) => i.id).sort()).toEqual([
+      "billing.portal.configured", // its deferral expired: it covers nothing
+      "gcp.secret-manager.rotation-overdue" // the JWT key's rotation is three days late
+    ])
+    expect(report.reasons.join("\n")).toContain("its deferral expired 2026-11-20")
+
+    // Deferrals: one active, one expiring within days, one expired.
+    const states = Object.fromEntries(report.deferrals.map((d) => [d.check, d.state]))
+    expect(states).toEqual({
+      "gcp.monitoring.notification-channels": "active",
+      "fivetran.connection.historical-sync": "active",
+      "billing.portal.configured": "expired"
+    })
+    const expiringSoon = gate.deferrals.filter((d) => Deferral.expiresWithin(d, DEMO_NOW, 7) && Deferral.state(d, DEMO_NOW) !== "expired")
+    expect(expiringSoon.map((d) => d.check)).toEqual(["fivetran.connection.historical-sync"])
+    expect(byId.get("gcp.monitoring.notification-channels")!.disposition).toBe("deferred")
+
+    // Launch-adjacent problems warn; the stale attestation is one of them.
+    expect(byId.get("launch.process.support-trained")).toMatchObject({ kind: "attestation", status: "fail", disposition: "warning" })
+    expect(byId.get("launch.process.rollback-rehearsal")).toMatchObject({ kind: "attestation", status: "pass" })
+    expect(byId.get("gcp.cloud-run.min-instances")!.disposition).toBe("warning")
+    expect(byId.get("billing.tax.active")!.disposition).toBe("warning")
+    expect(byId.get("fivetran.group.coverage")!.disposition).toBe("info")
+
+    // The rollback story works: the drill shifted traffic without a failed request, the kill switch answers,
+    // the runbook has its sections and working links.
+    expect(byId.get("gcp.cloud-run.rollback-drill")!.status).toBe("pass")
+    expect(byId.get("app.flags.checkout-kill-switch")).toMatchObject({ status: "pass", rollbackOf: "billing.catalog", tier: "launch-critical" })
+    expect(byId.get("launch.docs.runbook")!.status).toBe("pass")
+    expect(byId.get("gcp.cloud-run.rollback-target")!.evidence).toMatchObject({
+      command: expect.stringContaining("gcloud run services update-traffic api")
+    })
+
+    // Active checks ran because the targets are emulators; receivers verify signatures.
+    expect(byId.get("fivetran.webhook.receiver")!.status).toBe("pass")
+    expect(byId.get("billing.webhook.receiver")!.status).toBe("pass")
+    expect(report.unsupported.map((u) => u.case)).toContain("Multi-region active-active")
+
+    // The emulators were released with the run.
+    const urls = [...new Set(report.items.flatMap((i) => JSON.stringify(i.evidence).match(/http:\/\/127\.0\.0\.1:\d+/g) ?? []))]
+    expect(urls.length).toBeGreaterThan(0)
+    for (const url of urls) expect(await refused(url)).toBe(true)
+  }, 120_000)
+
+  it("the committed LAUNCH-READINESS.md is what the gate generates (docs cannot drift from checks)", async () => {
+    const gate = await makeGate("production")
+    const committed = readFileSync(new URL("LAUNCH-READINESS.md", here), "utf8")
+    const generated = ReadinessDocument.render(gate)
+    // The gate's layer was never built, so release the emulators it started by running nothing: build and drop it.
+    await Runner.runPromise({ ...gate, items: [], rollback: [], deferrals: [] })
+    expect(committed.trimEnd()).toBe(generated.trimEnd())
+  }, 60_000)
+
+  it("the demo script pins the same instant the seeded state and dates are written against", () => {
+    const pkg = JSON.parse(readFileSync(new URL("package.json", here), "utf8")) as { scripts: Record<string, string> }
+    expect(pkg.scripts["demo"]).toContain(`--now ${DEMO_NOW.toISOString().replace(".000Z", "Z")}`)
+    const root = JSON.parse(readFileSync(new URL("../../package.json", here), "utf8")) as { scripts: Record<string, string> }
+    expect(root.scripts["demo"]).toContain("@example/public-launch")
+  })
+})
