@@ -25,10 +25,18 @@ import type { Json } from "./Outcome.js"
 export const MASK = "<redacted>"
 
 // Process-wide on purpose: a secret registered by any client must never be
-// printed by any reporter, whichever run or module produced the text.
-const registry = new Set<string>()
-// Longest first, so a secret that contains another is masked whole, not around the shorter one.
-let ordered: ReadonlyArray<string> = []
+// printed by any reporter, whichever run or module produced the text. Kept on
+// globalThis so that two copies of this module (the built CLI and a gate loaded
+// from source, or two installed versions) still share one registry.
+interface Registry {
+  readonly values: Set<string>
+  // Longest first, so a secret that contains another is masked whole, not around the shorter one.
+  ordered: ReadonlyArray<string>
+}
+const REGISTRY_KEY = Symbol.for("@launchgate/core/Redaction/registry")
+const shared = (globalThis as { [REGISTRY_KEY]?: Registry })
+const state: Registry = (shared[REGISTRY_KEY] ??= { values: new Set<string>(), ordered: [] })
+const registry = state.values
 
 /**
  * Register a secret value (or a `Redacted`) so it is masked wherever it
@@ -44,13 +52,13 @@ export const register = (secret: string | Redacted.Redacted<string>): void => {
   if (typeof value !== "string" || value.length < 6) return
   // The spellings a value takes once it is embedded in JSON text or a URL.
   for (const variant of [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]) registry.add(variant)
-  ordered = [...registry].sort((a, b) => b.length - a.length)
+  state.ordered = [...registry].sort((a, b) => b.length - a.length)
 }
 
 /** Forget every registered secret (tests). */
 export const clearRegistry = (): void => {
   registry.clear()
-  ordered = []
+  state.ordered = []
 }
 
 // Key names whose value is a secret, as they appear in `key=value`, `key: value` and JSON text.
@@ -99,7 +107,7 @@ const JWT = /\beyJ[A-Za-z0-9\-_]{8,}\.eyJ[A-Za-z0-9\-_]{8,}\.[A-Za-z0-9\-_]{8,}/
  */
 export const scrub = (text: string): string => {
   let out = text
-  for (const secret of ordered) {
+  for (const secret of state.ordered) {
     if (out.includes(secret)) out = out.split(secret).join(MASK)
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
