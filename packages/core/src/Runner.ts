@@ -141,13 +141,10 @@ const runItems = <R>(
           Effect.gen(function*() {
             raws[index] = raw
             yield* Deferred.succeed(finished.get(item.check.id)!, raw.outcome.status)
-            if (options.onEvent) {
-              const report = itemReport(gate, item, raw, now)
-              options.onEvent({ type: "finish", index, item: report, total: items.length })
-              if (options.failFast && report.disposition === "blocking") {
-                yield* Deferred.succeed(stop, `fail-fast: ${item.check.id} blocked the gate`)
-              }
-            } else if (options.failFast && itemReport(gate, item, raw, now).disposition === "blocking") {
+            if (!options.onEvent && !options.failFast) return
+            const report = itemReport(gate, item, raw, now)
+            options.onEvent?.({ type: "finish", index, item: report, total: items.length })
+            if (options.failFast && report.disposition === "blocking") {
               yield* Deferred.succeed(stop, `fail-fast: ${item.check.id} blocked the gate`)
             }
           })
