@@ -1,26 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { PassThrough } from "node:stream"
-import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
+import { inProcess } from "./helpers/cli.js"
 import { Check, Gate, JsonReporter, Outcome, Runner } from "../src/index.js"
 
-const core = fileURLToPath(new URL("..", import.meta.url))
-
-/** `main` in-process with captured output. */
-const cli = async (argv: ReadonlyArray<string>) => {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ""
-  let err = ""
-  stdout.on("data", (d) => (out += d))
-  stderr.on("data", (d) => (err += d))
-  const code = await main(argv, { stdout, stderr, cwd: core, env: {}, onInterrupt: () => () => {} })
-  return { code, stdout: out, stderr: err }
-}
+const cli = inProcess
 
 const gateWith = (statuses: Record<string, Outcome.Status>) =>
   Gate.make({

@@ -2,11 +2,10 @@ import { spawn } from "node:child_process"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { PassThrough } from "node:stream"
 import { fileURLToPath } from "node:url"
 import { XMLParser } from "fast-xml-parser"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
+import { inProcess } from "./helpers/cli.js"
 import { JsonReporter } from "../src/index.js"
 
 const core = fileURLToPath(new URL("..", import.meta.url))
@@ -37,18 +36,6 @@ const launchgate = (args: ReadonlyArray<string>, onStderr?: (text: string, child
     child.on("error", reject)
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
-
-/** `main` in-process with captured output, for the paths that never load a gate. */
-const inProcess = async (argv: ReadonlyArray<string>) => {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  let out = ""
-  let err = ""
-  stdout.on("data", (d) => (out += d))
-  stderr.on("data", (d) => (err += d))
-  const code = await main(argv, { stdout, stderr, cwd: core, env: {}, onInterrupt: () => () => {} })
-  return { code, stdout: out, stderr: err }
-}
 
 let dir: string
 beforeAll(async () => {
