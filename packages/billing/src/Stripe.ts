@@ -14,8 +14,8 @@
  *
  * @since 0.1.0
  */
-import { Redaction } from "@launchgate/core"
-import { Config, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { Gate, Redaction } from "@launchgate/core"
+import { Config, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import StripeSdk from "stripe"
 import { BillingError } from "./BillingError.js"
 import * as BillingProvider from "./BillingProvider.js"
@@ -44,9 +44,12 @@ export interface Options {
   readonly retryMaxDelay?: Duration.DurationInput | undefined
   /** Per-request timeout. Default 20 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
-  /** The mode the launch expects. Default: from `environment`, else `live` (fail closed). */
+  /** The mode the launch expects. Default: from `environment` (or the gate's), else `live` (fail closed). */
   readonly expectedMode?: BillingProvider.Mode | undefined
-  /** The gate's environment: `production`/`prod`/`live` expect live data, anything else test data. */
+  /**
+   * The gate's environment: `production`/`prod`/`live` expect live data, anything else test data.
+   * Default: the environment of the gate being run (`Gate.RunContext`).
+   */
   readonly environment?: string | undefined
   /** The API version the product's webhook handler is written for. Default: `apiVersion`. */
   readonly webhookApiVersion?: string | undefined
@@ -167,8 +170,12 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
       ...(options.protocol !== undefined ? { protocol: options.protocol } : {})
     })
     const live = key.mode === "live"
+    // The gate's own environment (provided by the runner) counts when the options do not say.
+    const runContext = yield* Effect.serviceOption(Gate.RunContext)
+    const environment = options.environment ??
+      (Option.isSome(runContext) ? runContext.value.environment : undefined)
     const expectedMode = options.expectedMode ??
-      (options.environment !== undefined ? BillingProvider.modeOfEnvironment(options.environment) : "live")
+      (environment !== undefined ? BillingProvider.modeOfEnvironment(environment) : "live")
 
     const account = call("GET /v1/account", policy, () => client.accounts.retrieveCurrent()).pipe(
       Effect.flatMap(decode(S.Account, "GET /v1/account")),

@@ -42,6 +42,14 @@ describe("billing.key.mode", () => {
       expect(overridden.status).toBe("pass")
     }))
 
+  it("takes the expected mode from the gate's environment when the provider does not say", () =>
+    withEmulator(seed, async (stripe) => {
+      const staging = await runOne(stripe, Key.mode(), { layer: { key: TEST_KEY }, environment: "staging" })
+      expect(staging.status).toBe("pass")
+      const production = await runOne(stripe, Key.mode(), { layer: { key: TEST_KEY }, environment: "production" })
+      expect(production.status).toBe("fail")
+    }))
+
   it("warns when a full secret key is used", () =>
     withEmulator(seed, async (stripe) => {
       const item = await runOne(stripe, Key.mode(), { layer: { key: "sk_live_51FullSecretKey0001" } })
