@@ -84,7 +84,13 @@ describe("launchgate run --baseline", () => {
   it("prints the comparison and exits 1 on a launch-critical regression", async () => {
     const gateFile = join("test", "fixtures", "cli", "ready.ts")
     const json = join(dir, "baseline.json")
-    expect((await cli(["run", gateFile, "--now", "2030-01-01", "--json", json])).code).toBe(0)
+    const console = join(dir, "console", "report.txt")
+    const first = await cli(["run", gateFile, "--now", "2030-01-01", "--json", json, "--console", console])
+    expect(first.code).toBe(0)
+    // --console writes the same report as stdout, without colours.
+    const text = await readFile(console, "utf8")
+    expect(text.trim()).toBe(first.stdout.trim())
+    expect(text).not.toMatch(/\u001b\[/)
     const same = await cli(["run", gateFile, "--now", "2030-01-01", "--baseline", json])
     expect(same.code).toBe(0)
     expect(same.stdout).toContain("Result: no launch-critical regression.")

@@ -30,6 +30,7 @@ Options:
   --json FILE           Write the JSON report (schema version 1)
   --junit FILE          Write a JUnit XML report
   --markdown FILE       Write a Markdown report (for PR comments, job summaries)
+  --console FILE        Also write the console report (plain text, no colours)
   --concurrency N       Checks running at once (default 8)
   --timeout SECONDS     Timeout of one check unless it sets its own (default 30)
   --deadline SECONDS    Deadline for the whole run; unfinished checks end error
@@ -55,6 +56,7 @@ const options = {
   json: { type: "string" },
   junit: { type: "string" },
   markdown: { type: "string" },
+  console: { type: "string" },
   concurrency: { type: "string" },
   timeout: { type: "string" },
   deadline: { type: "string" },
@@ -113,7 +115,10 @@ const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => 
   const reportFiles: Array<ReportFile> = [
     ...(values.json !== undefined ? [{ flag: "--json", path: values.json, render: JsonReporter.render }] : []),
     ...(values.junit !== undefined ? [{ flag: "--junit", path: values.junit, render: JUnitReporter.render }] : []),
-    ...(values.markdown !== undefined ? [{ flag: "--markdown", path: values.markdown, render: MarkdownReporter.render }] : [])
+    ...(values.markdown !== undefined ? [{ flag: "--markdown", path: values.markdown, render: MarkdownReporter.render }] : []),
+    ...(values.console !== undefined
+      ? [{ flag: "--console", path: values.console, render: (r: Report.Report) => ConsoleReporter.render(r, { color: false, verbose: values.verbose === true }) }]
+      : [])
   ]
 
   // Read the baseline first: an unreadable one is a usage problem, found before anything runs.
