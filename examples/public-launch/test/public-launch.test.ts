@@ -1,5 +1,9 @@
-import { readFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { connect } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Deferral, ReadinessDocument, Runner } from "@launchgate/core"
 import { describe, expect, it } from "vitest"
 import makeGate from "../gate.js"
@@ -77,6 +81,24 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
     await Runner.runPromise({ ...gate, items: [], rollback: [], deferrals: [] })
     expect(committed.trimEnd()).toBe(generated.trimEnd())
   }, 60_000)
+
+  it("the demo command runs the gate end to end through the CLI, exits 1 (blocked) and leaves the four reports", () => {
+    const pkg = JSON.parse(readFileSync(new URL("package.json", here), "utf8")) as { scripts: Record<string, string> }
+    const out = mkdtempSync(join(tmpdir(), "public-launch-demo-"))
+    try {
+      // The demo script's own arguments, with the reports redirected to a temporary folder.
+      const args = pkg.scripts["demo"]!.replace(/^launchgate /, "").split(" ").map((a) => a.replace(/^reports\//, `${out}/`))
+      const bin = fileURLToPath(new URL("../../packages/core/bin/launchgate.mjs", here))
+      const result = spawnSync(process.execPath, [bin, ...args], { cwd: fileURLToPath(here), encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 110_000 })
+      expect(result.stderr.slice(-2000)).not.toContain("launchgate run:")
+      expect(result.status).toBe(1)
+      expect(result.stdout).toContain("BLOCKED")
+      for (const file of ["console.txt", "report.json", "junit.xml", "report.md"]) expect(existsSync(join(out, file))).toBe(true)
+      expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).verdict).toBe("blocked")
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  }, 120_000)
 
   it("the demo script pins the same instant the seeded state and dates are written against", () => {
     const pkg = JSON.parse(readFileSync(new URL("package.json", here), "utf8")) as { scripts: Record<string, string> }

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// The launchgate CLI. Runs the built CLI when present (published package), and the
-// TypeScript sources through tsx inside the workspace, so no build step is needed there.
+// The launchgate CLI. An installed package (under node_modules) runs its built CLI; inside
+// the launchgate workspace the TypeScript sources run through tsx, so no build step is
+// needed there and a stale dist/ is never picked up by mistake.
 import { existsSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
+const here = fileURLToPath(import.meta.url)
 const dist = fileURLToPath(new URL("../dist/cli.js", import.meta.url))
+const source = fileURLToPath(new URL("../src/cli.ts", import.meta.url))
+const installed = here.split(/[\\/]/).includes("node_modules")
 let main
-if (existsSync(dist)) {
+if (existsSync(dist) && (installed || !existsSync(source))) {
   main = (await import(pathToFileURL(dist).href)).main
 } else {
   const { register } = await import("tsx/esm/api")
