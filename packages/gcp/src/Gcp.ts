@@ -84,6 +84,12 @@ export interface Service {
   ) => Effect.Effect<Operation, GcpError.GcpError>
   /** Read a Cloud Run long-running operation (uncached). */
   readonly operation: (name: string) => Effect.Effect<Operation, GcpError.GcpError>
+  /**
+   * Forget the run's cached reads of a resource (and of its list): for active
+   * checks, once the change they made has settled, so checks after them read
+   * the new state. `updateTraffic` already does it for the service it patches.
+   */
+  readonly invalidate: (kind: Kind, name: string) => Effect.Effect<void>
 }
 
 /** The client service. Checks require it; {@link layer} provides it. */
@@ -186,7 +192,11 @@ export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError
         role: "roles/run.developer",
         query: { updateMask: "traffic" },
         body: { traffic, ...(etag !== undefined ? { etag } : {}) }
-      }).pipe(Effect.flatMap((res) => decode(Operation, res.json, { api: "run", url: service, resource: service })))
+      }).pipe(
+        Effect.flatMap((res) => decode(Operation, res.json, { api: "run", url: service, resource: service })),
+        // The service changed: later reads in this run must not see the cached, pre-change state.
+        Effect.ensuring(store.invalidate("service", service))
+      )
 
     return {
       project: options.project,
@@ -197,7 +207,8 @@ export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError
       list: store.list,
       fresh: store.fresh,
       updateTraffic,
-      operation
+      operation,
+      invalidate: store.invalidate
     }
   })
 

@@ -181,6 +181,8 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
       }).pipe(Effect.onInterrupt(() => (patched ? Effect.asVoid(restore) : Effect.void)))
 
       const restored = patched ? yield* restore : undefined
+      // Checks after the drill must read the service as it is now, not as cached before it.
+      yield* client.invalidate("service", name)
       const probeOutcome = ZeroDowntime.evaluate(probed, {
         ...(options.probe?.errorBudget !== undefined ? { errorBudget: options.probe.errorBudget } : {}),
         ...(options.probe?.maxGap !== undefined ? { maxGap: options.probe.maxGap } : {})

@@ -69,6 +69,11 @@ export interface Store {
   ) => Effect.Effect<Fetched<ReadonlyArray<TypeOf<K>>>, GcpError>
   /** An uncached read, for code that changes things and must see the current state. */
   readonly fresh: <K extends Kind>(kind: K, name: string) => Effect.Effect<Fetched<TypeOf<K>>, GcpError>
+  /**
+   * Forget what the run read of a resource (and of the list that holds it), after a write
+   * changed it: checks that run after an active check then read the new state.
+   */
+  readonly invalidate: (kind: Kind, name: string) => Effect.Effect<void>
 }
 
 export const makeStore = (call: Caller, pageSize: number): Effect.Effect<Store> =>
@@ -158,7 +163,15 @@ export const makeStore = (call: Caller, pageSize: number): Effect.Effect<Store> 
     const fresh = <K extends Kind>(kind: K, name: string) =>
       fetchOne(kind, name) as Effect.Effect<Fetched<TypeOf<K>>, GcpError>
 
-    return { get, list, fresh }
+    const invalidate = (kind: Kind, name: string) =>
+      Effect.gen(function*() {
+        const parent = parentOf(name)
+        listed.delete(`${kind} ${parent}`)
+        yield* cache.invalidate(GetRequest({ kind, name }))
+        yield* cache.invalidate(ListRequest({ kind, parent, scope: "" }))
+      })
+
+    return { get, list, fresh, invalidate }
   })
 
 const decodeFailure = (api: Api, path: string, what: string) =>
