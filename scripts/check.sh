@@ -15,6 +15,9 @@ step "build (tsup: ESM + CJS + .d.ts)"
 pnpm -r --filter "./packages/*" build >.tmp/build.log 2>&1 || { cat .tmp/build.log; exit 1; }
 node scripts/check-exports.mjs || exit 1
 
+step "pack and install the packages like a user would"
+bash scripts/pack-smoke.sh || exit 1
+
 step "tests on Node $(node --version)"
 node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-node20.json
 node20=$?
