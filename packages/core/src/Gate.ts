@@ -9,7 +9,7 @@
 import { Context, Data, Either, type Layer, ParseResult, Schema } from "effect"
 import * as Check from "./Check.js"
 import * as Deferral from "./Deferral.js"
-import type { HttpTransport } from "./HttpTransport.js"
+import type { HttpTransport, Options as HttpTransportOptions } from "./HttpTransport.js"
 import * as Rollback from "./Rollback.js"
 
 /** Launch tiers, most important first. */
@@ -67,6 +67,11 @@ export interface Gate<R = never> {
   /** Gate-level permission for active checks: `true` for all, or a list of check ids. */
   readonly allowActive: boolean | ReadonlyArray<string>
   /**
+   * Options of the run's HTTP transport (custom CA, proxy, origins whose TLS is not
+   * verified — reports list those). The runner's own `http` option wins field by field.
+   */
+  readonly http?: HttpTransportOptions | undefined
+  /**
    * What the checks need (clients for each vendor), built once per run so
    * checks share connections and reads.
    */
@@ -90,6 +95,7 @@ export interface Input<R = never> {
   readonly unsupported?: ReadonlyArray<string | Unsupported> | undefined
   readonly policy?: Partial<Policy> | undefined
   readonly allowActive?: boolean | ReadonlyArray<string> | undefined
+  readonly http?: HttpTransportOptions | undefined
   readonly layer?: Layer.Layer<Exclude<R, Provided>, unknown, Provided> | undefined
 }
 
@@ -179,6 +185,14 @@ const InputSchema = Schema.Struct({
     launchAdjacent: Schema.optional(literalOf(["warn", "block"] as const))
   })),
   allowActive: Schema.optional(Schema.Union(Schema.Boolean, Schema.Array(Schema.String))),
+  http: Schema.optional(Schema.Struct({
+    ca: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
+    proxy: Schema.optional(text("a proxy URL")),
+    insecureOrigins: Schema.optional(Schema.Array(text("an origin such as https://staging.internal:8443"))),
+    connections: Schema.optional(Schema.Number),
+    retry: Schema.optional(Schema.Unknown),
+    dispatcher: Schema.optional(Schema.Unknown)
+  })),
   layer: Schema.optional(Schema.Unknown)
 })
 
@@ -320,6 +334,7 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     unsupported: (value.unsupported ?? []).map((u) => (typeof u === "string" ? { case: u } : u)),
     policy: { launchAdjacent: value.policy?.launchAdjacent ?? "warn" },
     allowActive: value.allowActive ?? false,
+    ...(input.http !== undefined ? { http: input.http } : {}),
     layer: input.layer
   })
 }

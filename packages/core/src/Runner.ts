@@ -80,7 +80,7 @@ export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect
     const existing = yield* Effect.serviceOption(HttpTransport.HttpTransport)
     const transportLayer = Option.isSome(existing)
       ? Layer.succeed(HttpTransport.HttpTransport, existing.value)
-      : HttpTransport.layer(options.http)
+      : HttpTransport.layer({ ...gate.http, ...options.http })
     const runContext = Layer.succeed(Gate.RunContext, { gate: gate.name, environment: gate.environment })
     const provided = Layer.merge(transportLayer, runContext)
     const services = yield* Layer.buildWithScope(

@@ -2,6 +2,7 @@ import { it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { Emulator } from "../src/emulator/index.js"
+import { HttpCheck } from "../src/http.js"
 import { Check, Gate, HttpTransport, Outcome, Runner } from "../src/index.js"
 import { fastTransport, openTcpHandles, siteScoped, startProxy, until, untilEffect } from "./helpers/http.js"
 import { certificate } from "./helpers/httpTls.js"
@@ -295,6 +296,27 @@ describe("HttpTransport TLS, proxy and connections", () => {
         { http: { insecureOrigins: ["https://staging.internal:8443"] } }
       )
       expect(report.run.insecureOrigins).toEqual(["https://staging.internal:8443"])
+    }))
+
+  it.scopedLive("a gate sets the transport's TLS options itself (gate.http): a custom CA, and insecure origins the report lists", () =>
+    Effect.gen(function*() {
+      const served = yield* siteScoped({ tls: pem })
+      const target = `${served.url.replace("127.0.0.1", "localhost")}/tls`
+      const gate = (http: HttpTransport.Options | undefined) =>
+        Gate.make({
+          name: "gate tls",
+          items: [{ check: HttpCheck.make({ id: "acme.api.tls-endpoint", surface: "acme.api", url: target }), tier: "launch-critical", owner: "platform" }],
+          rollback: { "acme.api": { procedure: "roll back" } },
+          ...(http ? { http } : {})
+        })
+      // Without options the self-signed target cannot be verified: error, never pass.
+      expect((yield* Runner.run(gate(undefined))).items[0]!.status).toBe("error")
+      const trusted = yield* Runner.run(gate({ ca: pem.cert }))
+      expect(trusted.items[0]!.status).toBe("pass")
+      expect(trusted.run.insecureOrigins).toBeUndefined()
+      const insecure = yield* Runner.run(gate({ insecureOrigins: [new URL(target).origin] }))
+      expect(insecure.items[0]!.status).toBe("pass")
+      expect(insecure.run.insecureOrigins).toEqual([new URL(target).origin])
     }))
 
   it.effect("a malformed insecure origin names the bad field", () =>
