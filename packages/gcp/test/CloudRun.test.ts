@@ -156,14 +156,6 @@ describe("gcp.cloud-run.rollback-target", () => {
       expect(item.evidence["observed"]).toMatchObject({ target: revisionId("api", 2), reachableBy: "revision name" })
     }))
 
-  it("never names a revision that already serves: traffic pinned to an older revision is not a rollback target", () =>
-    withEmulator({ fixtures: [cloudRunService({ ...at, rollbackTag: null, traffic: [{ revision: 2, percent: 100 }] })] }, async (gcp) => {
-      const item = await runCheck(gcp, CloudRun.rollbackTarget({ service: "api" }))
-      // Revision 2 serves everything (pinned), revision 3 is the latest ready: the way back from 2 is revision 1.
-      expect(item.evidence["observed"]).toMatchObject({ target: revisionId("api", 1) })
-      expect(item.evidence["command"]).toContain(`--to-revisions ${revisionId("api", 1)}=100`)
-    }))
-
   it("fails with a single revision, or when previous revisions are retired", async () => {
     await withEmulator({ fixtures: [cloudRunService({ ...at, revisions: 1 })] }, async (gcp) => {
       const item = await runCheck(gcp, CloudRun.rollbackTarget({ service: "api" }))

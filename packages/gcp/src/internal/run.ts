@@ -202,15 +202,6 @@ export const findRollbackTarget = (
   Effect.gen(function*() {
     const current = short(service.latestReadyRevision)
     const latestCreated = short(service.latestCreatedRevision)
-    // What serves now: every revision with traffic (traffic may be pinned to an older revision
-    // than the latest ready one); the latest ready revision when no status says otherwise.
-    const serving = new Set(
-      (service.trafficStatuses ?? [])
-        .filter((t) => (t.percent ?? 0) > 0)
-        .map((t) => revisionOf(t, service))
-        .filter((r): r is string => r !== undefined)
-    )
-    if (serving.size === 0 && current !== undefined) serving.add(current)
     const considered: Array<Considered> = []
     let unknown: string | undefined
     const entries = [...(service.trafficStatuses ?? []), ...(service.traffic ?? [])]
@@ -218,7 +209,7 @@ export const findRollbackTarget = (
       const entry = entries.find((t) => t.tag === tag)
       if (!entry) continue
       const rev = revisionOf(entry, service)
-      if (rev === undefined || serving.has(rev)) {
+      if (rev === undefined || rev === current) {
         considered.push({ revision: rev ?? "(none)", via: `tag ${tag}`, why: "it is the revision already serving" })
         continue
       }
@@ -244,7 +235,7 @@ export const findRollbackTarget = (
     const candidates = revisions
       .filter((r) => {
         const n = lastSegment(r.name)
-        return !serving.has(n) && n !== current && n !== latestCreated
+        return n !== current && n !== latestCreated
       })
       .sort((a, b) => createdAt(b) - createdAt(a) || ordinal(lastSegment(b.name)) - ordinal(lastSegment(a.name)))
     for (const revision of candidates) {
