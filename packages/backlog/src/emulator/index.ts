@@ -1,0 +1,2 @@
+/** @launchgate/backlog/emulator — work in progress (issue 16). */
+export {}
