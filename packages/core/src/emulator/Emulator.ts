@@ -291,8 +291,40 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
       return
     }
 
+    if (fault?.kind === "hang") {
+      // Hold the request open; close() destroys the socket.
+      return
+    }
+    if (fault?.kind === "huge-body") {
+      entry.status = 200
+      const size = Math.max(16, fault.bytes ?? 20 * 1024 * 1024)
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(size) })
+      const filler = Buffer.alloc(64 * 1024, 0x61)
+      res.write('{"filler":"')
+      let sent = 11
+      while (sent < size - 2 && !res.destroyed && !closing) {
+        const n = Math.min(filler.length, size - 2 - sent)
+        const ok = res.write(filler.subarray(0, n))
+        sent += n
+        if (!ok) await new Promise<void>((resolve) => {
+          res.once("drain", resolve)
+          res.once("close", resolve)
+        })
+      }
+      if (!res.destroyed) res.end('"}')
+      return
+    }
+
     let reply: Reply
-    if (fault?.kind === "status") {
+    if (fault?.kind === "html-as-json") {
+      reply = {
+        status: fault.status ?? 200,
+        headers: { "content-type": "application/json" },
+        body: "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+      }
+    } else if (fault?.kind === "redirect") {
+      reply = { status: fault.status ?? 302, headers: { location: fault.location }, body: "" }
+    } else if (fault?.kind === "status") {
       reply = { status: fault.status, headers: fault.headers, json: fault.json ?? { error: `injected ${fault.status}` } }
     } else if (fault?.kind === "rate-limit") {
       reply = {

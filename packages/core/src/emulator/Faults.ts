@@ -21,6 +21,14 @@ export type Fault =
   | { readonly kind: "malformed-json" }
   /** Send the body a few bytes at a time. */
   | { readonly kind: "slow-drip"; readonly chunkMs: number; readonly chunkBytes?: number }
+  /** Accept the request and never answer (the socket stays open until the client gives up or the emulator closes). */
+  | { readonly kind: "hang" }
+  /** Answer 200 with `content-type: application/json` and an HTML page (a proxy's or load balancer's error page). */
+  | { readonly kind: "html-as-json"; readonly status?: number }
+  /** Answer 200 with a JSON body of about `bytes` bytes (default 20 MiB), to test body caps. */
+  | { readonly kind: "huge-body"; readonly bytes?: number }
+  /** Redirect (default 302) to `location` (e.g. another origin) instead of answering. */
+  | { readonly kind: "redirect"; readonly location: string; readonly status?: number }
 
 /** When and where a fault applies. */
 export interface FaultRule {
