@@ -64,6 +64,15 @@ export interface Options {
   readonly concurrency?: number | undefined
   /** Per-attempt timeout. Default 10 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * The timeout of the checks using this client: the runner's `checkTimeout`
+   * (default 30 seconds) or `Check.timeout`. A read never sleeps on a
+   * `Retry-After` that would end past it: it fails at once as `error`,
+   * saying how long Fivetran asked to wait and how long remained. Default 30 seconds.
+   */
+  readonly checkTimeout?: Duration.DurationInput | undefined
+  /** Largest response body read, in bytes. Default 16 MiB (a 1000-item list page is far smaller). */
+  readonly maxBodyBytes?: number | undefined
   readonly retry?: {
     /** Attempts for reads, the first included. Default 4. */
     readonly maxAttempts?: number | undefined
@@ -86,6 +95,8 @@ export interface ReadMeta {
   readonly attempts: number
   /** `X-Rate-Limit-Remaining` of the last response, when sent. */
   readonly rateLimitRemaining?: number | undefined
+  /** Milliseconds spent waiting because Fivetran sent `Retry-After` (absent when it never did). */
+  readonly retryAfterWaitedMs?: number | undefined
 }
 
 /** A decoded value and what it cost to read. */
@@ -156,6 +167,21 @@ const ListWebhooks = Request.tagged<ListWebhooks>("ListWebhooks")
 
 /** Statuses worth another attempt on a read (500 included: Fivetran documents it as transient). */
 const RETRYABLE = new Set([408, 500, 502, 503, 504])
+/**
+ * Statuses whose `Retry-After` is honoured. Fivetran documents it on 429
+ * ("the number of seconds to wait", https://fivetran.com/docs/rest-api/rate-limiting);
+ * on 503 it is HTTP's own meaning (RFC 9110 §10.2.3), seconds or an HTTP-date.
+ */
+const RETRY_AFTER_STATUSES = new Set([429, 503])
+
+/** Why a server-requested wait was not honoured (reported in the error). */
+interface Refusal {
+  readonly status: number
+  readonly waitMs: number
+  /** `cap`: longer than `retry.maxRetryAfter`; `deadline`: would end past the check timeout. */
+  readonly because: "cap" | "deadline"
+  readonly remainingMs: number
+}
 
 interface Operation {
   readonly method: "GET" | "POST"
@@ -168,6 +194,15 @@ interface Operation {
 }
 
 const enc = encodeURIComponent
+
+// Transport error codes whose remediation (from core) beats "check egress": TLS verification, body cap.
+const OWN_ADVICE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|LG_BODY_TOO_LARGE/
+
+/** The `Retry-After` waits actually taken: the first `attempts - 1` recorded waits. */
+const waited = (waits: ReadonlyArray<number | undefined>, attempts: number): { retryAfterWaitedMs?: number } => {
+  const taken = waits.slice(0, Math.max(0, attempts - 1)).filter((w): w is number => w !== undefined)
+  return taken.length === 0 ? {} : { retryAfterWaitedMs: Math.round(taken.reduce((a, b) => a + b, 0)) }
+}
 
 const parseIntHeader = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined
@@ -185,6 +220,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
     const pageSize = Math.min(1000, Math.max(1, Math.trunc(options.pageSize ?? 1000)))
     const timeout = options.timeout ?? "10 seconds"
     const maxRetryAfter = Duration.decode(options.retry?.maxRetryAfter ?? "10 seconds")
+    const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024
     const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency ?? 8))
     // Created with the layer, so it lives exactly as long as one run.
     const cache = yield* Request.makeCache({ capacity: 100_000, timeToLive: "1 days" })
@@ -194,17 +230,42 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
     Redaction.register(options.apiSecret)
     Redaction.register(basic)
 
-    const readPolicy: HttpTransport.RetryPolicy = {
+    const checkTimeoutMs = Duration.toMillis(Duration.decode(options.checkTimeout ?? "30 seconds"))
+    const maxRetryAfterMs = Duration.toMillis(maxRetryAfter)
+    // The run's clock (TestClock in tests), read synchronously inside the transport's retry predicate.
+    const clock = yield* Effect.clock
+    const requestedWaitMs = (r: HttpTransport.HttpResponse): number | undefined => {
+      if (!RETRY_AFTER_STATUSES.has(r.status)) return undefined
+      const wait = HttpTransport.parseRetryAfter(r.headers["retry-after"], clock.unsafeCurrentTimeMillis())
+      return wait === undefined ? undefined : Duration.toMillis(wait)
+    }
+
+    /**
+     * One read's retry policy. It honours `Retry-After` on 429/503 only while
+     * the wait fits both `retry.maxRetryAfter` and what is left of the check
+     * timeout; otherwise it stops and records why, so the error can say so.
+     */
+    const readPolicy = (deadline: number, waits: Array<number | undefined>, refused: { last?: Refusal | undefined }) => ({
       maxAttempts: options.retry?.maxAttempts ?? 4,
       baseDelay: options.retry?.baseDelay ?? "200 millis",
       maxDelay: maxRetryAfter,
-      retryOn: (r) => {
-        if (r.status !== 429) return RETRYABLE.has(r.status)
-        // Only wait for a Retry-After we are willing to sit through.
-        const wait = HttpTransport.parseRetryAfter(r.headers["retry-after"], Date.now())
-        return wait === undefined || Duration.lessThanOrEqualTo(wait, maxRetryAfter)
+      retryOn: (r: HttpTransport.HttpResponse) => {
+        refused.last = undefined
+        if (r.status !== 429 && !RETRYABLE.has(r.status)) return false
+        const waitMs = requestedWaitMs(r)
+        if (waitMs === undefined) return true
+        const remainingMs = deadline - clock.unsafeCurrentTimeMillis()
+        if (waitMs > maxRetryAfterMs) refused.last = { status: r.status, waitMs, because: "cap", remainingMs }
+        else if (waitMs >= remainingMs) refused.last = { status: r.status, waitMs, because: "deadline", remainingMs }
+        return refused.last === undefined
+      },
+      // Called once per failed attempt, in order: the first `attempts - 1` entries are the waits taken.
+      retryAfter: (r: HttpTransport.HttpResponse) => {
+        const waitMs = requestedWaitMs(r)
+        waits.push(waitMs)
+        return waitMs === undefined ? undefined : Duration.millis(waitMs)
       }
-    }
+    }) satisfies HttpTransport.RetryPolicy
 
     const send = (op: Operation): Effect.Effect<{ readonly body: unknown; readonly meta: ReadMeta }, FivetranError> =>
       Effect.gen(function*() {
@@ -218,32 +279,42 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
         }
         if (op.body !== undefined) headers["content-type"] = "application/json"
         const base = { method: op.method, url: url.toString() }
-        const response = yield* semaphore.withPermits(1)(http.request({
-          method: op.method,
-          url,
-          headers,
-          ...(op.body !== undefined ? { body: JSON.stringify(op.body) } : {}),
-          timeout,
-          retry: op.method === "GET" ? readPolicy : false
-        })).pipe(
+        const waits: Array<number | undefined> = []
+        const refused: { last?: Refusal | undefined } = {}
+        const response = yield* semaphore.withPermits(1)(Effect.suspend(() =>
+          http.request({
+            method: op.method,
+            url,
+            headers,
+            ...(op.body !== undefined ? { body: JSON.stringify(op.body) } : {}),
+            timeout,
+            maxBodyBytes,
+            // The budget starts when the request does (after waiting for a permit).
+            retry: op.method === "GET" ? readPolicy(clock.unsafeCurrentTimeMillis() + checkTimeoutMs, waits, refused) : false
+          })
+        )).pipe(
           Effect.mapError((e) =>
             new FivetranError({
               ...base,
               reason: "Transport",
               message: `${op.method} ${url.pathname} (${op.what}) failed: ${e.message}`,
               attempts: e.attempts,
-              remediation:
-                `Fivetran's API at ${url.origin} could not be reached. Check network egress and proxy settings; if it persists, check https://status.fivetran.com.`
+              ...waited(waits, e.attempts),
+              // TLS failures and oversized bodies are not reachability problems: keep the transport's advice.
+              remediation: e.remediation !== undefined && e.code !== undefined && OWN_ADVICE.test(e.code)
+                ? e.remediation
+                : `Fivetran's API at ${url.origin} could not be reached. Check network egress and proxy settings; if it persists, check https://status.fivetran.com.`
             })
           )
         )
         const meta: ReadMeta = {
           requests: 1,
           attempts: response.attempts,
-          rateLimitRemaining: parseIntHeader(response.headers["x-rate-limit-remaining"])
+          rateLimitRemaining: parseIntHeader(response.headers["x-rate-limit-remaining"]),
+          ...waited(waits, response.attempts)
         }
         if (response.status < 200 || response.status >= 300) {
-          return yield* Effect.fail(statusError(op, base, response, meta))
+          return yield* Effect.fail(statusError(op, base, response, meta, refused.last, checkTimeoutMs))
         }
         const json = yield* Effect.try({
           try: () => JSON.parse(response.body) as unknown,
@@ -295,6 +366,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
         let requests = 0
         let attempts = 0
         let rateLimitRemaining: number | undefined
+        let retryAfterWaitedMs: number | undefined
         for (;;) {
           const pageOp = { ...op, query: { ...op.query, limit: String(pageSize), cursor } }
           const sent = yield* send(pageOp)
@@ -302,6 +374,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
           requests++
           attempts += sent.meta.attempts
           rateLimitRemaining = sent.meta.rateLimitRemaining ?? rateLimitRemaining
+          if (sent.meta.retryAfterWaitedMs !== undefined) {
+            retryAfterWaitedMs = (retryAfterWaitedMs ?? 0) + sent.meta.retryAfterWaitedMs
+          }
           items.push(...page.items)
           const next = page.next_cursor
           if (next === undefined || next === "" || page.items.length === 0) break
@@ -320,7 +395,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
           seen.add(next)
           cursor = next
         }
-        return { value: items, meta: { requests, attempts, rateLimitRemaining } }
+        return {
+          value: items,
+          meta: { requests, attempts, rateLimitRemaining, ...(retryAfterWaitedMs !== undefined ? { retryAfterWaitedMs } : {}) }
+        }
       })
 
     // Each request is its own HTTP call (Fivetran has no batch reads; the semaphore bounds them),
@@ -406,11 +484,15 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
     } satisfies Service
   })
 
+const seconds = (ms: number) => Math.round(ms / 100) / 10
+
 const statusError = (
   op: Operation,
   base: { readonly method: string; readonly url: string },
   response: HttpTransport.HttpResponse,
-  meta: ReadMeta
+  meta: ReadMeta,
+  refused: Refusal | undefined,
+  checkTimeoutMs: number
 ): FivetranError => {
   let parsed: unknown
   try {
@@ -424,11 +506,17 @@ const statusError = (
   const detail = `${op.method} ${new URL(base.url).pathname} (${op.what}) answered ${response.status}${
     code ? ` ${code}` : ""
   }${said ? `: ${said}` : ""}`
+  const refusal = refused === undefined ? "" : refused.because === "deadline"
+    ? `; Retry-After asked to wait ${seconds(refused.waitMs)} s but only ${
+      seconds(Math.max(0, refused.remainingMs))
+    } s remained of the ${seconds(checkTimeoutMs)} s check timeout, so it failed instead of sleeping past the deadline`
+    : `; Retry-After asked to wait ${seconds(refused.waitMs)} s, longer than retry.maxRetryAfter allows`
   const common = {
     ...base,
     status: response.status,
     attempts: meta.attempts,
     rateLimitRemaining: meta.rateLimitRemaining,
+    ...(meta.retryAfterWaitedMs !== undefined ? { retryAfterWaitedMs: meta.retryAfterWaitedMs } : {}),
     ...(code !== undefined ? { code } : {})
   }
   switch (response.status) {
@@ -458,15 +546,15 @@ const statusError = (
       })
     case 429: {
       const wait = HttpTransport.parseRetryAfter(response.headers["retry-after"], Date.now())
-      const seconds = wait === undefined ? undefined : Math.ceil(Duration.toSeconds(wait))
+      const after = wait === undefined ? undefined : Math.ceil(Duration.toSeconds(wait))
       return new FivetranError({
         ...common,
         reason: "RateLimited",
-        message: `${detail}${seconds !== undefined ? ` (Retry-After ${seconds}s)` : ""}`,
-        ...(seconds !== undefined ? { retryAfterSeconds: seconds } : {}),
+        message: `${detail}${after !== undefined ? ` (Retry-After ${after}s)` : ""}${refusal}`,
+        ...(after !== undefined ? { retryAfterSeconds: after } : {}),
         remediation:
           `Fivetran's account-wide API quota is exhausted${
-            seconds !== undefined ? `; it asks to wait ${seconds} seconds` : ""
+            after !== undefined ? `; it asks to wait ${after} seconds` : ""
           }. Re-run after that, and check what else uses this account's API (other automation shares the hourly quota).`
       })
     }
@@ -474,7 +562,8 @@ const statusError = (
       return new FivetranError({
         ...common,
         reason: "Status",
-        message: detail,
+        message: `${detail}${refusal}`,
+        ...(refused !== undefined ? { retryAfterSeconds: Math.ceil(refused.waitMs / 1000) } : {}),
         remediation: response.status >= 500
           ? "Fivetran answered with a server error after retries. Check https://status.fivetran.com and re-run."
           : `Fivetran refused the request (${response.status}). Check the request against the API reference; the message above says what was wrong.`

@@ -42,8 +42,10 @@ export class FivetranError extends Schema.TaggedError<FivetranError>()("Fivetran
   code: Schema.optional(Schema.String),
   /** Attempts made, retries included. */
   attempts: Schema.optional(Schema.Number),
-  /** `Retry-After` of a 429, in seconds. */
+  /** `Retry-After` of a 429 (or of a 503 whose wait was not honoured), in seconds. */
   retryAfterSeconds: Schema.optional(Schema.Number),
   /** `X-Rate-Limit-Remaining` of the last response. */
-  rateLimitRemaining: Schema.optional(Schema.Number)
+  rateLimitRemaining: Schema.optional(Schema.Number),
+  /** Milliseconds spent honouring `Retry-After` before giving up. */
+  retryAfterWaitedMs: Schema.optional(Schema.Number)
 }) {}

@@ -72,6 +72,8 @@ describe("fivetran.webhook.test-delivery (active)", () => {
     const result = await runOne(emu, Webhook.testDelivery({ url: hook.url }), { allowActive: true })
     expect(result.status).toBe("pass")
     expect(hook.received).toHaveLength(1)
+    // The emulator signs as the receiver check does: lower-case hex (the case Fivetran uses is unverified).
+    expect(hook.received[0]!.signature).toBe(WebhookSignature.sign(hook.received[0]!.body, "s3cret_value"))
     expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ event: "sync_end", connector_id: "_connector_1" })
     const [post] = emu.requests({ method: "POST", path: "/v1/webhooks/w/test" })
     expect(JSON.parse(post!.body)).toEqual({ event: "sync_end" })
@@ -105,10 +107,11 @@ describe("fivetran.webhook.receiver (active)", () => {
     const { hook, result } = await checkReceiver("verifies")
     expect(result.status).toBe("pass")
     expect((result.evidence["steps"] as Array<{ status: number }>).map((s) => s.status)).toEqual([200, 200, 401, 401])
+    expect(result.evidence["acceptsUpperCaseHex"]).toBe(true)
     expect(result.attempts).toBe(4)
     const [first, second, forged, unsigned] = hook.received
-    expect(first!.signature).toBe(WebhookSignature.sign(first!.body, secret, { case: "upper" }))
-    expect(second!.signature).toBe(WebhookSignature.sign(second!.body, secret))
+    expect(first!.signature).toBe(WebhookSignature.sign(first!.body, secret))
+    expect(second!.signature).toBe(WebhookSignature.sign(second!.body, secret, { case: "upper" }))
     expect(forged!.body).toBe(first!.body)
     expect(forged!.signature).not.toBe(first!.signature)
     expect(unsigned!.signature).toBeUndefined()
@@ -123,10 +126,20 @@ describe("fivetran.webhook.receiver (active)", () => {
     expect(result.remediation).toContain("WebhookSignature.verify")
   })
 
-  it("fails a receiver that compares the hex case-sensitively", async () => {
+  it("passes a receiver that compares exactly in lower-case hex; upper-case acceptance is evidence only", async () => {
     const { result } = await checkReceiver("case-sensitive-lower")
+    expect(result.status).toBe("pass")
+    expect(result.evidence["acceptsUpperCaseHex"]).toBe(false)
+    expect(result.evidence["steps"]).toContainEqual(
+      expect.objectContaining({ step: "signed (upper-case hex, evidence only)", expect: "evidence", status: 401 })
+    )
+  })
+
+  it("fails a receiver that accepts only upper-case hex (it would reject lower-case signatures)", async () => {
+    const { result } = await checkReceiver("case-sensitive-upper")
     expect(result.status).toBe("fail")
-    expect(result.message).toContain("signed (upper-case hex) got 401, expected 2xx")
+    expect(result.message).toContain("signed (lower-case hex) got 401, expected 2xx")
+    expect(result.evidence["acceptsUpperCaseHex"]).toBe(true)
   })
 
   it("fails a receiver that errors, and reports error when nothing answers", async () => {

@@ -134,7 +134,8 @@ const deliverTest = async (seed: WebhookSeed, event: string) => {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        ...(seed.secret !== undefined ? { [WebhookSignature.HEADER]: WebhookSignature.sign(body, seed.secret, { case: "upper" }) } : {})
+        // Lower-case hex, as the receiver check sends: the case Fivetran uses is unverified (README).
+        ...(seed.secret !== undefined ? { [WebhookSignature.HEADER]: WebhookSignature.sign(body, seed.secret) } : {})
       },
       body,
       signal: AbortSignal.timeout(5_000)

@@ -24,6 +24,7 @@ export const fromError = (error: FivetranError): Outcome.Outcome =>
         code: error.code,
         retryAfterSeconds: error.retryAfterSeconds
       },
+      retryAfterWaitedMs: error.retryAfterWaitedMs ?? 0,
       rateLimitRemaining: error.rateLimitRemaining
     },
     remediation: error.remediation,
@@ -52,9 +53,15 @@ export const unknownValue = (
 /** Attach what the reads cost: attempts on the outcome, `X-Rate-Limit-Remaining` in evidence. */
 export const withReads = (outcome: Outcome.Outcome, reads: ReadonlyArray<ReadMeta>): Outcome.Outcome => {
   const remaining = [...reads].reverse().find((r) => r.rateLimitRemaining !== undefined)?.rateLimitRemaining
+  const waitedMs = reads.reduce((n, r) => n + (r.retryAfterWaitedMs ?? 0), 0)
   return {
     ...outcome,
-    evidence: remaining === undefined ? outcome.evidence : { ...outcome.evidence, rateLimitRemaining: remaining },
+    evidence: {
+      ...outcome.evidence,
+      ...(remaining === undefined ? {} : { rateLimitRemaining: remaining }),
+      // How long Fivetran's Retry-After held this result (0 when it never asked).
+      ...(waitedMs > 0 ? { retryAfterWaitedMs: waitedMs } : {})
+    },
     attempts: Math.max(outcome.attempts ?? 0, reads.reduce((n, r) => n + r.attempts, 0), 1)
   }
 }

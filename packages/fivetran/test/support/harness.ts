@@ -62,7 +62,7 @@ export const runOne = async (
 ): Promise<Report.ItemReport> => item(await run(running, [check], options), check.id)
 
 /** How a test webhook receiver behaves. */
-export type ReceiverMode = "verifies" | "accepts-anything" | "case-sensitive-lower" | "fails"
+export type ReceiverMode = "verifies" | "accepts-anything" | "case-sensitive-lower" | "case-sensitive-upper" | "fails"
 
 /** A product webhook receiver on loopback, verifying X-Fivetran-Signature-256 (or not). */
 export const receiver = async (secret: string, mode: ReceiverMode = "verifies") => {
@@ -76,6 +76,8 @@ export const receiver = async (secret: string, mode: ReceiverMode = "verifies") 
       received.push({ signature, body })
       const valid = mode === "case-sensitive-lower"
         ? signature === WebhookSignature.sign(body, secret)
+        : mode === "case-sensitive-upper"
+        ? signature === WebhookSignature.sign(body, secret, { case: "upper" })
         : WebhookSignature.verify(body, secret, signature)
       const status = mode === "fails" ? 500 : mode === "accepts-anything" || valid ? 200 : 401
       res.writeHead(status, { "content-type": "application/json" })
