@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Duration, Effect, Layer, Option, Schedule, Schema } from "effect"
+import { Cause, Clock, Duration, Effect, Either, Layer, Option, ParseResult, Schedule, Schema } from "effect"
 import { dual } from "effect/Function"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import * as Outcome from "./Outcome.js"
@@ -192,24 +192,108 @@ export const mapRun = <R, R2>(
 
 /**
  * Run a check to an outcome, turning every failure, defect and interruption
- * cause into an `error` outcome. The runner uses this; so can combinators.
+ * cause into an `error` outcome, and anything returned that is not a valid
+ * outcome into an `error` that names the bad field. The runner uses this; so
+ * can combinators.
  */
 export const runSafely = <R>(self: Check<R>): Effect.Effect<Outcome.Outcome, never, R> =>
   self.run.pipe(
-    Effect.flatMap((outcome) =>
-      Schema.is(Outcome.Status)((outcome as Outcome.Outcome | undefined)?.status)
-        ? Effect.succeed(outcome)
-        : Effect.succeed(
-          Outcome.error(`check ${self.id} returned something that is not an outcome`, {
-            observed: outcome,
-            remediation: "Return Outcome.pass/fail/warn/error/skip from the check's run."
-          })
-        )
-    ),
+    Effect.map((returned) => validateOutcome(self.id, returned)),
     Effect.catchAllCause((cause) =>
       Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.succeed(errorFromCause(cause))
     )
   )
+
+const got = (u: unknown): string => {
+  if (u === undefined) return "undefined"
+  if (u === null) return "null"
+  if (typeof u === "string") return `a string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 37)}...` : u)}`
+  if (Array.isArray(u)) return "an array"
+  if (typeof u === "object") return "an object"
+  return `${typeof u} ${String(u)}`
+}
+
+const textField = (what: string) =>
+  Schema.String.annotations({ message: (issue) => `expected ${what}, got ${got(issue.actual)}` })
+
+const StatusField = Schema.declare((u): u is Outcome.Status => Schema.is(Outcome.Status)(u), {
+  message: (issue) => `expected one of ${Outcome.Status.literals.map((s) => `"${s}"`).join(", ")}, got ${got(issue.actual)}`
+})
+
+// Evidence values are made JSON-safe afterwards (Outcome.toJson), so only the shape is checked here.
+const EvidenceField = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+  message: (issue) => `expected an object of evidence, got ${got(issue.actual)}`
+})
+
+const SubjectField = Schema.Struct({
+  subject: textField("a string"),
+  status: StatusField,
+  message: textField("a string"),
+  evidence: EvidenceField,
+  remediation: Schema.optional(textField("a string"))
+})
+
+/**
+ * What a check must return: the {@link Outcome.Outcome} shape, built on the
+ * Outcome module's `Status` schema. Checked at run time because checks written
+ * in plain JavaScript (or cast) can return anything.
+ */
+export const OutcomeSchema = Schema.Struct({
+  status: StatusField,
+  message: textField("a string"),
+  evidence: EvidenceField,
+  remediation: Schema.optional(textField("a string")),
+  docs: Schema.optional(textField("a string")),
+  attempts: Schema.optional(
+    Schema.Number.annotations({ message: (issue) => `expected a number, got ${got(issue.actual)}` })
+  ),
+  subjects: Schema.optional(Schema.Array(SubjectField))
+}).annotations({ message: (issue) => `expected an outcome object, got ${got(issue.actual)}` })
+
+const decodeOutcome = Schema.decodeUnknownEither(OutcomeSchema)
+
+const jsonEvidence = (evidence: Readonly<Record<string, unknown>>): Outcome.Evidence => {
+  const out: Record<string, Outcome.Json> = {}
+  for (const [key, value] of Object.entries(evidence)) if (value !== undefined) out[key] = Outcome.toJson(value)
+  return out
+}
+
+/**
+ * Validate what a check returned. A valid outcome comes back with JSON-safe
+ * evidence; anything else is an `error` outcome naming each bad field and what
+ * was found, so garbage can neither pass nor crash the report.
+ */
+export const validateOutcome = (id: string, returned: unknown): Outcome.Outcome => {
+  const decoded = decodeOutcome(returned, { errors: "all" })
+  if (Either.isRight(decoded)) {
+    const { subjects, ...o } = decoded.right
+    return {
+      ...o,
+      evidence: jsonEvidence(o.evidence),
+      ...(subjects ? { subjects: subjects.map((s) => ({ ...s, evidence: jsonEvidence(s.evidence) })) } : {})
+    }
+  }
+  // An optional field that is present but wrong also fails the union's "undefined" branch: that line adds nothing.
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+  const meaningful = issues.filter((issue) => !issue.message.startsWith("Expected undefined"))
+  const problems = (meaningful.length > 0 ? meaningful : issues).map((issue) => ({
+    field: issue.path.length === 0 ? "(outcome)" : issue.path.map((k) => (typeof k === "number" ? `[${k}]` : String(k)))
+      .join(".").replace(/\.\[/g, "["),
+    problem: issue._tag === "Missing" ? "is missing" : issue.message
+  }))
+  return Outcome.error(
+    `check ${id} returned something that is not a valid outcome: ${
+      problems.map((p) => `${p.field}: ${p.problem}`).join("; ")
+    }`,
+    {
+      observed: returned,
+      evidence: { problems },
+      remediation:
+        "Return Outcome.pass/fail/warn/error/skip(message, details) from the check's run: " +
+        "a status and a string message."
+    }
+  )
+}
 
 /** An `error` outcome describing why a check could not decide. */
 export const errorFromCause = (cause: Cause.Cause<unknown>): Outcome.Outcome => {

@@ -286,6 +286,20 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     }
   })
 
+  const verifications = rollback.flatMap((p) => (!Rollback.isNone(p) && p.verify ? [{ check: p.verify }] : []))
+  for (const cycle of dependencyCycles([...items, ...verifications])) {
+    const first = items.findIndex((item) => item.check.id === cycle[0])
+    const plan = rollback.find((p) => !Rollback.isNone(p) && p.verify?.id === cycle[0])
+    issues.push({
+      path: first >= 0
+        ? `items[${first}].check.dependsOn`
+        : `rollback[${JSON.stringify(plan?.surface)}].verify.dependsOn`,
+      message: cycle.length === 2
+        ? `"${cycle[0]}" depends on itself (${cycle.join(" → ")}); remove it from its own dependsOn`
+        : `dependency cycle: ${cycle.join(" → ")}; no check in it could ever start. Remove one of these dependencies`
+    })
+  }
+
   const deferrals = (value.deferrals ?? []) as ReadonlyArray<Deferral.Deferral>
   const deferred = new Map<string, number>()
   deferrals.forEach((d, i) => {
@@ -337,6 +351,48 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     ...(input.http !== undefined ? { http: input.http } : {}),
     layer: input.layer
   })
+}
+
+/**
+ * Every dependency cycle among the checks, each as the ids along it with the
+ * first repeated at the end (`a → b → a`; a self-dependency is `a → a`). A
+ * cycle would leave the runner waiting forever, so the gate rejects it.
+ * Unknown ids are ignored here (reported separately).
+ */
+const dependencyCycles = (
+  nodes: ReadonlyArray<{ readonly check: Pick<Check.Check<unknown>, "id" | "dependsOn"> }>
+): Array<Array<string>> => {
+  const edges = new Map(nodes.map((n) => [n.check.id, n.check.dependsOn] as const))
+  const state = new Map<string, "visiting" | "done">()
+  const cycles: Array<Array<string>> = []
+  const path: Array<string> = []
+  // Iterative depth-first search, so a long dependency chain cannot overflow the stack.
+  for (const start of edges.keys()) {
+    if (state.has(start)) continue
+    const stack: Array<{ id: string; next: number }> = [{ id: start, next: 0 }]
+    state.set(start, "visiting")
+    path.push(start)
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!
+      const deps = edges.get(top.id) ?? []
+      if (top.next >= deps.length) {
+        state.set(top.id, "done")
+        stack.pop()
+        path.pop()
+        continue
+      }
+      const dep = deps[top.next++]!
+      if (!edges.has(dep)) continue
+      const seen = state.get(dep)
+      if (seen === "visiting") cycles.push([...path.slice(path.indexOf(dep)), dep])
+      else if (seen === undefined) {
+        state.set(dep, "visiting")
+        path.push(dep)
+        stack.push({ id: dep, next: 0 })
+      }
+    }
+  }
+  return cycles
 }
 
 /**

@@ -138,7 +138,12 @@ export const Report = Schema.Struct({
     interrupted: Schema.Boolean,
     interruptReason: Schema.optional(Schema.String),
     /** Origins whose TLS verification was turned off for this run. */
-    insecureOrigins: Schema.optional(Schema.Array(Schema.String))
+    insecureOrigins: Schema.optional(Schema.Array(Schema.String)),
+    /**
+     * What else the reader should know about how the run went: finalizers that
+     * were abandoned, a gate file that never finished loading.
+     */
+    notes: Schema.optional(Schema.Array(Schema.String))
   }),
   verdict: Verdict,
   /** Why the gate is blocked (empty when ready). */

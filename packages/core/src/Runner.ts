@@ -35,6 +35,12 @@ export interface Options {
   readonly allowActive?: boolean | ReadonlyArray<string> | undefined
   /** Options for the HTTP transport the runner provides (when the context has none). */
   readonly http?: HttpTransport.Options | undefined
+  /**
+   * How long the run's finalizers (closing the transport, the gate layer's
+   * clean-up) may take once the checks are done; then they are abandoned and
+   * the report says so. Default 5 seconds.
+   */
+  readonly finalizerGrace?: Duration.DurationInput | undefined
   /** Called as items start and finish (live progress). */
   readonly onEvent?: ((event: Event) => void) | undefined
 }
@@ -55,6 +61,7 @@ export type Event =
 
 const DEFAULT_CONCURRENCY = 8
 const DEFAULT_TIMEOUT = Duration.seconds(30)
+const DEFAULT_FINALIZER_GRACE = Duration.seconds(5)
 
 type RunItem<R> = Gate.Item<R> & { readonly rollbackOf?: string }
 
@@ -68,13 +75,76 @@ interface Raw {
  * Run a gate. Never fails: every problem becomes part of the report.
  * Requirements of the checks are provided by the gate's `layer`, built once
  * for this run (on top of the shared HTTP transport).
+ *
+ * Everything the run does is under the deadline and the signal: building the
+ * layer, running the checks, and closing the run's scope (the transport's
+ * sockets, the layer's finalizers), which gets a bounded grace period. The
+ * scope is closed however the run ends, an outside interruption included.
  */
 export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect<Report.Report> =>
+  Effect.acquireUseRelease(
+    Scope.make(),
+    (scope) => runIn(gate, options, scope),
+    (scope) => closeWithin(scope, finalizerGrace(options))
+  )
+
+const finalizerGrace = (options: Options): Duration.Duration =>
+  Duration.decode(options.finalizerGrace ?? DEFAULT_FINALIZER_GRACE)
+
+/**
+ * Close a scope, giving its finalizers `grace` to finish. The close runs
+ * disconnected, so a finalizer that never ends is abandoned (it keeps running
+ * in the background) instead of holding the run. `false` when abandoned.
+ */
+const closeWithin = (scope: Scope.CloseableScope, grace: Duration.Duration): Effect.Effect<boolean> =>
+  Scope.close(scope, Exit.void).pipe(
+    Effect.disconnect,
+    Effect.timeoutOption(grace),
+    Effect.map(Option.isSome)
+  )
+
+/**
+ * A deferred completed with the reason the run must stop: the overall deadline
+ * (measured from the start of the run, layer building included) or the signal.
+ * Fail-fast completes it too.
+ */
+const stopWhen = (options: Options): Effect.Effect<Deferred.Deferred<string>, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const stop = yield* Deferred.make<string>()
+    if (options.deadline !== undefined) {
+      const deadline = Duration.decode(options.deadline)
+      yield* Effect.forkScoped(
+        Effect.sleep(deadline).pipe(
+          Effect.zipRight(Deferred.succeed(stop, `overall deadline of ${Duration.format(deadline)} exceeded`))
+        )
+      )
+    }
+    const signal = options.signal
+    if (signal) {
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const onAbort = () => Deferred.unsafeDone(stop, Exit.succeed(abortReason(signal)))
+          if (signal.aborted) onAbort()
+          else signal.addEventListener("abort", onAbort, { once: true })
+          return onAbort
+        }),
+        (onAbort) => Effect.sync(() => signal.removeEventListener("abort", onAbort))
+      )
+    }
+    return stop
+  })
+
+type Built<R> =
+  | { readonly _tag: "Built"; readonly exit: Exit.Exit<Context.Context<R | Gate.Provided>, unknown> }
+  | { readonly _tag: "Stopped"; readonly reason: string }
+
+const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableScope): Effect.Effect<Report.Report> =>
+  Effect.scoped(Effect.gen(function*() {
     const startedAt = yield* Clock.currentTimeMillis
     const items = Gate.runItems(gate)
     const raws: Array<Raw | undefined> = new Array(items.length).fill(undefined)
-    const scope = yield* Scope.make()
+    const notes: Array<string> = []
+    const stop = yield* stopWhen(options)
 
     // Services: the transport (from the context or built here), then the gate's layer on top.
     const existing = yield* Effect.serviceOption(HttpTransport.HttpTransport)
@@ -83,17 +153,35 @@ export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect
       : HttpTransport.layer({ ...gate.http, ...options.http })
     const runContext = Layer.succeed(Gate.RunContext, { gate: gate.name, environment: gate.environment })
     const provided = Layer.merge(transportLayer, runContext)
-    const services = yield* Layer.buildWithScope(
-      gate.layer ? Layer.provideMerge(gate.layer, provided) : provided,
-      scope
-    ).pipe(Effect.exit)
+    const layer = (gate.layer ? Layer.provideMerge(gate.layer, provided) : provided) as Layer.Layer<R | Gate.Provided>
+    // Disconnected: a layer that never finishes (or ignores interruption) cannot hold the run past the deadline.
+    const built: Built<R> = yield* Effect.race(
+      Layer.buildWithScope(layer, scope).pipe(
+        Effect.exit,
+        Effect.disconnect,
+        Effect.map((exit): Built<R> => ({ _tag: "Built", exit }))
+      ),
+      Effect.map(Deferred.await(stop), (reason): Built<R> => ({ _tag: "Stopped", reason }))
+    )
 
     let interruptReason: string | undefined
     let insecureOrigins: ReadonlyArray<string> = []
 
-    if (Exit.isFailure(services)) {
+    if (built._tag === "Stopped") {
+      interruptReason = built.reason
+      items.forEach((_, i) => {
+        raws[i] = {
+          outcome: Outcome.error(`did not run: ${built.reason} while the gate's services were being set up`, {
+            remediation:
+              "The gate's layer (its clients and their set-up) did not finish building: check that what it connects to " +
+              "is reachable, or raise the deadline."
+          }),
+          durationMs: 0
+        }
+      })
+    } else if (Exit.isFailure(built.exit)) {
       // Failures and defects alike (a layer that throws on bad options): every item is `error`.
-      const outcome = Check.errorFromCause(services.cause)
+      const outcome = Check.errorFromCause(built.exit.cause)
       items.forEach((_, i) => {
         raws[i] = {
           outcome: {
@@ -104,11 +192,18 @@ export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect
         }
       })
     } else {
-      const context = services.value as Context.Context<R | Gate.Provided>
+      const context = built.exit.value
       insecureOrigins = Context.get(context, HttpTransport.HttpTransport).insecureOrigins
-      interruptReason = yield* runItems(gate, items, raws, options, context)
+      interruptReason = yield* runItems(gate, items, raws, options, context, stop)
     }
-    yield* Scope.close(scope, Exit.void)
+
+    const grace = finalizerGrace(options)
+    if (!(yield* closeWithin(scope, grace))) {
+      notes.push(
+        `the run's finalizers (closing connections, the gate layer's clean-up) did not finish within ` +
+          `${Duration.format(grace)} and were abandoned; some connections or resources may still be open`
+      )
+    }
 
     const finishedAt = yield* Clock.currentTimeMillis
     return buildReport(gate, items, raws, {
@@ -116,25 +211,25 @@ export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect
       finishedAt,
       interruptReason,
       insecureOrigins,
+      notes,
       failFast: options.failFast === true
     })
-  })
+  }))
 
 const runItems = <R>(
   gate: Gate.Gate<R>,
   items: ReadonlyArray<RunItem<R>>,
   raws: Array<Raw | undefined>,
   options: Options,
-  context: Context.Context<R | Gate.Provided>
+  context: Context.Context<R | Gate.Provided>,
+  stop: Deferred.Deferred<string>
 ): Effect.Effect<string | undefined> =>
   Effect.gen(function*() {
     const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY))
     const finished = new Map<string, Deferred.Deferred<Outcome.Status>>()
     for (const item of items) finished.set(item.check.id, yield* Deferred.make<Outcome.Status>())
-    const stop = yield* Deferred.make<string>()
     const now = new Date(yield* Clock.currentTimeMillis)
     const extraAllowed = options.allowActive ?? false
-
     const runOne = (item: RunItem<R>, index: number) =>
       Effect.gen(function*() {
         const record = (raw: Raw) =>
@@ -201,26 +296,8 @@ const runItems = <R>(
       })
 
     const work = Effect.forEach(items, runOne, { concurrency: "unbounded", discard: true })
-    const racers: Array<Effect.Effect<string | undefined>> = [
-      Effect.as(work, undefined),
-      Deferred.await(stop)
-    ]
-    if (options.deadline !== undefined) {
-      const deadline = Duration.decode(options.deadline)
-      racers.push(Effect.as(Effect.sleep(deadline), `overall deadline of ${Duration.format(deadline)} exceeded`))
-    }
-    if (options.signal) {
-      const signal = options.signal
-      racers.push(
-        Effect.async<string>((resume) => {
-          const onAbort = () => resume(Effect.succeed(abortReason(signal)))
-          if (signal.aborted) onAbort()
-          else signal.addEventListener("abort", onAbort, { once: true })
-          return Effect.sync(() => signal.removeEventListener("abort", onAbort))
-        })
-      )
-    }
-    return yield* Effect.raceAll(racers)
+    // Disconnected: a check that ignores interruption cannot hold the run once it must stop.
+    return yield* Effect.race(Effect.as(Effect.disconnect(work), undefined), Deferred.await(stop))
   })
 
 const abortReason = (signal: AbortSignal): string => {
@@ -326,6 +403,7 @@ const buildReport = <R>(
     finishedAt: number
     interruptReason: string | undefined
     insecureOrigins: ReadonlyArray<string>
+    notes: ReadonlyArray<string>
     failFast: boolean
   }
 ): Report.Report => {
@@ -383,7 +461,8 @@ const buildReport = <R>(
       nodeVersion: process.version,
       interrupted,
       ...(meta.interruptReason !== undefined ? { interruptReason: meta.interruptReason } : {}),
-      ...(meta.insecureOrigins.length > 0 ? { insecureOrigins: [...meta.insecureOrigins] } : {})
+      ...(meta.insecureOrigins.length > 0 ? { insecureOrigins: [...meta.insecureOrigins] } : {}),
+      ...(meta.notes.length > 0 ? { notes: meta.notes.map(Redaction.scrub) } : {})
     },
     verdict: reasons.length > 0 ? "blocked" : "ready",
     reasons: reasons.map(Redaction.scrub),
