@@ -1,22 +1,35 @@
 /**
- * The health endpoint check. It understands the common shapes of a health
- * response and reports each component it finds as evidence:
+ * The health endpoint check. It understands the shapes health endpoints
+ * really return, and reports each component it finds as evidence:
  *
- * - a plain answer: 2xx is healthy, anything else is not;
+ * - a plain answer: 2xx is healthy, anything else is not; a plain-text body
+ *   that is a status word (`ok`, `UP`, `unhealthy` …) counts too;
  * - `{ "status": "ok" | "pass" | "UP" | … }`;
- * - the IETF health-check draft (`application/health+json`): `status`
- *   `pass` / `warn` / `fail` and per-component results under `checks`;
- * - Spring Boot Actuator: `status` with nested `components`.
+ * - the IETF health-check draft (`application/health+json`,
+ *   https://datatracker.ietf.org/doc/html/draft-inadarei-api-health-check-06):
+ *   `status` pass / warn / fail (aliases ok / up and error / down, §3.1) and
+ *   component results under `checks` (arrays keyed `component:measurement`, §4);
+ * - Spring Boot Actuator (https://docs.spring.io/spring-boot/reference/actuator/endpoints.html#actuator.endpoints.health):
+ *   `status` UP / DOWN / OUT_OF_SERVICE / UNKNOWN with nested `components`
+ *   (Spring Boot 1.x put them at the top level, which is read too);
+ * - MicroProfile Health (https://download.eclipse.org/microprofile/microprofile-health-4.0/microprofile-health-spec-4.0.html):
+ *   `status` UP / DOWN and `checks: [{ name, status, data }]`;
+ * - an object of `{ status }` objects, under `checks` or at the top level.
  *
- * A status word it does not know, or a body that claims to be a health
- * document but is malformed, is an `error`: an unknown answer is never a pass.
+ * The worst of the HTTP status, the top-level status and every component
+ * wins. A status word it does not know (Actuator's `UNKNOWN` included), a body
+ * that claims to be JSON but does not parse, or a document nothing decides is
+ * an `error`: an unknown answer is never a pass. A redirect to another host is
+ * an `error` too unless the check opts in, so another host's "ok" never stands
+ * in for this one's.
  *
  * @since 0.1.0
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Duration, Either, ParseResult, Schema } from "effect"
 import type * as Check from "./Check.js"
-import type * as HttpTransport from "./HttpTransport.js"
+import * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"
+import { scrubUrl } from "./internal/redactUrl.js"
 import * as Outcome from "./Outcome.js"
 
 /** A health status, normalised. */
@@ -49,7 +62,7 @@ const WORDS: Record<string, Health> = {
  */
 export const normalise = (word: string): Health | undefined => WORDS[word.trim().toLowerCase().replace(/[\s-]+/g, "_")]
 
-/** One component result of the IETF draft (`checks["db:responseTime"][i]`). */
+/** One component result of the IETF draft (`checks["db:responseTime"][i]`, draft §4). */
 export const ComponentResult = Schema.Struct({
   componentId: Schema.optional(Schema.String),
   componentType: Schema.optional(Schema.String),
@@ -67,23 +80,42 @@ interface ActuatorComponentEncoded {
   readonly components?: { readonly [key: string]: ActuatorComponentEncoded } | undefined
 }
 
-/** A Spring Boot Actuator component (possibly with nested components). */
+/** A Spring Boot Actuator component (possibly with nested components), or any `{ status }` object. */
 export const ActuatorComponent: Schema.Schema<ActuatorComponentEncoded> = Schema.Struct({
   status: Schema.optional(Schema.String),
   details: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   components: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.suspend(() => ActuatorComponent) }))
 })
 
-/** A health document with a top-level `status`. */
+/** One MicroProfile Health procedure result (`checks[i]`). */
+export const MicroProfileCheck = Schema.Struct({
+  name: Schema.String,
+  status: Schema.String,
+  data: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
+/**
+ * `checks`: the IETF draft's object of result arrays, an object of `{ status }`
+ * objects, or MicroProfile's array of named results.
+ */
+export const Checks = Schema.Union(
+  Schema.Array(MicroProfileCheck),
+  Schema.Record({ key: Schema.String, value: Schema.Union(Schema.Array(ComponentResult), ActuatorComponent) })
+)
+
+/**
+ * A health document with a top-level `status`. Only what is judged is typed
+ * strictly; descriptive fields (`version` may be a number) are evidence.
+ */
 export const HealthDocument = Schema.Struct({
   status: Schema.String,
-  version: Schema.optional(Schema.String),
-  releaseId: Schema.optional(Schema.String),
-  serviceId: Schema.optional(Schema.String),
-  description: Schema.optional(Schema.String),
-  output: Schema.optional(Schema.String),
-  notes: Schema.optional(Schema.Array(Schema.String)),
-  checks: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Array(ComponentResult) })),
+  version: Schema.optional(Schema.Unknown),
+  releaseId: Schema.optional(Schema.Unknown),
+  serviceId: Schema.optional(Schema.Unknown),
+  description: Schema.optional(Schema.Unknown),
+  output: Schema.optional(Schema.Unknown),
+  notes: Schema.optional(Schema.Unknown),
+  checks: Schema.optional(Checks),
   components: Schema.optional(Schema.Record({ key: Schema.String, value: ActuatorComponent }))
 })
 export type HealthDocument = typeof HealthDocument.Type
@@ -96,11 +128,16 @@ export interface Options extends Http.Identity, Http.RequestOptions {
    * endpoint that stops reporting its database proves nothing about it.
    */
   readonly components?: ReadonlyArray<string> | undefined
-  /** Follow redirects to the health document. Default `true`. */
-  readonly followRedirects?: boolean | undefined
+  /**
+   * Which redirects to follow to the health document. Default `"same-host"`: hops on the same host
+   * name (http → https included); a redirect to another host is an `error` naming its `Location`.
+   * `"any"` follows every hop (another host's answer is then judged), `false` none (a redirect is an
+   * `error`). `true` means `"same-host"`.
+   */
+  readonly followRedirects?: boolean | "same-host" | "any" | undefined
 }
 
-type Shape = "plain" | "status" | "health+json" | "actuator"
+type Shape = "plain" | "text" | "status" | "health+json" | "actuator" | "microprofile" | "components"
 
 const componentOutcome = (subject: string, status: string | undefined, evidence: Record<string, unknown>) => {
   if (status === undefined) {
@@ -122,14 +159,8 @@ const componentOutcome = (subject: string, status: string | undefined, evidence:
   return { subject, ...Outcome.fromStatus(health, message, { observed: status, evidence }) }
 }
 
-const components = (doc: HealthDocument) => {
+const components = (doc: HealthDocument, topLevel: Readonly<Record<string, ActuatorComponentEncoded>>) => {
   const out: Array<Outcome.SubjectOutcome> = []
-  for (const [key, results] of Object.entries(doc.checks ?? {})) {
-    results.forEach((r, i) => {
-      const subject = results.length > 1 ? `${key}[${r.componentId ?? i}]` : key
-      out.push(componentOutcome(subject, r.status, { ...r }))
-    })
-  }
   const walk = (prefix: string, entries: Readonly<Record<string, ActuatorComponentEncoded>>) => {
     for (const [name, c] of Object.entries(entries)) {
       const subject = prefix ? `${prefix}/${name}` : name
@@ -137,7 +168,41 @@ const components = (doc: HealthDocument) => {
       if (c.components) walk(subject, c.components)
     }
   }
+  const checks = doc.checks ?? {}
+  if (Array.isArray(checks)) {
+    for (const c of checks as ReadonlyArray<typeof MicroProfileCheck.Type>) {
+      out.push(componentOutcome(c.name, c.status, c.data ? { data: c.data } : {}))
+    }
+  } else {
+    for (const [key, value] of Object.entries(checks as Readonly<Record<string, unknown>>)) {
+      if (Array.isArray(value)) {
+        const results = value as ReadonlyArray<typeof ComponentResult.Type>
+        results.forEach((r, i) => {
+          const subject = results.length > 1 ? `${key}[${r.componentId ?? i}]` : key
+          out.push(componentOutcome(subject, r.status, { ...r }))
+        })
+      } else walk("", { [key]: value as ActuatorComponentEncoded })
+    }
+  }
   walk("", doc.components ?? {})
+  walk("", topLevel)
+  return out
+}
+
+// Any body that says it is JSON: application/json and the structured-syntax suffix `+json` (RFC 6839 §3.1).
+const JSON_TYPE = /^\s*application\/(?:[\w.!#$&^-]+\+)?json\s*(?:;|$)/i
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Top-level members that are `{ status: string }` objects (Spring Boot 1.x, ad-hoc documents). */
+const statusObjects = (json: Readonly<Record<string, unknown>>): Record<string, ActuatorComponentEncoded> => {
+  const out: Record<string, ActuatorComponentEncoded> = {}
+  for (const [key, value] of Object.entries(json)) {
+    if (key === "checks" || key === "components" || !isRecord(value) || typeof value["status"] !== "string") continue
+    const decoded = Schema.decodeUnknownEither(ActuatorComponent)(value)
+    if (Either.isRight(decoded)) out[key] = decoded.right
+  }
   return out
 }
 
@@ -149,44 +214,75 @@ const parseDocument = (body: string): { readonly json: unknown } | undefined => 
   }
 }
 
+const cannotDecide = (
+  response: HttpTransport.HttpResponse,
+  message: string,
+  details: { readonly expected: string; readonly remediation: string; readonly evidence: Record<string, unknown> }
+): Outcome.Outcome =>
+  Outcome.error(`could not decide: ${message}`, {
+    observed: Http.excerpt(response.body),
+    ...details,
+    attempts: response.attempts
+  })
+
 /**
- * Judge a health response (pure). The HTTP status and the body both count:
- * the worse of the two wins, so a `pass` body on a 503 is not healthy.
+ * Judge a health response (pure). The HTTP status, the top-level status and
+ * every component count: the worst wins, so a `pass` body on a 503 is not
+ * healthy and a failing component fails the check.
  */
-export const evaluate = (response: HttpTransport.HttpResponse, options: Pick<Options, "components"> = {}): Outcome.Outcome => {
-  const base = Http.responseEvidence(response)
+export const evaluate = (response: HttpTransport.HttpResponse, options: Pick<Options, "components" | "followRedirects"> = {}): Outcome.Outcome => {
   const contentType = response.headers["content-type"] ?? ""
-  const statusHealth: Health = response.status >= 200 && response.status < 300 ? "pass" : "fail"
-  if (statusHealth === "fail") {
+  const base = { ...Http.responseEvidence(response), contentType }
+  const success = response.status >= 200 && response.status < 300
+  const statusHealth: Health = success ? "pass" : "fail"
+  if (!success) {
     const auth = Http.authError(response)
     if (auth) return auth
+    const unanswered = notAnAnswer(response, options, base)
+    if (unanswered) return unanswered
   }
-  const parsed = parseDocument(response.body)
+  const claimsJson = JSON_TYPE.test(contentType)
   const claimsHealthJson = /application\/health\+json/i.test(contentType)
-  const hasStatus = parsed !== undefined && typeof parsed.json === "object" && parsed.json !== null &&
-    typeof (parsed.json as { status?: unknown }).status === "string"
+  const parsed = parseDocument(response.body)
+  // A truncated or HTML body under a JSON content type says nothing about health; on a non-2xx the
+  // status alone already says "unhealthy", so only a 2xx needs the body to decide.
+  if (claimsJson && parsed === undefined && success) {
+    return cannotDecide(response, `${response.url} claims ${contentType.split(";")[0]} but the body does not parse`, {
+      expected: "a complete JSON health document",
+      evidence: base,
+      remediation: "The body is not the JSON its content type claims (truncated, or an error page from a proxy?): fix the endpoint or what sits in front of it."
+    })
+  }
+  const json = parsed?.json
+  const topLevel = isRecord(json) ? statusObjects(json) : {}
+  const hasStatus = isRecord(json) && typeof json["status"] === "string"
 
   if (!hasStatus) {
-    if (claimsHealthJson) {
-      return Outcome.error(`could not decide: ${response.url} sent application/health+json without a status`, {
-        observed: Http.excerpt(response.body),
+    if (Object.keys(topLevel).length > 0) {
+      const subjects = components({ status: "" }, topLevel)
+      return finish(statusHealth, "components", undefined, subjects, response, options, base)
+    }
+    if (claimsHealthJson || (claimsJson && success && !isRecord(json))) {
+      return cannotDecide(response, `${response.url} sent ${contentType.split(";")[0]} without a status`, {
         expected: "a health document with a string `status`",
-        evidence: { ...base, contentType },
-        remediation: "The body claims to be a health document but has no status: fix the health endpoint's serializer.",
-        attempts: response.attempts
+        evidence: base,
+        remediation: "The body claims to be a health document but has no status: fix the health endpoint's serializer."
       })
     }
-    return finish(statusHealth, "plain", undefined, [], response, options, { ...base, contentType })
+    const word = parsed === undefined ? normalise(response.body) : undefined
+    if (word !== undefined && response.body.trim().length <= 32) {
+      const worse: Health = Outcome.severity[word] >= Outcome.severity[statusHealth] ? word : statusHealth
+      return finish(worse, "text", response.body.trim(), [], response, options, base)
+    }
+    return finish(statusHealth, "plain", undefined, [], response, options, base)
   }
 
-  const decoded = Schema.decodeUnknownEither(HealthDocument)(parsed.json)
+  const decoded = Schema.decodeUnknownEither(HealthDocument)(json)
   if (Either.isLeft(decoded)) {
-    return Outcome.error(`could not decide: ${response.url} sent a malformed health document`, {
-      observed: Http.excerpt(response.body),
-      expected: "a health document (IETF health-check draft or Actuator shape)",
-      evidence: { ...base, contentType, problem: ParseResult.TreeFormatter.formatErrorSync(decoded.left) },
-      remediation: "Fix the health endpoint so its body follows one documented shape.",
-      attempts: response.attempts
+    return cannotDecide(response, `${response.url} sent a malformed health document`, {
+      expected: "a health document (IETF health-check draft, Actuator or MicroProfile shape)",
+      evidence: { ...base, problem: ParseResult.TreeFormatter.formatErrorSync(decoded.left) },
+      remediation: "Fix the health endpoint so its body follows one documented shape."
     })
   }
   const doc = decoded.right
@@ -195,28 +291,88 @@ export const evaluate = (response: HttpTransport.HttpResponse, options: Pick<Opt
     return Outcome.error(`could not decide: unknown health status ${JSON.stringify(doc.status)}`, {
       observed: doc.status,
       expected: "pass/warn/fail (or ok/UP/DOWN/healthy …)",
-      evidence: { ...base, contentType },
-      remediation: "The endpoint reports a status word launchgate does not know; report pass, warn or fail.",
+      evidence: base,
+      remediation: /^unknown$/i.test(doc.status)
+        ? "The service itself does not know its health (Actuator UNKNOWN): make its health indicators report UP or DOWN."
+        : "The endpoint reports a status word launchgate does not know; report pass, warn or fail.",
       attempts: response.attempts
     })
   }
-  const shape: Shape = doc.checks !== undefined || claimsHealthJson
+  const shape: Shape = claimsHealthJson
     ? "health+json"
-    : doc.components !== undefined
+    : Array.isArray(doc.checks)
+    ? "microprofile"
+    : doc.checks !== undefined
+    ? "health+json"
+    : doc.components !== undefined || Object.keys(topLevel).length > 0
     ? "actuator"
     : "status"
-  const evidence = {
-    ...base,
-    contentType,
-    bodyStatus: doc.status,
-    ...(doc.version !== undefined ? { version: doc.version } : {}),
-    ...(doc.releaseId !== undefined ? { releaseId: doc.releaseId } : {}),
-    ...(doc.serviceId !== undefined ? { serviceId: doc.serviceId } : {}),
-    ...(doc.output !== undefined ? { output: doc.output } : {}),
-    ...(doc.notes !== undefined ? { notes: doc.notes } : {})
-  }
+  const described = (["version", "releaseId", "serviceId", "output", "notes"] as const).flatMap((k) =>
+    doc[k] === undefined ? [] : [[k, doc[k]] as const]
+  )
+  const evidence = { ...base, bodyStatus: doc.status, ...Object.fromEntries(described) }
   const worse: Health = Outcome.severity[bodyHealth] >= Outcome.severity[statusHealth] ? bodyHealth : statusHealth
-  return finish(worse, shape, doc.status, components(doc), response, options, evidence)
+  return finish(worse, shape, doc.status, components(doc, topLevel), response, options, evidence)
+}
+
+/**
+ * A response that is no answer about health: a redirect that was not followed
+ * (another host's answer must not stand in for this one's) or a 429 (the
+ * endpoint refused to say).
+ */
+const notAnAnswer = (
+  response: HttpTransport.HttpResponse,
+  options: Pick<Options, "followRedirects">,
+  evidence: Record<string, unknown>
+): Outcome.Outcome | undefined => {
+  const location = response.headers["location"]
+  if (response.status >= 300 && response.status < 400 && location !== undefined) {
+    const target = (() => {
+      try {
+        return scrubUrl(new URL(location, response.url))
+      } catch {
+        return Http.excerpt(location, 200)
+      }
+    })()
+    const policy = redirectPolicy(options.followRedirects)
+    return Outcome.error(`could not decide: ${response.url} redirects to ${target}`, {
+      observed: { status: response.status, location: target },
+      expected: policy === false ? "a health answer without a redirect" : "a health answer from the same host",
+      evidence: { ...evidence, location: target, followRedirects: policy },
+      remediation: policy === false
+        ? "Point the check at the URL that answers, or allow redirects with `followRedirects`."
+        : "The health endpoint sends the check to another host, whose answer says nothing about this service: point the check at the final URL, or set `followRedirects: \"any\"` if that host is meant to answer.",
+      attempts: response.attempts
+    })
+  }
+  if (response.status === 429) {
+    return Outcome.error(`could not decide: ${response.url} answered 429 (rate limited)`, {
+      observed: response.status,
+      expected: "2xx",
+      evidence: { ...evidence, ...(response.headers["retry-after"] ? { retryAfterHeader: response.headers["retry-after"] } : {}) },
+      remediation: "The health endpoint rate-limits this client: exempt health probes from rate limiting, or raise the check's timeout so Retry-After can be honoured.",
+      attempts: response.attempts
+    })
+  }
+  return undefined
+}
+
+const redirectPolicy = (option: Options["followRedirects"]): HttpTransport.RedirectPolicy =>
+  option === undefined || option === true ? "same-host" : option
+
+/**
+ * The retry policy of a health read. A 503 is the endpoint's answer
+ * ("unhealthy"), not a transient to wait out: one retry after a short
+ * backoff (50–100 ms), and its `Retry-After` is not waited for. Other
+ * transients get one retry too, honouring `Retry-After` within the
+ * check's timeout.
+ */
+export const retryPolicy: HttpTransport.RetryPolicy = {
+  maxAttempts: 2,
+  baseDelay: "100 millis",
+  maxDelay: Duration.seconds(10),
+  retryAfter: (response, now) =>
+    response.status === 503 ? undefined : HttpTransport.parseRetryAfter(response.headers["retry-after"], now)
 }
 
 const finish = (
@@ -225,7 +381,7 @@ const finish = (
   bodyStatus: string | undefined,
   subjects: ReadonlyArray<Outcome.SubjectOutcome>,
   response: HttpTransport.HttpResponse,
-  options: Pick<Options, "components">,
+  options: Pick<Options, "components" | "followRedirects">,
   evidence: Record<string, unknown>
 ): Outcome.Outcome => {
   const missing = (options.components ?? []).filter((name) =>
@@ -250,8 +406,13 @@ const finish = (
   const message = `${status === "pass" ? "healthy" : status === "warn" ? "degraded" : status === "fail" ? "unhealthy" : "undecided"} (${said}${componentNote})`
   const outcome = Outcome.fromStatus(status, message, {
     observed: bodyStatus ?? response.status,
-    expected: shape === "plain" ? "2xx" : "2xx with status pass/ok/UP",
-    evidence: { ...evidence, shape, ...(missing.length > 0 ? { missingComponents: missing } : {}) },
+    expected: shape === "plain" ? "2xx" : shape === "components" ? "2xx, every component pass/ok/UP" : "2xx with status pass/ok/UP",
+    evidence: {
+      ...evidence,
+      shape,
+      ...(missing.length > 0 ? { missingComponents: missing } : {}),
+      ...(notPassing.length > 0 ? { notPassing: notPassing.map((s) => `${s.subject} ${s.status}`) } : {})
+    },
     remediation: status === "pass"
       ? undefined
       : all.find((s) => s.status !== "pass" && s.remediation !== undefined)?.remediation ??
@@ -278,6 +439,10 @@ export const make = (options: Options): Check.Check<HttpTransport.HttpTransport>
       category: "monitoring",
       description: "The service's health endpoint reports it (and each listed component) healthy."
     },
-    { followRedirects: options.followRedirects ?? true },
+    {
+      followRedirects: redirectPolicy(options.followRedirects),
+      // `false` stays a single attempt; a given policy refines the health default.
+      retry: options.retry === false ? false : { ...retryPolicy, ...options.retry }
+    },
     (response) => evaluate(response, options)
   )

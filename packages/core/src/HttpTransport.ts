@@ -32,11 +32,25 @@ export interface HttpRequest {
   readonly timeout?: Duration.DurationInput | undefined
   /** Retry policy; `false` disables retries. Non-idempotent methods are never retried unless `retry.unsafe` is set. */
   readonly retry?: RetryPolicy | false | undefined
-  /** Follow redirects (default `false`: redirects are returned to be asserted). At most 5 hops. */
-  readonly followRedirects?: boolean | undefined
+  /**
+   * Follow redirects (default `false`: redirects are returned to be asserted). At most 5 hops.
+   * `true` or `"any"` follows every hop; `"same-host"` follows hops to the same host name only (an
+   * http → https upgrade of the host included) and returns the first redirect to another host as the
+   * response, so the caller can judge it instead of the other host's answer.
+   */
+  readonly followRedirects?: RedirectPolicy | undefined
   /** Largest body read, in bytes. Default 16 MiB; a larger body is a `Transport` error (code `LG_BODY_TOO_LARGE`). */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * The time all attempts and the waits between them may take together (a check passes its own
+   * timeout). A server asking (`Retry-After`) for a wait that does not fit is not waited for: the
+   * request fails with reason `RateLimited` instead. Default: no budget (the caller's timeout interrupts).
+   */
+  readonly budget?: Duration.DurationInput | undefined
 }
+
+/** Which redirects a request follows: none, every one (`true` / `"any"`), or those that stay on the same host. */
+export type RedirectPolicy = boolean | "any" | "same-host"
 
 /** One redirect that was followed. */
 export interface Redirect {
@@ -58,6 +72,10 @@ export interface HttpResponse {
   readonly durationMs: number
   /** Redirects followed on the last attempt, in order (absent when none). */
   readonly redirects?: ReadonlyArray<Redirect> | undefined
+  /** Milliseconds spent waiting between attempts (backoff and `Retry-After`); absent when there was no retry. */
+  readonly waitedMs?: number | undefined
+  /** The `Retry-After` values the server sent on the retried attempts, in order (absent when none). */
+  readonly retryAfter?: ReadonlyArray<string> | undefined
 }
 
 /** When and how to retry. */
@@ -70,8 +88,11 @@ export interface RetryPolicy {
   readonly maxDelay?: Duration.DurationInput | undefined
   /** Which responses are retryable. Default: 408, 429, 502, 503, 504. */
   readonly retryOn?: ((response: HttpResponse) => boolean) | undefined
-  /** A server-requested delay read from a response (default: the `Retry-After` header). */
-  readonly retryAfter?: ((response: HttpResponse) => Duration.Duration | undefined) | undefined
+  /**
+   * A server-requested delay read from a response (default: the `Retry-After` header on any retryable
+   * response, via {@link parseRetryAfter}); `now` is the Effect `Clock`'s time in milliseconds.
+   */
+  readonly retryAfter?: ((response: HttpResponse, now: number) => Duration.Duration | undefined) | undefined
   /** Retry non-idempotent methods too. */
   readonly unsafe?: boolean | undefined
 }
@@ -79,9 +100,11 @@ export interface RetryPolicy {
 /**
  * Why the transport produced no response: `Transport` (connection refused or
  * reset, TLS failure, truncated body), `Timeout` (an attempt ran out of time),
- * `InvalidRequest` (a malformed URL; never retried).
+ * `InvalidRequest` (a malformed URL; never retried), `RateLimited` (the server
+ * asked, with `Retry-After`, for a wait longer than `maxDelay` or the request's
+ * `budget`; never retried: waiting less than asked would not be honouring it).
  */
-export const HttpErrorReason = Schema.Literal("Transport", "Timeout", "InvalidRequest")
+export const HttpErrorReason = Schema.Literal("Transport", "Timeout", "InvalidRequest", "RateLimited")
 export type HttpErrorReason = typeof HttpErrorReason.Type
 
 /** The transport failed to produce a response. */
@@ -95,7 +118,11 @@ export class HttpError extends Schema.TaggedError<HttpError>()("HttpError", {
   /** The underlying error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, `CERT_HAS_EXPIRED` …). */
   code: Schema.optional(Schema.String),
   /** What to do about it, for the person reading the report. */
-  remediation: Schema.optional(Schema.String)
+  remediation: Schema.optional(Schema.String),
+  /** The last HTTP status seen (a `RateLimited` error's 429/503). */
+  status: Schema.optional(Schema.Number),
+  /** `RateLimited`: the wait the server asked for, in milliseconds. */
+  retryAfterMs: Schema.optional(Schema.Number)
 }) {}
 
 /** Is this value an {@link HttpError}? */
@@ -153,11 +180,16 @@ const NOT_RETRYABLE_CODES = new Set(["LG_BODY_TOO_LARGE"])
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024
 const MAX_REDIRECTS = 5
-// Headers that must not follow a redirect to another origin.
-const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"])
 
 /**
- * Parse a `Retry-After` value: delta-seconds or an HTTP-date (relative to `now`).
+ * Parse a `Retry-After` value (RFC 9110 §10.2.3, https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3):
+ * delay-seconds or an HTTP-date, relative to `now` (milliseconds; pass the Effect `Clock`'s time so
+ * `TestClock` controls it). A date in the past is a zero wait; anything else is `undefined`.
+ * Exported for the vendor clients, so every package reads the header the same way.
+ *
+ * @example
+ * HttpTransport.parseRetryAfter("120", Date.now()) // 2 minutes
+ * HttpTransport.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.now())
  */
 export const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
   if (value === undefined) return undefined
@@ -177,7 +209,7 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
  */
 export const isRetryable = (input: HttpResponse | HttpError, policy: RetryPolicy = {}): boolean =>
   isHttpError(input)
-    ? input.reason !== "InvalidRequest" &&
+    ? input.reason !== "InvalidRequest" && input.reason !== "RateLimited" &&
       !(input.code !== undefined && (NOT_RETRYABLE_CODES.has(input.code) || TLS_CODE.test(input.code)))
     : (policy.retryOn ?? ((r: HttpResponse) => DEFAULT_RETRY_STATUSES.has(r.status)))(input)
 
@@ -197,11 +229,7 @@ export const retrySchedule = (
   const maxDelay = Duration.decode(policy.maxDelay ?? "10 seconds")
   const retries = Math.max(0, Math.floor(policy.maxAttempts ?? 4) - 1)
   const requested = (input: HttpResponse | HttpError, now: number): Duration.Duration | undefined =>
-    isHttpError(input)
-      ? undefined
-      : policy.retryAfter
-      ? policy.retryAfter(input)
-      : parseRetryAfter(input.headers["retry-after"], now)
+    isHttpError(input) ? undefined : requestedDelay(input, policy, now)
   return Schedule.exponential(policy.baseDelay ?? "200 millis").pipe(
     Schedule.jitteredWith({ min: 0.5, max: 1 }),
     Schedule.intersect(Schedule.identity<HttpResponse | HttpError>()),
@@ -213,6 +241,10 @@ export const retrySchedule = (
     Schedule.map(([out]) => out)
   )
 }
+
+/** The wait a response asks for under a policy (its `retryAfter`, or the `Retry-After` header). */
+export const requestedDelay = (response: HttpResponse, policy: RetryPolicy, now: number): Duration.Duration | undefined =>
+  policy.retryAfter ? policy.retryAfter(response, now) : parseRetryAfter(response.headers["retry-after"], now)
 
 const flattenHeaders = (headers: Record<string, string | Array<string> | undefined>): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -240,6 +272,9 @@ const remediationFor = (reason: HttpErrorReason, code: string | undefined): stri
     return "The target did not answer in time: check that it is up and reachable from here, or raise the request timeout if it is legitimately slow."
   }
   if (reason === "InvalidRequest") return "Fix the URL in the check's configuration."
+  if (reason === "RateLimited") {
+    return "The server asked (Retry-After) for a longer wait than the check can afford: run the check when the service is not rate limiting this client, lower the request rate, or raise the check's timeout."
+  }
   if (code !== undefined && TLS_CODE.test(code)) {
     return "TLS verification failed: fix the server's certificate chain, or trust its CA with the transport's `ca` option (for a test target only, list the origin in `insecureOrigins`)."
   }
@@ -247,7 +282,15 @@ const remediationFor = (reason: HttpErrorReason, code: string | undefined): stri
   return "The connection failed: check the URL, DNS, firewall and proxy settings, and that the service is running."
 }
 
-const httpError = (reason: HttpErrorReason, method: string, url: string, attempts: number, detail: string, code?: string) =>
+const httpError = (
+  reason: HttpErrorReason,
+  method: string,
+  url: string,
+  attempts: number,
+  detail: string,
+  code?: string,
+  extra: { readonly status?: number; readonly retryAfterMs?: number } = {}
+) =>
   new HttpError({
     reason,
     method,
@@ -255,8 +298,11 @@ const httpError = (reason: HttpErrorReason, method: string, url: string, attempt
     attempts,
     code,
     message: Redaction.scrub(`${method} ${url} failed: ${detail}${code ? ` (${code})` : ""}`),
-    remediation: remediationFor(reason, code)
+    remediation: remediationFor(reason, code),
+    ...extra
   })
+
+const seconds = (ms: number): string => String(Math.round(ms / 100) / 10)
 
 // Identifies launchgate's traffic in the target's logs (probes, latency samples) unless the caller sets one.
 const USER_AGENT = `launchgate/${version}`
@@ -286,6 +332,18 @@ const readBody = async (body: AsyncIterable<Uint8Array> & { destroy: (err?: Erro
   return Buffer.concat(chunks).toString("utf8")
 }
 
+/** The hop to follow, or `undefined` when the policy says to return the redirect instead. */
+const followable = (location: string, current: URL, start: URL, policy: RedirectPolicy): URL | undefined => {
+  let next: URL
+  try {
+    next = new URL(location, current)
+  } catch {
+    return undefined
+  }
+  if (next.protocol !== "http:" && next.protocol !== "https:") return undefined
+  return policy === "same-host" && next.hostname !== start.hostname ? undefined : next
+}
+
 /** One attempt, redirects included: no retry and no timeout of its own (the caller adds both). */
 const exchange = async (
   dispatcher: Dispatcher,
@@ -297,7 +355,8 @@ const exchange = async (
 ): Promise<HttpResponse> => {
   const timeoutMs = Duration.toMillis(Duration.decode(req.timeout ?? "10 seconds"))
   const started = performance.now()
-  const maxHops = req.followRedirects ? MAX_REDIRECTS : 0
+  const policy = req.followRedirects ?? false
+  const maxHops = policy === false ? 0 : MAX_REDIRECTS
   const redirects: Array<Redirect> = []
   let headers = resolveHeaders(req.headers)
   let currentMethod = method
@@ -316,13 +375,16 @@ const exchange = async (
     })
     const responseHeaders = flattenHeaders(res.headers as Record<string, string | Array<string> | undefined>)
     const location = responseHeaders["location"]
-    if (hop < maxHops && res.statusCode >= 300 && res.statusCode < 400 && location) {
+    const next = hop < maxHops && res.statusCode >= 300 && res.statusCode < 400 && location
+      ? followable(location, current, url, policy)
+      : undefined
+    if (next !== undefined) {
       await res.body.dump()
-      const next = new URL(location, current)
       redirects.push({ status: res.statusCode, location: scrubUrl(next) })
-      if (next.origin !== current.origin) {
-        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())))
-      }
+      // Every header the caller set (API keys, tenant ids, Redacted secrets, not only Authorization and
+      // Cookie) belongs to the origin it was meant for: another origin gets none of them, for the rest of
+      // the chain. Fetch drops only Authorization (https://fetch.spec.whatwg.org/#http-redirect-fetch).
+      if (next.origin !== current.origin) headers = resolveHeaders(undefined)
       if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && currentMethod === "POST")) {
         currentMethod = "GET"
         body = undefined
@@ -379,15 +441,56 @@ export const makeWith = (dispatcher: Dispatcher, options: Options = {}): Service
       const policy = req.retry === false ? undefined : { ...defaults, ...(req.retry ?? {}) }
       if (policy === undefined || !(IDEMPOTENT.has(method) || policy.unsafe)) return once(req, method, url, 1)
 
+      const shown = scrubUrl(url)
+      const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts ?? 4))
+      const maxDelayMs = Duration.toMillis(Duration.decode(policy.maxDelay ?? "10 seconds"))
+      const budgetMs = req.budget === undefined ? undefined : Duration.toMillis(Duration.decode(req.budget))
+      // Read from the Effect Clock, so TestClock drives the waits and the evidence alike.
       let attempts = 0
-      const attempt = Effect.suspend(() => once(req, method, url, ++attempts)).pipe(
-        Effect.flatMap((response): Effect.Effect<HttpResponse, HttpResponse | HttpError> =>
-          isRetryable(response, policy) ? Effect.fail(response) : Effect.succeed(response)
-        )
-      )
+      let firstStart: number | undefined
+      let lastEnd: number | undefined
+      let waitedMs = 0
+      const asked: Array<string> = []
+      const attempt = Effect.gen(function*() {
+        const start = yield* Clock.currentTimeMillis
+        firstStart ??= start
+        if (lastEnd !== undefined) waitedMs += start - lastEnd
+        const n = ++attempts
+        const response = yield* Effect.tap(once(req, method, url, n), () =>
+          Effect.map(Clock.currentTimeMillis, (now) => {
+            lastEnd = now
+          }))
+        if (!isRetryable(response, policy) || n >= maxAttempts) return response
+        const now = lastEnd ?? start
+        const wait = requestedDelay(response, policy, now)
+        if (wait !== undefined) {
+          const waitMs = Duration.toMillis(wait)
+          const left = budgetMs === undefined ? Number.POSITIVE_INFINITY : firstStart + budgetMs - now
+          // Retrying sooner than the server asked is not honouring Retry-After; waiting past the budget
+          // only ends in a timeout. Either way the honest answer is now: the server asked us to wait.
+          if (waitMs > maxDelayMs || waitMs > left) {
+            const limit = waitMs > left ? `${seconds(Math.max(0, left))} s of the check's time remain` : `maxDelay is ${seconds(maxDelayMs)} s`
+            return yield* Effect.fail(httpError(
+              "RateLimited",
+              method,
+              shown,
+              n,
+              `answered ${response.status} and asked to wait ${seconds(waitMs)} s (Retry-After); ${limit}, so it did not wait`,
+              undefined,
+              { status: response.status, retryAfterMs: waitMs }
+            ))
+          }
+          const header = response.headers["retry-after"]
+          if (header !== undefined) asked.push(header)
+        }
+        return yield* Effect.fail(response)
+      })
       return Effect.retry(attempt, retrySchedule(policy)).pipe(
         // A retryable response that survived every attempt is still an answer.
-        Effect.catchAll((last) => (isHttpError(last) ? Effect.fail(last) : Effect.succeed(last)))
+        Effect.catchAll((last) => (isHttpError(last) ? Effect.fail(last) : Effect.succeed(last))),
+        Effect.map((response) =>
+          attempts > 1 ? { ...response, waitedMs, ...(asked.length > 0 ? { retryAfter: asked } : {}) } : response
+        )
       )
     })
 

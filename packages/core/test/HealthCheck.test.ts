@@ -19,7 +19,7 @@ describe("HealthCheck", () => {
         Check.runSafely(HealthCheck.make({ url: `${emu.url}${path}`, ...options }))
 
       emu.state.pages.set("/plain", { body: "OK" })
-      expect(yield* check("/plain")).toMatchObject({ status: "pass", evidence: { shape: "plain" } })
+      expect(yield* check("/plain")).toMatchObject({ status: "pass", evidence: { shape: "text" } })
 
       for (const word of ["ok", "pass", "UP", "healthy"]) {
         emu.state.pages.set("/word", { json: { status: word } })

@@ -98,7 +98,7 @@ export const registerSecrets = (headers: RequestOptions["headers"]): void => {
 
 /** Send one read with the shared transport. */
 export const send = (
-  options: RequestOptions,
+  options: RequestOptions & { readonly timeout?: Duration.DurationInput | undefined },
   extra: Partial<HttpTransport.HttpRequest> = {}
 ): Effect.Effect<HttpTransport.HttpResponse, HttpTransport.HttpError, HttpTransport.HttpTransport> =>
   Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
@@ -107,6 +107,7 @@ export const send = (
       ...(options.headers !== undefined ? { headers: options.headers } : {}),
       ...(options.requestTimeout !== undefined ? { timeout: options.requestTimeout } : {}),
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
+      ...(options.timeout !== undefined ? { budget: options.timeout } : {}),
       ...extra
     }))
 
@@ -116,7 +117,9 @@ export const transportError = (error: HttpTransport.HttpError, what: string): Ou
     evidence: {
       url: error.url,
       reason: error.reason,
-      ...(error.code !== undefined ? { code: error.code } : {})
+      ...(error.code !== undefined ? { code: error.code } : {}),
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {})
     },
     remediation: error.remediation,
     attempts: error.attempts
@@ -128,7 +131,9 @@ export const responseEvidence = (response: HttpTransport.HttpResponse): Record<s
   status: response.status,
   durationMs: response.durationMs,
   attempts: response.attempts,
-  ...(response.redirects ? { redirects: response.redirects } : {})
+  ...(response.redirects ? { redirects: response.redirects } : {}),
+  ...(response.waitedMs !== undefined ? { waitedMs: response.waitedMs } : {}),
+  ...(response.retryAfter ? { retryAfter: response.retryAfter } : {})
 })
 
 /**
