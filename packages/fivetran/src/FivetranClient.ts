@@ -232,11 +232,12 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
 
     const checkTimeoutMs = Duration.toMillis(Duration.decode(options.checkTimeout ?? "30 seconds"))
     const maxRetryAfterMs = Duration.toMillis(maxRetryAfter)
-    // The run's clock (TestClock in tests), read synchronously inside the transport's retry predicate.
+    // The run's clock measures the budget (it runs at real speed, but a run may pin its "now").
     const clock = yield* Effect.clock
     const requestedWaitMs = (r: HttpTransport.HttpResponse): number | undefined => {
       if (!RETRY_AFTER_STATUSES.has(r.status)) return undefined
-      const wait = HttpTransport.parseRetryAfter(r.headers["retry-after"], clock.unsafeCurrentTimeMillis())
+      // An HTTP-date is the server's wall-clock time: compare it with ours, not with a pinned run clock.
+      const wait = HttpTransport.parseRetryAfter(r.headers["retry-after"], Date.now())
       return wait === undefined ? undefined : Duration.toMillis(wait)
     }
 

@@ -46,6 +46,50 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
     expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([429, 200])
   })
 
+  it("503 with Retry-After (seconds): waits as told, not the backoff, and says how long in evidence", async () => {
+    const emu = await seeded()
+    emu.faults.next({ kind: "rate-limit", status: 503, retryAfter: 1 })
+    const started = Date.now()
+    const result = await runOne(emu, connected)
+    expect(result.status).toBe("pass")
+    // The harness's backoff is 1 ms: only honouring Retry-After explains a full second (a lower bound).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
+    expect(result.evidence["retryAfterWaitedMs"]).toBe(1_000)
+    expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([503, 200])
+  })
+
+  it("429 with Retry-After as an HTTP-date: waits until then and records the wait", async () => {
+    const emu = await seeded()
+    emu.faults.next({ kind: "rate-limit", retryAfter: new Date(Date.now() + 2_000) })
+    const result = await runOne(emu, connected)
+    expect(result.status).toBe("pass")
+    // An HTTP-date has whole seconds: the wait is between 0 and 2 s, never the 1 ms backoff.
+    const waited = result.evidence["retryAfterWaitedMs"] as number
+    expect(waited).toBeGreaterThan(0)
+    expect(waited).toBeLessThanOrEqual(2_000)
+  })
+
+  it("a Retry-After longer than what remains of the check timeout fails closed at once, saying so", async () => {
+    const emu = await seeded()
+    emu.faults.next({ kind: "rate-limit", retryAfter: 5, json: { code: "TooManyRequests", message: "slow down" } })
+    const result = await runOne(emu, connected, { client: { checkTimeout: "2 seconds" } })
+    expect(result.status).toBe("error")
+    expect(result.message).toMatch(/Retry-After asked to wait 5 s but only [\d.]+ s remained of the 2 s check timeout/)
+    expect(result.evidence["error"]).toMatchObject({ reason: "RateLimited", status: 429, retryAfterSeconds: 5 })
+    expect(result.evidence["retryAfterWaitedMs"]).toBe(0)
+    expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+  })
+
+  it("a 503 whose Retry-After exceeds the remaining budget is an error naming it, never a long sleep", async () => {
+    const emu = await seeded()
+    emu.faults.add({ fault: { kind: "rate-limit", status: 503, retryAfter: 60 }, path: "/v1/connections/c" })
+    const result = await runOne(emu, connected, { client: { checkTimeout: "5 seconds", retry: { maxRetryAfter: "2 minutes" } } })
+    expect(result.status).toBe("error")
+    expect(result.evidence["error"]).toMatchObject({ reason: "Status", status: 503, retryAfterSeconds: 60 })
+    expect(result.message).toContain("check timeout")
+    expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+  })
+
   it("429 asking for longer than the allowed wait fails at once as RateLimited", async () => {
     const emu = await seeded()
     emu.faults.next({ kind: "rate-limit", retryAfter: 3600, json: { code: "TooManyRequests", message: "hourly quota" } })

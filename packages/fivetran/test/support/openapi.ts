@@ -18,6 +18,9 @@
  *   (e.g. Snowflake `auth`: PASSWORD | KEY_PAIR | OAUTH) are declared
  *   `type: object`; the spec's own example sends the string.
  *
+ * Properties marked `writeOnly` must not appear in a response, and
+ * properties with a `default` must be present (the server fills defaults).
+ *
  * Map-like objects written as `{ title, properties: { <placeholder>: S } }`
  * (schema config `schemas`, `tables`, `columns`) are validated as maps of S.
  */
@@ -36,6 +39,8 @@ interface SchemaObject {
   readonly allOf?: ReadonlyArray<SchemaObject>
   readonly enum?: ReadonlyArray<unknown>
   readonly format?: string
+  readonly writeOnly?: boolean
+  readonly default?: unknown
   readonly discriminator?: { readonly propertyName: string; readonly mapping?: Readonly<Record<string, string>> }
 }
 
@@ -144,6 +149,16 @@ export const makeValidator = (document: { components: { schemas: Record<string, 
           }
           for (const k of s.required ?? []) {
             if (o[k] === undefined) issues.push({ path: `${path}.${k}`, message: "required property missing" })
+          }
+          // A response never carries input-only fields, and fills what the document says defaults.
+          for (const [k, p] of Object.entries(s.properties ?? {})) {
+            const prop = deref(p)
+            if (prop.writeOnly === true && o[k] !== undefined) {
+              issues.push({ path: `${path}.${k}`, message: "write-only property served in a response" })
+            }
+            if (prop.default !== undefined && o[k] === undefined) {
+              issues.push({ path: `${path}.${k}`, message: `documented default (${JSON.stringify(prop.default)}) not filled` })
+            }
           }
           for (const [k, x] of Object.entries(o)) {
             const prop = s.properties?.[k]
