@@ -4,7 +4,7 @@ import { createRequire } from "node:module"
 
 const require = createRequire(import.meta.url)
 const entries = [
-  "@launchgate/core", "@launchgate/core/http", "@launchgate/core/emulator", "@launchgate/core/cli",
+  "@launchgate/core", "@launchgate/core/http", "@launchgate/core/emulator", "@launchgate/core/cli", "@launchgate/core/testing",
   "@launchgate/gcp", "@launchgate/gcp/emulator", "@launchgate/fivetran", "@launchgate/fivetran/emulator",
   "@launchgate/billing", "@launchgate/billing/emulator"
 ]

@@ -1,0 +1,216 @@
+/**
+ * Shared reads for vendor clients: one per-run store, driven by a table of
+ * resource kinds, so that ten checks reading the same resource cost one
+ * request (principle 6), a collection already listed (or being listed)
+ * answers later gets of its members without another request, and a write can
+ * invalidate what the run has read.
+ *
+ * A vendor declares each kind once — how to get one, how to list a
+ * collection, how to key a member, which list answers which get, and how to
+ * normalise a key (a project id and its number are one project) — and gets
+ * per-run caching, de-duplication of concurrent reads, list-answers-get and
+ * invalidation from Effect's `Request`/`RequestResolver` machinery.
+ *
+ * @example
+ * const store = yield* ResourceStore.make({
+ *   connection: {
+ *     get: (id) => call(`/v1/connections/${id}`, Connection),
+ *     list: (groupId) => paginate(...),
+ *     keyOf: (c) => c.id,
+ *     parentOf: () => undefined
+ *   }
+ * })
+ * const one = yield* store.get("connection", "abc")
+ *
+ * @since 0.2.0
+ */
+import { Effect, Request, RequestResolver } from "effect"
+
+/** A value read from a vendor, with what it cost. */
+export interface Fetched<A> {
+  readonly value: A
+  /** Retries across the requests behind this value (0 when every request succeeded first time). */
+  readonly retries: number
+  /** HTTP requests behind this value (pages of a list); 0 when another read answered it. */
+  readonly requests: number
+}
+
+/** How to read one kind of resource. Every function is called at most once per key per run. */
+export interface Kind<A, E> {
+  /** Read one resource by its key (already normalised). */
+  readonly get?: ((key: string) => Effect.Effect<Fetched<A>, E>) | undefined
+  /**
+   * Read a whole collection (every page). `scope` is an extra filter that is part of the cache key
+   * (`""` for the unfiltered collection; only the unfiltered list answers gets).
+   */
+  readonly list?: ((parent: string, scope: string) => Effect.Effect<Fetched<ReadonlyArray<A>>, E>) | undefined
+  /** The key of a list member, so a list answers gets of its members. */
+  readonly keyOf?: ((item: A) => string) | undefined
+  /** The collection a key belongs to (the `parent` of {@link list}); `undefined` when no list holds it. */
+  readonly parentOf?: ((key: string) => string | undefined) | undefined
+  /** The canonical form of a key or parent, applied before anything is cached (ids vs numbers, case, …). */
+  readonly normalize?: ((key: string) => string) | undefined
+  /**
+   * When a completed unfiltered list lacks a key: `undefined` (default) fetches it directly, since it may
+   * be newer than the list; a function answers with that error without another request (the list proved
+   * it absent).
+   */
+  readonly absent?: ((key: string) => E) | undefined
+}
+
+/** A table of kinds. */
+export type Kinds = Record<string, Kind<any, any>>
+
+type ValueOf<K> = K extends Kind<infer A, any> ? A : never
+type ErrorOf<K> = K extends Kind<any, infer E> ? E : never
+
+/** The per-run store over a table of kinds. */
+export interface Store<K extends Kinds> {
+  /** One resource, shared with every other read of it in this run. */
+  readonly get: <N extends keyof K & string>(kind: N, key: string) => Effect.Effect<Fetched<ValueOf<K[N]>>, ErrorOf<K[N]>>
+  /** A whole collection, shared with every other read of it in this run. */
+  readonly list: <N extends keyof K & string>(
+    kind: N,
+    parent: string,
+    options?: { readonly scope?: string | undefined }
+  ) => Effect.Effect<Fetched<ReadonlyArray<ValueOf<K[N]>>>, ErrorOf<K[N]>>
+  /** An uncached read, for code that changes things and must see the current state. */
+  readonly fresh: <N extends keyof K & string>(kind: N, key: string) => Effect.Effect<Fetched<ValueOf<K[N]>>, ErrorOf<K[N]>>
+  /** Forget what the run read of a resource and of the list that holds it (after a write changed it). */
+  readonly invalidate: <N extends keyof K & string>(kind: N, key: string) => Effect.Effect<void>
+}
+
+interface Read extends Request.Request<Fetched<unknown>, unknown> {
+  readonly _tag: "Read"
+  readonly kind: string
+  readonly op: "get" | "list"
+  readonly key: string
+  readonly scope: string
+}
+const Read = Request.tagged<Read>("Read")
+
+/** Thrown as a defect when a kind lacks what a call needs: a programming error, not a vendor answer. */
+class MissingOperation extends Error {
+  constructor(kind: string, op: string) {
+    super(`ResourceStore: kind "${kind}" has no ${op} function`)
+  }
+}
+
+/**
+ * Make a store. Call it once per client layer (so once per run): the cache
+ * lives as long as the store.
+ */
+export const make = <K extends Kinds>(kinds: K, options: { readonly capacity?: number } = {}): Effect.Effect<Store<K>> =>
+  Effect.gen(function*() {
+    // Sized for one run: a large project reads a few thousand resources.
+    const cache = yield* Request.makeCache({ capacity: options.capacity ?? 100_000, timeToLive: "1 days" })
+    // Unfiltered lists started in this run, by `kind parent`: gets of their members wait for them.
+    const listed = new Set<string>()
+
+    const spec = (kind: string): Kind<unknown, unknown> => kinds[kind] as Kind<unknown, unknown>
+    const norm = (kind: string, key: string) => spec(kind).normalize?.(key) ?? key
+
+    const resolver = RequestResolver.fromEffect((req: Read): Effect.Effect<Fetched<unknown>, unknown> => {
+      const kind = spec(req.kind)
+      if (req.op === "get") {
+        if (!kind.get) return Effect.die(new MissingOperation(req.kind, "get"))
+        return kind.get(req.key)
+      }
+      if (!kind.list) return Effect.die(new MissingOperation(req.kind, "list"))
+      return kind.list(req.key, req.scope) as Effect.Effect<Fetched<unknown>, unknown>
+    })
+
+    const cached = <A, E>(effect: Effect.Effect<A, E>) =>
+      effect.pipe(Effect.withRequestCaching(true), Effect.withRequestCache(cache))
+
+    const listOf = (kind: string, parent: string, scope: string) =>
+      Effect.suspend(() => {
+        const p = norm(kind, parent)
+        // Mark before the request starts, so gets issued while it is in flight wait for it.
+        if (scope === "") listed.add(`${kind} ${p}`)
+        return cached(Effect.request(Read({ kind, op: "list", key: p, scope }), resolver))
+      }) as Effect.Effect<Fetched<ReadonlyArray<unknown>>, unknown>
+
+    const getOf = (kind: string, key: string) =>
+      Effect.suspend(() => {
+        const k = norm(kind, key)
+        const s = spec(kind)
+        const direct = cached(Effect.request(Read({ kind, op: "get", key: k, scope: "" }), resolver))
+        const parent = s.parentOf?.(k)
+        if (parent === undefined || !s.keyOf || !listed.has(`${kind} ${norm(kind, parent)}`)) return direct
+        const keyOf = s.keyOf
+        return listOf(kind, parent, "").pipe(
+          Effect.map((l) => l.value.find((item) => norm(kind, keyOf(item)) === k)),
+          Effect.flatMap((hit): Effect.Effect<Fetched<unknown>, unknown> => {
+            if (hit !== undefined) return Effect.succeed({ value: hit, retries: 0, requests: 0 })
+            return s.absent ? Effect.fail(s.absent(k)) : direct
+          })
+        )
+      })
+
+    const fresh = (kind: string, key: string) =>
+      Effect.suspend(() => {
+        const s = spec(kind)
+        return s.get ? s.get(norm(kind, key)) : Effect.die(new MissingOperation(kind, "get"))
+      })
+
+    const invalidate = (kind: string, key: string) =>
+      Effect.gen(function*() {
+        const k = norm(kind, key)
+        yield* cache.invalidate(Read({ kind, op: "get", key: k, scope: "" }))
+        const parent = spec(kind).parentOf?.(k)
+        if (parent !== undefined) {
+          const p = norm(kind, parent)
+          listed.delete(`${kind} ${p}`)
+          yield* cache.invalidate(Read({ kind, op: "list", key: p, scope: "" }))
+        }
+      })
+
+    return {
+      get: (kind, key) => getOf(kind, key),
+      list: (kind, parent, opts) => listOf(kind, parent, opts?.scope ?? ""),
+      fresh: (kind, key) => fresh(kind, key),
+      invalidate: (kind, key) => invalidate(kind, key)
+    } as Store<K>
+  })
+
+/** One page of a paginated list. */
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>
+  /** The token (or cursor, or URL) of the next page; `undefined` or `""` on the last page. */
+  readonly next: string | undefined
+  /** Retries this page took. */
+  readonly retries?: number | undefined
+}
+
+/**
+ * Read every page of a list, failing (not looping) when the vendor hands back a
+ * token it already gave or the pages never end.
+ */
+export const paginate = <A, E>(options: {
+  readonly page: (token: string | undefined) => Effect.Effect<Page<A>, E>
+  /** The error for a list that does not advance, given the page number. */
+  readonly stuck: (page: number) => E
+  /** At most this many pages. Default 1,000. */
+  readonly maxPages?: number | undefined
+}): Effect.Effect<Fetched<ReadonlyArray<A>>, E> =>
+  Effect.gen(function*() {
+    const maxPages = options.maxPages ?? 1_000
+    const items: Array<A> = []
+    const seen = new Set<string>()
+    let token: string | undefined
+    let requests = 0
+    let retries = 0
+    do {
+      const page = yield* options.page(token)
+      requests++
+      retries += page.retries ?? 0
+      items.push(...page.items)
+      token = page.next === "" ? undefined : page.next
+      if (token !== undefined) {
+        if (seen.has(token) || requests >= maxPages) return yield* Effect.fail(options.stuck(requests))
+        seen.add(token)
+      }
+    } while (token !== undefined)
+    return { value: items, retries, requests }
+  })
