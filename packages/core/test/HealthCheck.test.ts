@@ -1,8 +1,8 @@
 import { it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Chunk, Duration, Effect, Schedule } from "effect"
 import { describe, expect } from "vitest"
 import { HealthCheck } from "../src/http.js"
-import { Check } from "../src/index.js"
+import { Check, HttpTransport } from "../src/index.js"
 import { fastTransport, siteScoped } from "./helpers/http.js"
 
 const healthJson = (body: unknown, status = 200) => ({
@@ -110,6 +110,130 @@ describe("HealthCheck", () => {
 
       emu.faults.next({ kind: "reset" })
       expect((yield* check("/reset")).status).toBe("error")
+    }).pipe(Effect.provide(fastTransport())))
+
+  it.scopedLive("a body that claims JSON and does not parse is an error, whatever the JSON type (issue 10 item 1)", () =>
+    Effect.gen(function*() {
+      const emu = yield* siteScoped()
+      const check = (path: string) => Check.runSafely(HealthCheck.make({ url: `${emu.url}${path}`, retry: false }))
+      for (const type of ["application/json", "application/json; charset=utf-8", "application/vnd.acme+json"]) {
+        emu.state.pages.set("/cut", { headers: { "content-type": type }, body: '{"status":"ok","checks":{"db":{"sta' })
+        const cut = yield* check("/cut")
+        expect(cut.status).toBe("error")
+        expect(cut.message).toContain("does not parse")
+      }
+      emu.faults.next({ kind: "malformed-json" })
+      expect((yield* check("/kit-malformed")).status).toBe("error")
+      emu.faults.next({ kind: "html-as-json" })
+      expect((yield* check("/kit-html")).status).toBe("error")
+      // On a 503 the status already answers: unhealthy, whatever the body.
+      emu.state.pages.set("/cut-503", { status: 503, headers: { "content-type": "application/json" }, body: '{"sta' })
+      expect((yield* check("/cut-503")).status).toBe("fail")
+    }).pipe(Effect.provide(fastTransport())))
+
+  it.scopedLive("follows redirects on the same host only by default; another host is an error naming the Location (item 2)", () =>
+    Effect.gen(function*() {
+      const here = yield* siteScoped()
+      // 127.0.0.2 is another host on the same loopback interface.
+      const there = yield* siteScoped({ host: "127.0.0.2" })
+      there.state.pages.set("/healthz", { json: { status: "ok" } })
+      here.state.pages.set("/moved", { status: 302, headers: { location: `${there.url}/healthz?token=s3cr3t` } })
+      here.state.pages.set("/local", { status: 301, headers: { location: "/healthz" } })
+      here.state.pages.set("/healthz", { json: { status: "UP" } })
+      const check = (path: string, options: Partial<HealthCheck.Options> = {}) =>
+        Check.runSafely(HealthCheck.make({ url: `${here.url}${path}`, ...options }))
+
+      const moved = yield* check("/moved")
+      expect(moved.status).toBe("error")
+      expect(moved.message).toContain(`${there.url}/healthz`)
+      expect(moved.message).not.toContain("s3cr3t")
+      expect(moved.evidence).toMatchObject({ status: 302, followRedirects: "same-host" })
+      expect(there.log).toHaveLength(0)
+      expect((yield* check("/moved", { followRedirects: true })).status).toBe("error")
+      expect((yield* check("/moved", { followRedirects: false })).status).toBe("error")
+
+      const opted = yield* check("/moved", { followRedirects: "any" })
+      expect(opted).toMatchObject({ status: "pass", evidence: { url: expect.stringContaining(there.url) } })
+      expect(there.log).toHaveLength(1)
+
+      const local = yield* check("/local")
+      expect(local).toMatchObject({ status: "pass", evidence: { bodyStatus: "UP", redirects: [{ status: 301 }] } })
+    }).pipe(Effect.provide(fastTransport())))
+
+  it.scopedLive("judges the shapes services really return: top-level status plus components (issue 11 case 8)", () =>
+    Effect.gen(function*() {
+      const emu = yield* siteScoped()
+      const check = (path: string, options: Partial<HealthCheck.Options> = {}) =>
+        Check.runSafely(HealthCheck.make({ url: `${emu.url}${path}`, retry: false, ...options }))
+      const page = (path: string, json: unknown, type?: string) =>
+        emu.state.pages.set(path, type === undefined ? { json } : { headers: { "content-type": type }, body: JSON.stringify(json) })
+
+      // The issue's body: an object of `{ status }` objects under `checks`, a version string.
+      page("/issue", { status: "ok", version: "1.4.2", checks: { database: { status: "ok" } } })
+      const issue = yield* check("/issue", { components: ["database"] })
+      expect(issue).toMatchObject({ status: "pass", evidence: { version: "1.4.2" } })
+      expect(issue.subjects?.map((s) => [s.subject, s.status])).toEqual([["database", "pass"]])
+
+      page("/issue-down", { status: "ok", version: 3, checks: { database: { status: "down" }, cache: { status: "ok" } } })
+      const down = yield* check("/issue-down")
+      expect(down).toMatchObject({ status: "fail", evidence: { notPassing: ["database fail"] } })
+      expect(down.message).toContain("database")
+
+      // MicroProfile Health 4.0: `checks` is an array of named procedures.
+      page("/mp", { status: "UP", checks: [{ name: "db", status: "UP", data: { pool: 10 } }, { name: "disk", status: "UP" }] })
+      const mp = yield* check("/mp", { components: ["db"] })
+      expect(mp).toMatchObject({ status: "pass", evidence: { shape: "microprofile" } })
+      expect(mp.subjects?.map((s) => s.subject)).toEqual(["db", "disk"])
+      page("/mp-down", { status: "DOWN", checks: [{ name: "db", status: "DOWN" }] })
+      expect((yield* check("/mp-down")).status).toBe("fail")
+
+      // Spring Boot 1.x: components at the top level.
+      page("/boot1", { status: "UP", diskSpace: { status: "UP", total: 1 }, db: { status: "DOWN", error: "refused" } })
+      const boot1 = yield* check("/boot1")
+      expect(boot1.status).toBe("fail")
+      expect(boot1.subjects?.map((s) => [s.subject, s.status])).toEqual([["diskSpace", "pass"], ["db", "fail"]])
+
+      // No top-level status, only components: the components decide.
+      page("/objects", { database: { status: "ok" }, queue: { status: "ok" } })
+      expect(yield* check("/objects")).toMatchObject({ status: "pass", evidence: { shape: "components" } })
+      page("/objects-down", { database: { status: "ok" }, queue: { status: "fail" } })
+      expect((yield* check("/objects-down")).status).toBe("fail")
+
+      // IETF with the Node/Java aliases.
+      page("/ietf-alias", { status: "up", checks: { "db:responseTime": [{ status: "error" }] } }, "application/health+json")
+      expect((yield* check("/ietf-alias")).status).toBe("fail")
+
+      // Plain text that is a status word.
+      emu.state.pages.set("/text-ok", { headers: { "content-type": "text/plain" }, body: "ok\n" })
+      expect((yield* check("/text-ok")).status).toBe("pass")
+      emu.state.pages.set("/text-down", { headers: { "content-type": "text/plain" }, body: "unhealthy" })
+      expect((yield* check("/text-down")).status).toBe("fail")
+
+      // Nothing decides: unknown words (Actuator's UNKNOWN included) fail closed.
+      page("/unknown", { status: "UNKNOWN", components: { db: { status: "UP" } } })
+      expect((yield* check("/unknown")).status).toBe("error")
+      page("/unknown-component", { status: "ok", checks: { database: { status: "sleepy" } } })
+      expect((yield* check("/unknown-component")).status).toBe("error")
+      page("/json-string", "fine", "application/json")
+      expect((yield* check("/json-string")).status).toBe("error")
+    }).pipe(Effect.provide(fastTransport())))
+
+  it.scopedLive("a health 503 is an answer: one retry after a short backoff, its Retry-After not waited for (item 4)", () =>
+    Effect.gen(function*() {
+      const emu = yield* siteScoped()
+      emu.faults.add({ fault: { kind: "rate-limit", status: 503, retryAfter: 120 }, path: "/h" })
+      const outcome = yield* Check.runSafely(HealthCheck.make({ url: `${emu.url}/h` }))
+      expect(outcome).toMatchObject({ status: "fail", evidence: { status: 503, attempts: 2 } })
+      expect(emu.requests({ path: "/h" })).toHaveLength(2)
+      // The waits the schedule would take (TestClock-free: Schedule.run), 50–100 ms, never the 120 s asked for.
+      const waits = yield* Schedule.run(
+        Schedule.delays(HttpTransport.retrySchedule(HealthCheck.retryPolicy)),
+        0,
+        [{ status: 503, headers: { "retry-after": "120" }, body: "", url: "u", attempts: 1, durationMs: 1 }]
+      )
+      const first = Duration.toMillis(Chunk.unsafeGet(waits, 0))
+      expect(first).toBeGreaterThanOrEqual(50)
+      expect(first).toBeLessThanOrEqual(100)
     }).pipe(Effect.provide(fastTransport())))
 
   it.effect("normalise maps the common words and rejects the rest", () =>

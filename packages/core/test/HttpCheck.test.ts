@@ -128,4 +128,25 @@ describe("HttpCheck.make", () => {
         active: false
       })
     }).pipe(Effect.provide(fastTransport())))
+
+  it.scopedLive("followRedirects: caller headers (Redacted x-api-key, a plain custom one) never reach another origin", () =>
+    Effect.gen(function*() {
+      const a = yield* siteScoped()
+      const b = yield* siteScoped()
+      a.state.pages.set("/go", { status: 302, headers: { location: `${b.url}/there` } })
+      const seen: Array<Record<string, string>> = []
+      b.state.pages.set("/there", (req) => {
+        seen.push({ ...req.headers })
+        return { json: { ok: true } }
+      })
+      const outcome = yield* run(HttpCheck.make({
+        url: `${a.url}/go`,
+        followRedirects: true,
+        headers: { "x-api-key": Redacted.make("k-0a1b2c3d4e5f"), "x-customer": "acme" }
+      }))
+      expect(outcome.status).toBe("pass")
+      expect(seen).toHaveLength(1)
+      expect(seen[0]!["x-api-key"]).toBeUndefined()
+      expect(seen[0]!["x-customer"]).toBeUndefined()
+    }).pipe(Effect.provide(fastTransport())))
 })

@@ -196,6 +196,54 @@ describe("HttpTransport retries against emulator faults (attempts counted from t
     }))
 })
 
+describe("Retry-After within the request's budget (issue 10 item 4)", () => {
+  it.scopedLive("a wait longer than the budget or maxDelay is not waited for: RateLimited, saying how long was asked", () =>
+    Effect.gen(function*() {
+      const emulator = yield* siteScoped()
+      const cases = [
+        { retryAfter: 30 as number | Date, req: { budget: "2 seconds" }, asked: "30", limit: "of the check's time remain" },
+        { retryAfter: new Date(Date.now() + 600_000), req: { budget: "2 seconds" }, asked: "", limit: "of the check's time remain" },
+        { retryAfter: 120, req: {}, asked: "120", limit: "maxDelay is 10 s" }
+      ]
+      for (const c of cases) {
+        emulator.clearLog()
+        emulator.faults.next({ kind: "rate-limit", retryAfter: c.retryAfter })
+        const error = yield* Effect.flip(request({ url: `${emulator.url}/limited`, retry: { maxDelay: "10 seconds" }, ...c.req }))
+        expect(error).toMatchObject({ _tag: "HttpError", reason: "RateLimited", status: 429, attempts: 1 })
+        expect(error.message).toContain(`asked to wait ${c.asked}`)
+        expect(error.message).toContain(c.limit)
+        expect(error.retryAfterMs).toBeGreaterThan(2_000)
+        expect(HttpTransport.isRetryable(error)).toBe(false)
+        // It answered at once instead of sleeping: one request, no retry.
+        expect(emulator.log).toHaveLength(1)
+      }
+    }).pipe(Effect.provide(fastTransport())))
+
+  it.effect("a wait that fits is taken and reported: waitedMs and the Retry-After values (TestClock)", () =>
+    Effect.gen(function*() {
+      const emulator = yield* siteScoped()
+      emulator.faults.next({ kind: "rate-limit", retryAfter: 3 })
+      const fiber = yield* Effect.fork(request({ url: `${emulator.url}/limited`, budget: "10 seconds", retry: { maxDelay: "1 minute" } }))
+      while (!Chunk.toReadonlyArray(yield* TestClock.sleeps()).includes(3_000)) {
+        yield* untilEffect(() => emulator.log.length >= 1)
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 2)))
+      }
+      yield* TestClock.adjust("3 seconds")
+      const res = yield* Fiber.join(fiber)
+      expect(res).toMatchObject({ status: 200, attempts: 2, waitedMs: 3_000, retryAfter: ["3"] })
+    }).pipe(Effect.provide(fastTransport()), Effect.scoped))
+
+  it.effect("parseRetryAfter reads delay-seconds and HTTP-dates against the given now", () =>
+    Effect.sync(() => {
+      const now = Date.parse("2030-01-01T00:00:00Z")
+      expect(Duration.toMillis(HttpTransport.parseRetryAfter("120", now)!)).toBe(120_000)
+      expect(Duration.toMillis(HttpTransport.parseRetryAfter("Tue, 01 Jan 2030 00:00:07 GMT", now)!)).toBe(7_000)
+      expect(Duration.toMillis(HttpTransport.parseRetryAfter("Mon, 31 Dec 2029 00:00:00 GMT", now)!)).toBe(0)
+      expect(HttpTransport.parseRetryAfter("soon", now)).toBeUndefined()
+      expect(HttpTransport.parseRetryAfter(undefined, now)).toBeUndefined()
+    }))
+})
+
 const siteDefinition = () =>
   Emulator.define<Record<string, never>>({
     name: "plain",
@@ -224,6 +272,49 @@ describe("HttpTransport requests", () => {
       const cross = yield* request({ url: `${a.url}/cross`, followRedirects: true, headers: { authorization: token } })
       expect(cross.url).toBe(`${b.url}/landing`)
       expect(b.requests({ path: "/landing" })[0]!.headers["authorization"]).toBeUndefined()
+    }).pipe(Effect.provide(fastTransport())))
+
+  it.scopedLive("a cross-origin hop drops every header the caller set, Redacted or plain; same origin keeps them", () =>
+    Effect.gen(function*() {
+      const a = yield* siteScoped()
+      const b = yield* siteScoped()
+      a.state.pages.set("/cross", { status: 302, headers: { location: `${b.url}/landing` } })
+      a.state.pages.set("/same", { status: 307, headers: { location: "/final" } })
+      // What each server received, unredacted, so a leak cannot hide behind the log's redaction.
+      const seen: Array<Record<string, string>> = []
+      b.state.pages.set("/landing", (req) => {
+        seen.push({ ...req.headers })
+        return { json: { ok: true } }
+      })
+      const headers = {
+        "x-api-key": Redacted.make("key-9f8e7d6c5b4a"),
+        "x-tenant": "acme-prod",
+        "user-agent": "acme-probe/1.0",
+        authorization: Redacted.make("Bearer s3cr3t-token-value")
+      }
+      const cross = yield* request({ url: `${a.url}/cross`, followRedirects: true, headers })
+      expect(cross.url).toBe(`${b.url}/landing`)
+      expect(seen).toHaveLength(1)
+      for (const name of ["x-api-key", "x-tenant", "authorization"]) expect(seen[0]![name]).toBeUndefined()
+      expect(JSON.stringify(seen[0])).not.toMatch(/key-9f8e7d6c5b4a|acme-prod|acme-probe|s3cr3t/)
+      expect(seen[0]!["user-agent"]).toMatch(/^launchgate\//)
+
+      yield* request({ url: `${a.url}/same`, followRedirects: true, headers })
+      expect(a.requests({ path: "/final" })[0]!.headers).toMatchObject({ "x-tenant": "acme-prod", "x-api-key": "<redacted>" })
+    }).pipe(Effect.provide(fastTransport())))
+
+  it.scopedLive("same-host redirects: other ports of the host are followed, another host's redirect is returned", () =>
+    Effect.gen(function*() {
+      const a = yield* siteScoped()
+      const b = yield* siteScoped()
+      const other = yield* siteScoped({ host: "127.0.0.2" })
+      a.state.pages.set("/port", { status: 301, headers: { location: `${b.url}/x` } })
+      a.state.pages.set("/host", { status: 302, headers: { location: `${other.url}/x` } })
+      const port = yield* request({ url: `${a.url}/port`, followRedirects: "same-host" })
+      expect(port).toMatchObject({ status: 200, url: `${b.url}/x` })
+      const host = yield* request({ url: `${a.url}/host`, followRedirects: "same-host" })
+      expect(host).toMatchObject({ status: 302, url: `${a.url}/host`, headers: { location: `${other.url}/x` } })
+      expect(other.log).toHaveLength(0)
     }).pipe(Effect.provide(fastTransport())))
 
   it.scopedLive("errors redact credentials in the URL; a malformed URL is an InvalidRequest, not a defect", () =>
