@@ -50,6 +50,10 @@ export class BillingError extends Schema.TaggedError<BillingError>()("BillingErr
   path: Schema.optional(Schema.String),
   /** Attempts made, retries included. */
   attempts: Schema.optional(Schema.Number),
+  /** Milliseconds spent waiting for the provider's `Retry-After` before the last attempt. */
+  waitedMs: Schema.optional(Schema.Number),
+  /** The transport's error code (`ECONNRESET`, `DEPTH_ZERO_SELF_SIGNED_CERT`, `LG_BODY_TOO_LARGE` …). */
+  code: Schema.optional(Schema.String),
   /** A server-requested delay before retrying, in milliseconds. */
   retryAfterMs: Schema.optional(Schema.Number),
   /** The provider's own verdict on retrying (Stripe's `Stripe-Should-Retry` header), when given. */

@@ -141,8 +141,13 @@ export interface Backend {
   readonly key: KeyInfo
   /** The mode the launch expects (live for production). */
   readonly expectedMode: Mode
-  /** The webhook API version the product's code is written for. */
+  /** The API version requests are made with (the pinned version). */
   readonly apiVersion: string
+  /**
+   * The API versions the product's webhook handler supports, when the gate names them. Absent: the
+   * endpoint's version is reported, not judged (an endpoint keeps the version it was created with).
+   */
+  readonly webhookApiVersions?: ReadonlyArray<string> | undefined
   readonly account: Effect.Effect<AccountStatus, BillingError>
   /** Prices carrying each lookup key (active and inactive), with their products. */
   readonly pricesByLookupKeys: (

@@ -1,26 +1,29 @@
 /**
  * The Stripe implementation of {@link BillingProvider.BillingProvider}, built
- * on the official `stripe` SDK (its own HTTP client; point it at the emulator
- * with `host`/`port`/`protocol`).
+ * on the official `stripe` SDK, whose HTTP goes through core's
+ * `HttpTransport` (so the gate's proxy, CA, insecure origins and body cap
+ * apply to Stripe too). Point it at the emulator with `host`/`port`/`protocol`.
  *
  * The key is `Redacted` and registered with `Redaction` the moment the
  * provider receives it. Its mode comes from its prefix (`sk_live_`,
  * `rk_live_`, `sk_test_`, `rk_test_`; a publishable `pk_` key is rejected)
  * and is cross-checked against `livemode` on every object read. The API
  * version is pinned ({@link apiVersion}) and overridable. Retries live in one
- * place, an Effect `Schedule` (capped exponential backoff with jitter, 429
- * included, `Retry-After` honoured); the SDK's own retries are turned off so
- * the two never stack.
+ * place, the transport's schedule (capped exponential backoff with jitter;
+ * 409, 429 and 5xx per Stripe's rule; `Stripe-Should-Retry` obeyed;
+ * `Retry-After` honoured when it fits in the read's `timeout`); the SDK's
+ * own retries are turned off so the two never stack.
  *
  * @since 0.1.0
  */
-import { Gate, Redaction } from "@launchgate/core"
+import { Gate, HttpTransport, Redaction } from "@launchgate/core"
 import { Config, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import StripeSdk from "stripe"
 import { BillingError } from "./BillingError.js"
 import * as BillingProvider from "./BillingProvider.js"
 import { STRIPE_API_VERSION } from "./internal/apiVersion.js"
-import { call, crossCheckMode, decode, listAll, type RetryPolicy } from "./internal/stripeClient.js"
+import { call, crossCheckMode, decode, listAll } from "./internal/stripeClient.js"
+import { makeFetch, type Policy } from "./internal/stripeTransport.js"
 import * as S from "./internal/stripeSchemas.js"
 
 /** The Stripe API version launchgate pins by default (the one `stripe@23.1` targets). */
@@ -40,9 +43,13 @@ export interface Options {
   readonly maxNetworkRetries?: number | undefined
   /** First backoff delay (doubles, with jitter). Default 500 ms. */
   readonly retryBaseDelay?: Duration.DurationInput | undefined
-  /** Cap on one backoff delay, `Retry-After` included. Default 8 seconds. */
+  /** Cap on one backoff delay. Default 8 seconds. (`Retry-After` is bounded by `timeout` instead.) */
   readonly retryMaxDelay?: Duration.DurationInput | undefined
-  /** Per-request timeout. Default 20 seconds. */
+  /**
+   * Bound on one read, every attempt and `Retry-After` wait included. Default 20 seconds. Keep it under the
+   * check's timeout (the runner's default is 30 seconds): a `Retry-After` longer than what remains is reported
+   * as an `error` at once instead of waited for.
+   */
   readonly timeout?: Duration.DurationInput | undefined
   /** The mode the launch expects. Default: from `environment` (or the gate's), else `live` (fail closed). */
   readonly expectedMode?: BillingProvider.Mode | undefined
@@ -134,7 +141,9 @@ const page = (startingAfter: string | undefined) =>
  * the key is publishable or malformed, or an option is invalid. Registers the
  * key with `Redaction`.
  */
-export const make = (options: Options): Effect.Effect<BillingProvider.Backend, BillingError> =>
+export const make = (
+  options: Options
+): Effect.Effect<BillingProvider.Backend, BillingError, HttpTransport.HttpTransport> =>
   Effect.gen(function*() {
     Redaction.register(options.apiKey)
     const key = yield* parseKey(Redacted.value(options.apiKey))
@@ -146,11 +155,13 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
         "Use 0 to disable retries, or a small number such as 2."
       ))
     }
-    const policy: RetryPolicy = {
+    const policy: Policy = {
       maxRetries,
       baseDelay: Duration.decode(options.retryBaseDelay ?? "500 millis"),
-      maxDelay: Duration.decode(options.retryMaxDelay ?? "8 seconds")
+      maxDelay: Duration.decode(options.retryMaxDelay ?? "8 seconds"),
+      budget: Duration.decode(options.timeout ?? "20 seconds")
     }
+    const transport = yield* HttpTransport.HttpTransport
     const version = options.apiVersion ?? apiVersion
     // No key in the constructor: the authenticator unwraps it only when the header is written.
     const client = new StripeSdk("", {
@@ -159,11 +170,12 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
         return Promise.resolve()
       },
       apiVersion: version as StripeSdk.LatestApiVersion,
-      // Retries live in one place (the Effect schedule); the SDK's would stack on top.
+      // Retries live in one place (the transport's schedule); the SDK's would stack on top.
       maxNetworkRetries: 0,
-      timeout: Duration.toMillis(Duration.decode(options.timeout ?? "20 seconds")),
+      // A backstop only: the transport's fetch ends the read at `timeout` with a clearer error.
+      timeout: Duration.toMillis(policy.budget) + 5_000,
       telemetry: false,
-      httpClient: StripeSdk.createNodeHttpClient(),
+      httpClient: StripeSdk.createFetchHttpClient(makeFetch(transport, policy) as typeof fetch),
       appInfo: { name: "launchgate" },
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -177,14 +189,14 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
     const expectedMode = options.expectedMode ??
       (environment !== undefined ? BillingProvider.modeOfEnvironment(environment) : "live")
 
-    const account = call("GET /v1/account", policy, () => client.accounts.retrieveCurrent()).pipe(
+    const account = call("GET /v1/account", () => client.accounts.retrieveCurrent()).pipe(
       Effect.flatMap(decode(S.Account, "GET /v1/account")),
       Effect.map(S.toAccount)
     )
 
     const listPrices = (lookupKeys: ReadonlyArray<string>, active: boolean) =>
       Effect.forEach(chunks(lookupKeys, LOOKUP_KEYS_PER_REQUEST), (chunk) =>
-        listAll("GET /v1/prices", S.Price, policy, (cursor) =>
+        listAll("GET /v1/prices", S.Price, (cursor) =>
           client.prices.list({ ...page(cursor), active, lookup_keys: [...chunk], expand: ["data.product"] })
         )).pipe(
           Effect.map((pages) => pages.flat()),
@@ -206,14 +218,14 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
         return found
       })
 
-    const webhookEndpoints = listAll("GET /v1/webhook_endpoints", S.WebhookEndpoint, policy, (cursor) =>
+    const webhookEndpoints = listAll("GET /v1/webhook_endpoints", S.WebhookEndpoint, (cursor) =>
       client.webhookEndpoints.list(page(cursor))).pipe(
         Effect.flatMap((endpoints) => crossCheckMode("GET /v1/webhook_endpoints", live, endpoints)),
         Effect.map((endpoints) => endpoints.map(S.toWebhookEndpoint))
       )
 
     const undeliveredEvents = (since: Date) =>
-      listAll("GET /v1/events", S.Event, policy, (cursor) =>
+      listAll("GET /v1/events", S.Event, (cursor) =>
         client.events.list({
           ...page(cursor),
           delivery_success: false,
@@ -226,14 +238,13 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
     const portalConfigurations = listAll(
       "GET /v1/billing_portal/configurations",
       S.PortalConfiguration,
-      policy,
       (cursor) => client.billingPortal.configurations.list(page(cursor))
     ).pipe(
       Effect.flatMap((configs) => crossCheckMode("GET /v1/billing_portal/configurations", live, configs)),
       Effect.map((configs) => configs.map(S.toPortalConfiguration))
     )
 
-    const taxSettings = call("GET /v1/tax/settings", policy, () => client.tax.settings.retrieve()).pipe(
+    const taxSettings = call("GET /v1/tax/settings", () => client.tax.settings.retrieve()).pipe(
       Effect.flatMap(decode(S.TaxSettings, "GET /v1/tax/settings")),
       Effect.flatMap((settings) => crossCheckMode("GET /v1/tax/settings", live, [settings])),
       Effect.map(([settings]) => S.toTaxSettings(settings!))
@@ -243,7 +254,14 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
       provider: "stripe",
       key,
       expectedMode,
-      apiVersion: options.webhookApiVersion ?? version,
+      apiVersion: version,
+      ...(options.webhookApiVersion !== undefined
+        ? {
+          webhookApiVersions: typeof options.webhookApiVersion === "string"
+            ? [options.webhookApiVersion]
+            : [...options.webhookApiVersion]
+        }
+        : {}),
       account,
       pricesByLookupKeys,
       webhookEndpoints,
@@ -261,7 +279,9 @@ export const make = (options: Options): Effect.Effect<BillingProvider.Backend, B
  * @example
  * Stripe.layer({ apiKey: Redacted.make(process.env.STRIPE_API_KEY!), environment: "production" })
  */
-export const layer = (options: Options): Layer.Layer<BillingProvider.BillingProvider, BillingError> =>
+export const layer = (
+  options: Options
+): Layer.Layer<BillingProvider.BillingProvider, BillingError, HttpTransport.HttpTransport> =>
   BillingProvider.layer(make(options))
 
 /** Options of {@link layerConfig}: as {@link Options}, with the key read through `Config`. */
@@ -275,7 +295,9 @@ export interface ConfigOptions extends Omit<Options, "apiKey"> {
  * `STRIPE_API_KEY` environment variable). A missing key is a `Config`
  * {@link BillingError} naming the variable.
  */
-export const layerConfig = (options: ConfigOptions = {}): Layer.Layer<BillingProvider.BillingProvider, BillingError> => {
+export const layerConfig = (
+  options: ConfigOptions = {}
+): Layer.Layer<BillingProvider.BillingProvider, BillingError, HttpTransport.HttpTransport> => {
   const { apiKey: keyConfig, ...rest } = options
   return Layer.unwrapEffect(
     (keyConfig ?? Config.redacted("STRIPE_API_KEY")).pipe(

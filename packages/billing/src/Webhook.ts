@@ -12,6 +12,10 @@ import { BillingProvider, type WebhookEndpoint } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 const WEBHOOKS = "Dashboard → Developers → Webhooks"
+// Stripe: an endpoint's version is fixed at creation (https://docs.stripe.com/webhooks/versioning).
+const VERSION_REMEDIATION =
+  `Create a new endpoint with an explicit api_version the handler supports (an endpoint's version cannot be ` +
+  `changed), switch the product to its signing secret, then delete the old one in ${WEBHOOKS}.`
 
 /** Options of {@link endpoint}. */
 export interface EndpointOptions extends Billing.ModeOptions {
@@ -19,8 +23,14 @@ export interface EndpointOptions extends Billing.ModeOptions {
   readonly url: string
   /** Event types the product handles. */
   readonly events: ReadonlyArray<string>
-  /** The API version the product's webhook code is written for. Default: the provider's pinned version. */
-  readonly apiVersion?: string | undefined
+  /**
+   * The API version(s) the product's webhook handler supports. When named, the endpoint's `api_version`
+   * must be one of them. Default: the provider's `webhookApiVersion` option, else none, and then the
+   * endpoint's version is reported as evidence without judging it: an endpoint keeps the version it was
+   * created with (https://docs.stripe.com/api/webhook_endpoints/object#webhook_endpoint_object-api_version,
+   * https://docs.stripe.com/webhooks/versioning), so the SDK's newest version is no expectation.
+   */
+  readonly apiVersion?: string | ReadonlyArray<string> | undefined
 }
 
 const normalise = (url: string): string => {
@@ -47,9 +57,11 @@ const describeEndpoint = (e: WebhookEndpoint) => ({
 /**
  * `billing.webhook.endpoint`: an enabled endpoint of the expected mode exists
  * for the product's URL, subscribed to every required event (or `*`), with
- * `api_version` pinned to the version the product expects. A null version
- * (the account default, which changes when someone upgrades the account)
- * warns; a different version fails.
+ * an explicit `api_version`. A null version (the account default, which
+ * changes when someone upgrades the account) fails; when the handler's
+ * supported versions are named (`apiVersion` here or the provider's
+ * `webhookApiVersion`), a version outside them fails; otherwise the version
+ * is reported as evidence, not judged.
  */
 export const endpoint = (options: EndpointOptions): Check.Check<BillingProvider> =>
   Billing.make({
@@ -63,8 +75,19 @@ export const endpoint = (options: EndpointOptions): Check.Check<BillingProvider>
     run: (provider) =>
       Effect.map(provider.webhookEndpoints, (endpoints) => {
         const live = Billing.expectedMode(provider, options) === "live"
-        const version = options.apiVersion ?? provider.apiVersion
-        const expected = { url: options.url, enabled: true, livemode: live, events: options.events, apiVersion: version }
+        const supported = options.apiVersion === undefined
+          ? provider.webhookApiVersions
+          : typeof options.apiVersion === "string"
+          ? [options.apiVersion]
+          : options.apiVersion
+        const versionOk = (v: string | null) => v !== null && (supported === undefined || supported.includes(v))
+        const expected = {
+          url: options.url,
+          enabled: true,
+          livemode: live,
+          events: options.events,
+          apiVersion: supported ?? "an explicit version (any; name the handler's versions to check them)"
+        }
         const forUrl = endpoints.filter((e) => normalise(e.url) === normalise(options.url))
         if (forUrl.length === 0) {
           return Outcome.fail(`no webhook endpoint is registered for ${options.url}`, {
@@ -92,7 +115,7 @@ export const endpoint = (options: EndpointOptions): Check.Check<BillingProvider>
         // Judge the best enabled endpoint: fewest missing events, then a matching version.
         const ranked = [...enabled].sort((a, b) =>
           missingEvents(a, options.events).length - missingEvents(b, options.events).length ||
-          Number(b.apiVersion === version) - Number(a.apiVersion === version)
+          Number(versionOk(b.apiVersion)) - Number(versionOk(a.apiVersion))
         )
         const best = ranked[0]!
         const missing = missingEvents(best, options.events)
@@ -105,20 +128,19 @@ export const endpoint = (options: EndpointOptions): Check.Check<BillingProvider>
             remediation: `Add the missing events to ${best.id} in ${WEBHOOKS}; until then those events never reach the product.`
           })
         }
-        if (best.apiVersion !== null && best.apiVersion !== version) {
-          return Outcome.fail(`${best.id} renders events with API version ${best.apiVersion}, the product expects ${version}`, {
+        if (best.apiVersion === null) {
+          return Outcome.fail(`${best.id} has no api_version: events follow the account's default version`, {
             observed,
             expected,
-            remediation:
-              `Create a new endpoint with api_version ${version} (an endpoint's version cannot be changed), switch the product to its signing secret, then delete ${best.id}.`
+            remediation: `${VERSION_REMEDIATION} The account default changes when someone upgrades the account, and ` +
+              `with it every payload the product receives.`
           })
         }
-        if (best.apiVersion === null) {
-          return Outcome.warn(`${best.id} uses the account's default API version, which changes when the account is upgraded`, {
-            observed,
-            expected,
-            remediation: `Recreate the endpoint with api_version ${version} so an account upgrade cannot change the payloads the product receives.`
-          })
+        if (supported !== undefined && !supported.includes(best.apiVersion)) {
+          return Outcome.fail(
+            `${best.id} renders events with API version ${best.apiVersion}; the handler supports ${supported.join(", ")}`,
+            { observed, expected, remediation: VERSION_REMEDIATION }
+          )
         }
         if (enabled.length > 1) {
           return Outcome.warn(`${enabled.length} enabled endpoints point at ${options.url}: each event is delivered ${enabled.length} times`, {
@@ -127,10 +149,18 @@ export const endpoint = (options: EndpointOptions): Check.Check<BillingProvider>
             remediation: `Delete the extra endpoints in ${WEBHOOKS}, or make sure the receiver deduplicates by event id.`
           })
         }
-        return Outcome.pass(`${best.id} is enabled, subscribed to ${options.events.length} event type(s) and pinned to ${version}`, {
-          observed,
-          expected
-        })
+        return Outcome.pass(
+          `${best.id} is enabled, subscribed to ${options.events.length} event type(s) and pinned to ${best.apiVersion}`,
+          {
+            observed,
+            expected,
+            evidence: {
+              apiVersion: best.apiVersion,
+              versionJudged: supported !== undefined,
+              ...(supported === undefined ? { note: "no handler versions named: the version is reported, not checked" } : {})
+            }
+          }
+        )
       })
   })
 

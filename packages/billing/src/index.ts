@@ -25,7 +25,7 @@ export * as Tax from "./Tax.js"
 export * as Webhook from "./Webhook.js"
 
 /** The Stripe-backed billing provider (see `Stripe.layer`). */
-export const stripeLayer = Stripe.layer
+export const stripeLayer: typeof Stripe.layer = Stripe.layer
 
 /** The Stripe-backed billing provider with the key read from `STRIPE_API_KEY` (see `Stripe.layerConfig`). */
-export const layerConfig = Stripe.layerConfig
+export const layerConfig: typeof Stripe.layerConfig = Stripe.layerConfig

@@ -79,7 +79,7 @@ describe("seedRealisticAccount + a public-launch gate", () => {
     ["tax behaviour unspecified", { unspecifiedTaxBehavior: true }, "billing.catalog.prices", "fail"],
     ["webhook disabled", { webhookDisabled: true }, "billing.webhook.endpoint", "fail"],
     ["webhook missing events", { webhookMissingEvents: ["invoice.paid"] }, "billing.webhook.endpoint", "fail"],
-    ["webhook version unpinned", { webhookApiVersion: null }, "billing.webhook.endpoint", "warn"],
+    ["webhook version unpinned", { webhookApiVersion: null }, "billing.webhook.endpoint", "fail"],
     ["deliveries failing", { failedDeliveries: 4 }, "billing.webhook.delivery", "fail"],
     ["portal without terms", { portalWithoutTerms: true }, "billing.portal.configured", "fail"],
     ["portal feature off", { portalFeatureDisabled: "subscription_cancel" }, "billing.portal.configured", "fail"],

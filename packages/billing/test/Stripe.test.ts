@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Check, Redaction } from "@launchgate/core"
-import { Clock, ConfigProvider, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Check, HttpTransport, Redaction } from "@launchgate/core"
+import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import * as Account from "../src/Account.js"
 import { BillingProvider } from "../src/BillingProvider.js"
 import * as Catalog from "../src/Catalog.js"
 import { BillingError } from "../src/BillingError.js"
-import { isRetryable, retrySchedule } from "../src/internal/stripeClient.js"
+import { isRetryableResponse } from "../src/internal/stripeTransport.js"
 import * as Key from "../src/Key.js"
 import * as Portal from "../src/Portal.js"
 import * as Stripe from "../src/Stripe.js"
@@ -218,6 +218,7 @@ describe("Stripe provider", () => {
       const missing = yield* Effect.flip(
         Layer.build(Stripe.layerConfig()).pipe(
           Effect.scoped,
+          Effect.provide(HttpTransport.layerDefault),
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
         )
       )
@@ -225,6 +226,7 @@ describe("Stripe provider", () => {
       expect(missing.path).toBe("STRIPE_API_KEY")
       const provider = yield* BillingProvider.pipe(
         Effect.provide(Stripe.layerConfig({ environment: "staging" })),
+        Effect.provide(HttpTransport.layerDefault),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STRIPE_API_KEY", "rk_test_fromConfig123"]])))
       )
       expect(provider.key).toEqual({ mode: "test", kind: "restricted", prefix: "rk_test" })
@@ -232,60 +234,24 @@ describe("Stripe provider", () => {
     }))
 })
 
-describe("retry schedule", () => {
-  const failing = (error: BillingError) => {
-    const times: Array<number> = []
-    const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      times.push(now)
-      return Effect.fail(error)
-    })
-    return { times, attempt }
-  }
-  const error = (reason: BillingError["reason"], extra: Partial<{ retryAfterMs: number; status: number }> = {}) =>
-    new BillingError({ reason, provider: "stripe", message: reason, remediation: "-", ...extra })
-  const gaps = (times: ReadonlyArray<number>) => times.slice(1).map((t, i) => Math.round(t - times[i]!))
+describe("Stripe's retry rule (the transport's retryOn)", () => {
+  const response = (status: number, headers: Record<string, string> = {}): HttpTransport.HttpResponse =>
+    ({ status, headers, body: "", url: "http://stripe.test/v1/account", attempts: 1, durationMs: 0 })
 
-  it.effect("backs off exponentially with jitter and a cap, retrying 429 (TestClock)", () =>
-    Effect.gen(function*() {
-      const { attempt, times } = failing(error("RateLimited", { status: 429 }))
-      const policy = { maxRetries: 4, baseDelay: Duration.seconds(1), maxDelay: Duration.seconds(3) }
-      const fiber = yield* Effect.fork(Effect.retry(attempt, retrySchedule(policy)))
-      yield* TestClock.adjust("1 minute")
-      expect((yield* Effect.flip(Fiber.join(fiber))).reason).toBe("RateLimited")
-      const [first, second, third, fourth] = gaps(times)
-      expect(times).toHaveLength(5)
-      expect(first).toBeGreaterThanOrEqual(800)
-      expect(first).toBeLessThanOrEqual(1200)
-      expect(second).toBeGreaterThanOrEqual(1600)
-      expect(second).toBeLessThanOrEqual(2400)
-      expect([third, fourth]).toEqual([3000, 3000])
-    }))
-
-  it.effect("waits for Retry-After (capped), and does not retry what cannot succeed", () =>
-    Effect.gen(function*() {
-      const policy = { maxRetries: 1, baseDelay: Duration.millis(10), maxDelay: Duration.minutes(1) }
-      const asked = failing(error("RateLimited", { retryAfterMs: 30_000 }))
-      const tooLong = failing(error("RateLimited", { retryAfterMs: 600_000 }))
-      const denied = failing(error("Permission", { status: 403 }))
-      const notFound = failing(error("Status", { status: 400 }))
-      const fibers = yield* Effect.forEach([asked, tooLong, denied, notFound], ({ attempt }) =>
-        Effect.fork(Effect.retry(attempt, retrySchedule(policy))))
-      yield* TestClock.adjust("10 minutes")
-      yield* Effect.forEach(fibers, (f) => Effect.flip(Fiber.join(f)))
-      expect(gaps(asked.times)).toEqual([30_000])
-      expect(gaps(tooLong.times)).toEqual([60_000])
-      expect(denied.times).toHaveLength(1)
-      expect(notFound.times).toHaveLength(1)
-      expect(isRetryable(error("Status", { status: 503 }))).toBe(true)
-      expect(isRetryable(new BillingError({ reason: "Status", status: 503, retryable: false, provider: "stripe", message: "", remediation: "" })))
-        .toBe(false)
-    }))
+  it("retries 409, 429 and 5xx; not 400, 401, 403, 404; Stripe-Should-Retry wins", () => {
+    expect([409, 429, 500, 503].map((s) => isRetryableResponse(response(s)))).toEqual([true, true, true, true])
+    expect([400, 401, 403, 404].map((s) => isRetryableResponse(response(s)))).toEqual([false, false, false, false])
+    expect(isRetryableResponse(response(500, { "stripe-should-retry": "false" }))).toBe(false)
+    expect(isRetryableResponse(response(400, { "stripe-should-retry": "true" }))).toBe(true)
+  })
 })
 
 describe("Stripe.make", () => {
   it.effect("rejects a bad maxNetworkRetries with the option's path", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Stripe.make({ apiKey: Redacted.make("rk_live_abc123"), maxNetworkRetries: -1 }))
+      const error = yield* Effect.flip(Stripe.make({ apiKey: Redacted.make("rk_live_abc123"), maxNetworkRetries: -1 })).pipe(
+        Effect.provide(HttpTransport.layerDefault)
+      )
       expect(error.path).toBe("maxNetworkRetries")
     }))
 })

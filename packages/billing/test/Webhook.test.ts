@@ -38,15 +38,35 @@ describe("billing.webhook.endpoint", () => {
       expect((await runOne(stripe, endpointCheck())).status).toBe("pass")
     }))
 
-  it("warns when api_version is null (account default) and fails a different version", () =>
+  it("fails an endpoint without api_version (null: the account default), naming the fix", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookApiVersion: null } }), async (stripe) => {
       const unpinned = await runOne(stripe, endpointCheck())
-      expect(unpinned.status).toBe("warn")
-      expect(unpinned.message).toContain("default API version")
-      stripe.state.webhookEndpoints[0]!.api_version = "2024-06-20"
-      const wrong = await runOne(stripe, endpointCheck())
+      expect(unpinned.status).toBe("fail")
+      expect(unpinned.message).toContain("no api_version")
+      expect(unpinned.remediation).toContain("explicit api_version")
+    }))
+
+  // Issue 11 case 6: an endpoint keeps the version it was created with, so an older explicit version is normal.
+  it("passes an explicit older version when the gate names no handler versions, reporting it as evidence", () =>
+    withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookApiVersion: "2024-06-20" } }), async (stripe) => {
+      const item = await runOne(stripe, endpointCheck())
+      expect(item.status).toBe("pass")
+      expect(item.evidence).toMatchObject({ apiVersion: "2024-06-20", versionJudged: false })
+      expect(item.evidence["observed"]).toMatchObject({ apiVersion: "2024-06-20" })
+    }))
+
+  it("checks the version against the handler's supported versions when the gate names them", () =>
+    withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookApiVersion: "2024-06-20" } }), async (stripe) => {
+      const wrong = await runOne(stripe, endpointCheck({ apiVersion: ["2025-03-31.basil", "2026-07-29.dahlia"] }))
       expect(wrong.status).toBe("fail")
       expect(wrong.message).toContain("2024-06-20")
+      expect(wrong.message).toContain("2025-03-31.basil, 2026-07-29.dahlia")
+      const ok = await runOne(stripe, endpointCheck({ apiVersion: ["2024-06-20", "2025-03-31.basil"] }))
+      expect(ok.status).toBe("pass")
+      expect(ok.evidence).toMatchObject({ versionJudged: true })
+      // The provider option names them for every endpoint check.
+      const viaLayer = await runOne(stripe, endpointCheck(), { layer: { webhookApiVersion: "2025-03-31.basil" } })
+      expect(viaLayer.status).toBe("fail")
     }))
 
   it("fails a live gate whose endpoint exists only in test mode", () =>

@@ -2,9 +2,10 @@
  * Test support: start the Stripe emulator, build the Stripe layer pointed at
  * it (tiny retry delays), and run checks through the real runner.
  */
-import { type Check, Gate, type Report, Runner } from "@launchgate/core"
+import { type Check, Gate, type HttpTransport, type Report, Runner } from "@launchgate/core"
 import type { Running } from "@launchgate/core/emulator"
-import { Redacted } from "effect"
+import { type Layer, Redacted } from "effect"
+import type { BillingError } from "../src/BillingError.js"
 import type { BillingProvider } from "../src/BillingProvider.js"
 import * as Stripe from "../src/Stripe.js"
 import { StripeEmulator, type StripeState } from "../src/emulator/index.js"
@@ -27,7 +28,10 @@ export const withEmulator = async <A>(
 }
 
 /** The Stripe layer against a running emulator, with millisecond retry delays. */
-export const layerFor = (emulator: { readonly url: string }, options: Partial<Stripe.Options> & { key?: string } = {}) => {
+export const layerFor = (
+  emulator: { readonly url: string },
+  options: Partial<Stripe.Options> & { key?: string } = {}
+): Layer.Layer<BillingProvider, BillingError, HttpTransport.HttpTransport> => {
   const { key, ...rest } = options
   return Stripe.layer({
     apiKey: Redacted.make(key ?? LIVE_KEY),

@@ -30,7 +30,10 @@ export const errorOutcome = (reads: string, error: BillingError): Outcome.Outcom
       request: error.request,
       requestId: error.requestId,
       permission: error.permission,
-      attempts: error.attempts
+      attempts: error.attempts,
+      code: error.code,
+      retryAfterMs: error.retryAfterMs,
+      waitedMs: error.waitedMs
     },
     remediation: error.remediation
   })

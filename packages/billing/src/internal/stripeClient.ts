@@ -1,48 +1,16 @@
 /**
  * The plumbing between the official Stripe SDK and Effect: error mapping,
- * the one retry schedule, decoding, cursor paging and the livemode
- * cross-check.
+ * decoding, cursor paging and the livemode cross-check. Retries are not here:
+ * they happen once, in core's `HttpTransport` (see `stripeTransport.ts`).
  *
  * @internal
  */
-import { Gate } from "@launchgate/core"
-import { Duration, Effect, Either, ParseResult, Schedule, Schema } from "effect"
+import { Gate, HttpTransport } from "@launchgate/core"
+import { Duration, Effect, Either, ParseResult, Schema } from "effect"
 import { BillingError } from "../BillingError.js"
+import { ATTEMPTS_HEADER, callSignal, REFUSED_HEADER, TransportFailure, WAITED_HEADER } from "./stripeTransport.js"
 
 const PROVIDER = "stripe"
-
-/** Retry settings (the SDK's own retries are off, so they are not stacked). */
-export interface RetryPolicy {
-  /** Retries after the first attempt. */
-  readonly maxRetries: number
-  readonly baseDelay: Duration.Duration
-  readonly maxDelay: Duration.Duration
-}
-
-/** Whether another attempt may help: 429, 409, 5xx and transport failures, unless Stripe said otherwise. */
-export const isRetryable = (error: BillingError): boolean => {
-  if (error.retryable !== undefined) return error.retryable
-  if (error.reason === "RateLimited" || error.reason === "Transport") return true
-  return error.reason === "Status" && error.status !== undefined && (error.status === 409 || error.status >= 500)
-}
-
-/**
- * Capped exponential backoff with jitter, for retryable errors only. A
- * server-requested delay (`Retry-After`) wins over the backoff, capped too.
- */
-export const retrySchedule = (policy: RetryPolicy): Schedule.Schedule<unknown, BillingError> =>
-  Schedule.exponential(policy.baseDelay, 2).pipe(
-    Schedule.jittered,
-    Schedule.intersect(Schedule.recurs(policy.maxRetries)),
-    Schedule.intersect(Schedule.identity<BillingError>()),
-    Schedule.whileInput(isRetryable),
-    Schedule.modifyDelay(([, error], delay) =>
-      Duration.min(
-        policy.maxDelay,
-        error.retryAfterMs !== undefined ? Duration.millis(error.retryAfterMs) : delay
-      )
-    )
-  )
 
 interface SdkError {
   readonly type?: unknown
@@ -51,6 +19,7 @@ interface SdkError {
   readonly code?: unknown
   readonly requestId?: unknown
   readonly headers?: unknown
+  readonly detail?: unknown
 }
 
 const header = (headers: unknown, name: string): string | undefined => {
@@ -60,10 +29,18 @@ const header = (headers: unknown, name: string): string | undefined => {
 }
 
 const retryAfterMs = (headers: unknown): number | undefined => {
-  const value = header(headers, "retry-after")
-  if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined
-  return Number(value) * 1000
+  const wait = HttpTransport.parseRetryAfter(header(headers, "retry-after"), Date.now())
+  return wait === undefined ? undefined : Math.round(Duration.toMillis(wait))
 }
+
+const numberHeader = (headers: unknown, name: string): number | undefined => {
+  const value = header(headers, name)
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined
+}
+
+/** The transport's failure behind an SDK connection error, when there is one. */
+const transportFailure = (e: SdkError): HttpTransport.HttpError | undefined =>
+  e.detail instanceof TransportFailure ? e.detail.error : undefined
 
 /** Turn whatever the SDK threw into a {@link BillingError}. */
 export const fromSdkError = (cause: unknown, request: string): BillingError => {
@@ -72,12 +49,28 @@ export const fromSdkError = (cause: unknown, request: string): BillingError => {
   const status = typeof e.statusCode === "number" ? e.statusCode : undefined
   const requestId = typeof e.requestId === "string" ? e.requestId : undefined
   const shouldRetry = header(e.headers, "stripe-should-retry")
+  const attempts = numberHeader(e.headers, ATTEMPTS_HEADER)
+  const waitedMs = numberHeader(e.headers, WAITED_HEADER)
   const common = {
     provider: PROVIDER,
     request,
     ...(status !== undefined ? { status } : {}),
     ...(requestId !== undefined ? { requestId } : {}),
+    ...(attempts !== undefined ? { attempts } : {}),
+    ...(waitedMs !== undefined && waitedMs > 0 ? { waitedMs } : {}),
     ...(shouldRetry === "true" || shouldRetry === "false" ? { retryable: shouldRetry === "true" } : {})
+  }
+  const failure = transportFailure(e)
+  if (status === undefined && failure !== undefined) {
+    return new BillingError({
+      ...common,
+      attempts: failure.attempts,
+      ...(failure.code !== undefined ? { code: failure.code } : {}),
+      reason: "Transport",
+      message: `${request}: ${failure.message}`,
+      remediation: failure.remediation ??
+        "Check that the Stripe API (or the configured host/port) is reachable from where the gate runs."
+    })
   }
   if (status === undefined) {
     if (e.type === "StripeConnectionError" || !(typeof e.type === "string")) {
@@ -125,13 +118,21 @@ export const fromSdkError = (cause: unknown, request: string): BillingError => {
   }
   if (status === 429 || e.code === "rate_limit") {
     const after = retryAfterMs(e.headers)
+    // Set by the transport when Stripe asked for a longer wait than the read had left.
+    const refused = /^(\d+);(\d+)$/.exec(header(e.headers, REFUSED_HEADER) ?? "")
+    const waited = waitedMs !== undefined && waitedMs > 0 ? `; waited ${waitedMs} ms for Retry-After before` : ""
     return new BillingError({
       ...common,
       reason: "RateLimited",
       ...(after !== undefined ? { retryAfterMs: after } : {}),
-      message: `${request}: rate limited (${status})`,
-      remediation:
-        "Stripe kept rate limiting the requests. Run the gate when traffic is lower, or raise maxNetworkRetries; other integrations sharing the account's limits may be the cause."
+      message: refused
+        ? `${request}: rate limited (${status}); Stripe asked to wait ${refused[1]} ms (Retry-After) but only ${
+          refused[2]
+        } ms of the read's timeout remained, so launchgate stopped rather than wait past it${waited}`
+        : `${request}: rate limited (${status})${waited}`,
+      remediation: refused
+        ? "Stripe asked for a longer pause than the check's timeout allows. Re-run later, or raise the billing timeout."
+        : "Stripe kept rate limiting the requests. Run the gate when traffic is lower, or raise maxNetworkRetries; other integrations sharing the account's limits may be the cause."
     })
   }
   return new BillingError({
@@ -144,41 +145,35 @@ export const fromSdkError = (cause: unknown, request: string): BillingError => {
   })
 }
 
-/** Call the SDK with the retry policy; the error records how many attempts were made. */
-export const call = (
-  request: string,
-  policy: RetryPolicy,
-  f: () => Promise<unknown>
-): Effect.Effect<unknown, BillingError> =>
-  Effect.suspend(() => {
-    let attempts = 0
-    return Effect.tryPromise({
-      try: () => {
-        attempts++
-        return f()
-      },
-      catch: (cause) => fromSdkError(cause, request)
-    }).pipe(
-      Effect.retry(retrySchedule(policy)),
-      Effect.mapError((error) => withAttempts(error, attempts))
-    )
+/**
+ * Call the SDK once (the transport under it retries). Interrupting the fiber
+ * aborts the HTTP request: the fiber's signal reaches the transport's `fetch`.
+ */
+export const call = (request: string, f: () => Promise<unknown>): Effect.Effect<unknown, BillingError> =>
+  Effect.tryPromise({
+    try: (signal) => callSignal.run(signal, f),
+    catch: (cause) => withAttempts(fromSdkError(cause, request))
   })
 
-const withAttempts = (error: BillingError, attempts: number): BillingError =>
-  new BillingError({
-    reason: error.reason,
-    message: attempts > 1 ? `${error.message} (after ${attempts} attempts)` : error.message,
-    provider: error.provider,
-    status: error.status,
-    request: error.request,
-    requestId: error.requestId,
-    permission: error.permission,
-    path: error.path,
-    attempts,
-    retryAfterMs: error.retryAfterMs,
-    retryable: error.retryable,
-    remediation: error.remediation
-  })
+const withAttempts = (error: BillingError): BillingError =>
+  error.attempts === undefined || error.attempts <= 1 || error.message.includes("attempts)")
+    ? error
+    : new BillingError({
+      reason: error.reason,
+      message: `${error.message} (after ${error.attempts} attempts)`,
+      provider: error.provider,
+      status: error.status,
+      request: error.request,
+      requestId: error.requestId,
+      permission: error.permission,
+      path: error.path,
+      attempts: error.attempts,
+      waitedMs: error.waitedMs,
+      code: error.code,
+      retryAfterMs: error.retryAfterMs,
+      retryable: error.retryable,
+      remediation: error.remediation
+    })
 
 /** Decode a response, naming the path of the first bad field. */
 export const decode = <A, I>(schema: Schema.Schema<A, I>, request: string) => (input: unknown): Effect.Effect<A, BillingError> => {
@@ -209,7 +204,6 @@ const MAX_PAGES = 100
 export const listAll = <A extends Identified, I>(
   request: string,
   item: Schema.Schema<A, I>,
-  policy: RetryPolicy,
   page: (startingAfter: string | undefined) => Promise<unknown>
 ): Effect.Effect<ReadonlyArray<A>, BillingError> => {
   const envelope = Schema.Struct({ object: Schema.Literal("list"), data: Schema.Array(item), has_more: Schema.Boolean })
@@ -217,7 +211,7 @@ export const listAll = <A extends Identified, I>(
     const items: Array<A> = []
     let cursor: string | undefined
     for (let n = 0; n < MAX_PAGES; n++) {
-      const raw = yield* call(request, policy, () => page(cursor))
+      const raw = yield* call(request, () => page(cursor))
       const list = yield* decode(envelope, request)(raw)
       items.push(...list.data)
       if (!list.has_more) return items
