@@ -6,10 +6,31 @@
  * wherever they appear, also in their JSON-escaped and URL-encoded forms;
  * strings shaped like common credentials (bearer tokens, Basic credentials,
  * passwords in URLs, Stripe, Google, AWS, GitHub, Slack and npm keys, private
- * keys, JWTs, `password=…` pairs) are masked even when nobody registered them;
- * and in JSON evidence, string values under keys that name a secret
- * (`password`, `apiKey`, `client_secret`, `accessToken`, …) are masked
- * whatever they look like.
+ * keys, JWTs, `password=…` pairs, URL query values whose parameter names a
+ * secret) are masked even when nobody registered them; and in JSON evidence,
+ * values under keys that name a secret are masked whatever they look like.
+ *
+ * The rule for keys: mask values, not the names of resources. A report that
+ * says `secret: <redacted>` about a Secret Manager reference hides which
+ * secret is meant, and the name was never the secret.
+ * - Keys that only ever hold a secret value — the key (separators and case
+ *   ignored) ends with `password`, `passwd`, `passphrase`, `pwd`, `token`,
+ *   `apikey`, `privatekey`, `secretkey`, `accesskey`, `authorization`,
+ *   `cookie`, `credential(s)`, or a value-only secret (`clientSecret`,
+ *   `webhookSecret`, `apiSecret`, `signingSecret`, `sharedSecret`,
+ *   `consumerSecret`, `appSecret`) — are masked whatever the value.
+ * - Keys that may hold either — `secret` (also `db_secret`) and `key` — keep
+ *   a string that reads as a reference: the version alias `latest`, a
+ *   resource path (`projects/p/secrets/db-pass`, an ARN), or a name of two
+ *   words or more (`db-pass`, `STRIPE_KEY`, `stripeApiKey`, `key-2024`).
+ *   Anything else — a single word (`letmein`), a number, a random-looking
+ *   string (`hunter2xyz`) — is masked. A password written as separated words
+ *   (`correct-horse-battery`) under such a key would be shown: register it,
+ *   as every launchgate client does with the secrets it is given.
+ * - Names of resources (`secretName`, `secretRef`, `secretKeyRef`,
+ *   `secretId`) are not secret keys at all.
+ * Every value that is shown still goes through the first two layers, so a
+ * registered secret or a credential shape is masked under any key.
  *
  * Reporters scrub the report before formatting it and their final output
  * again: escaping (JSON, XML, Markdown) changes how a secret is spelled, so
@@ -19,6 +40,7 @@
  * @since 0.1.0
  */
 import { Redacted } from "effect"
+import { isSecretName } from "./internal/redactUrl.js"
 import type { Json } from "./Outcome.js"
 
 /** What replaces a secret. */
@@ -78,8 +100,9 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, MASK],
   // Authorization header values, also URL-encoded (`Bearer%20…`).
   [/\b(Bearer|Basic|Token)(\s+|%20)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1$2${MASK}`],
-  // Passwords in URLs: scheme://user:password@host.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)[^\s@/"'<>]+@/gi, `$1${MASK}@`],
+  // Passwords in URLs: scheme://user:password@host. The password runs to the last `@` before the path, as a URL
+  // parser reads it (a password may contain `@`).
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)[^\s/"'<>]+@/gi, `$1${MASK}@`],
   // Stripe keys and webhook secrets; OpenAI/Anthropic-style `sk-` keys.
   [/(?<![A-Za-z0-9])(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}/g, MASK],
   [/(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/=]{8,}/g, MASK],
@@ -111,40 +134,78 @@ export const scrub = (text: string): string => {
     if (out.includes(secret)) out = out.split(secret).join(MASK)
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
-  out = out.replace(keyValue, (_match, prefix: string, doubleQuoted?: string, singleQuoted?: string) =>
-    doubleQuoted !== undefined
+  out = out.replace(queryPair, (all, prefix: string, name: string, value: string) =>
+    // `redacted` is what scrubUrl already wrote there.
+    value !== "redacted" && isSecretName(name) ? `${prefix}${MASK}` : all
+  )
+  out = out.replace(keyValue, (all: string, prefix: string, doubleQuoted?: string, singleQuoted?: string, bare?: string) => {
+    const value = doubleQuoted ?? singleQuoted ?? bare ?? ""
+    if (AMBIGUOUS_NAME.test(prefix) && isReference(value)) return all
+    return doubleQuoted !== undefined
       ? `${prefix}"${MASK}"`
       : singleQuoted !== undefined
       ? `${prefix}'${MASK}'`
       : `${prefix}${MASK}`
-  )
+  })
   return out.replace(JWT, MASK)
 }
 
-// Normalised key names (lower case, no separators) that hold a secret: `apiKey`, `client_secret`, `X-Auth-Token`.
-const SENSITIVE_KEY =
-  /(?:password|passwd|passphrase|secret|token|apikey|privatekey|secretkey|accesskey|authorization|cookie)$/
+// `?name=value` and `&name=value` (URLs, form bodies): the parameter name decides, with the matcher scrubUrl uses.
+// The value stops at `<` so a mask is left alone.
+const queryPair = /([?&]([^=&#?\s"'<>]+)=)([^\s&#"'<>]+)/g
+// In the text pass, only the bare `secret` may name a reference (`api_secret`, `client_secret` hold values).
+const AMBIGUOUS_NAME = /^secret["']?\s*[:=]/i
 
-/** Does this JSON key name a secret (so its value is masked whatever it looks like)? */
-const isSensitiveKey = (key: string): boolean => SENSITIVE_KEY.test(key.toLowerCase().replace(/[^a-z0-9]/g, ""))
+// The version alias `latest`; a path or ARN of names (`projects/p/secrets/db-pass/versions/3`); or a name of two
+// words or more (`db-pass`, `STRIPE_KEY`, `stripeApiKey`, `key-2024`). A single word (`letmein`, `abcdefgh`), a
+// number or a random-looking string (`hunter2xyz`) is not: those are what passwords look like.
+const WORD = "(?:(?:[A-Z]?[a-z]+)+[0-9]*|[A-Z]+[0-9]*|[0-9]+)"
+const NAME = `${WORD}(?:[-_.]${WORD})*`
+const PATH = new RegExp(`^${NAME}(?:[/:]+${NAME})+$`)
+const MULTI_WORD_NAME = new RegExp(`^(?=.*(?:[-_.]|[a-z][A-Z]))${NAME}$`)
+
+/** Does a value under a `secret` or `key` key read as the name of a resource rather than a secret value? */
+const isReference = (value: string): boolean =>
+  value.length <= 255 && (value === "latest" || PATH.test(value) || MULTI_WORD_NAME.test(value))
+
+// Normalised key names (lower case, no separators) that only ever hold a secret value: `apiKey`, `X-Auth-Token`.
+const VALUE_KEY = new RegExp(
+  "(?:password|passwd|passphrase|pwd|token|apikey|privatekey|secretkey|accesskey|authorization|cookie|credentials?|" +
+    "(?:client|webhook|api|signing|shared|consumer|app)secret)$"
+)
+// Keys that hold a secret or the name of one (`secret`, `dbSecret`, `key`).
+const AMBIGUOUS_KEY = /(?:secret|^key)$/
+
+/** How the values under a key are treated: scrubbed text, masked unless a reference, or masked. */
+type Mode = "text" | "reference" | "value"
+
+const keyMode = (key: string, inherited: Mode): Mode => {
+  if (inherited === "value") return "value"
+  const normalised = key.toLowerCase().replace(/[^a-z0-9]/g, "")
+  if (VALUE_KEY.test(normalised)) return "value"
+  return AMBIGUOUS_KEY.test(normalised) ? "reference" : inherited
+}
 
 /**
  * Scrub every string inside a JSON value (keys included). String and number
- * values under a key that names a secret (`password`, `apiKey`,
- * `accessToken`, …) are masked outright; booleans and `null` are kept, since
- * "is a password set?" is evidence, not a secret.
+ * values under a key that holds a secret value (`password`, `apiKey`,
+ * `accessToken`, …) are masked outright, and under `secret` or `key` unless
+ * they read as a reference (see the module notes); booleans and `null` are
+ * kept, since "is a password set?" is evidence, not a secret.
  */
-export const scrubJson = <A extends Json>(value: A): A => scrubInner(value, false) as A
+export const scrubJson = <A extends Json>(value: A): A => scrubInner(value, "text") as A
 
-const scrubInner = (value: Json, sensitive: boolean): Json => {
-  if (typeof value === "string") return sensitive && value.length > 0 ? MASK : scrub(value)
-  if (typeof value === "number") return sensitive ? MASK : value
-  if (Array.isArray(value)) return value.map((v) => scrubInner(v, sensitive))
+const scrubInner = (value: Json, mode: Mode): Json => {
+  if (typeof value === "string") {
+    if (value.length === 0 || mode === "text" || (mode === "reference" && isReference(value))) return scrub(value)
+    return MASK
+  }
+  // A number under `secret` or `key` is no resource name: masked like a value.
+  if (typeof value === "number") return mode === "text" ? value : MASK
+  if (Array.isArray(value)) return value.map((v) => scrubInner(v, mode))
   if (value !== null && typeof value === "object") {
     const out: Record<string, Json> = {}
-    for (const [k, v] of Object.entries(value)) {
-      out[scrub(k)] = scrubInner(v as Json, sensitive || isSensitiveKey(k))
-    }
+    for (const [k, v] of Object.entries(value)) out[scrub(k)] = scrubInner(v as Json, keyMode(k, mode))
     return out
   }
   return value

@@ -13,6 +13,7 @@ import {
   type Report,
   Runner
 } from "../src/index.js"
+import { isSecretName, scrubUrl } from "../src/internal/redactUrl.js"
 import { hanging, recorder, single } from "./reporters/fixture.js"
 
 afterEach(() => Redaction.clearRegistry())
@@ -105,6 +106,168 @@ describe("Redaction.scrubJson", () => {
       token: null,
       count: 3
     })
+  })
+})
+
+describe("Redaction.scrub: shapes away from the start of a text, and exact boundaries", () => {
+  const masked: ReadonlyArray<readonly [string, string, string]> = [
+    ["Stripe webhook secret mid-text", "sig ok: whsec_abcdefghijklmnop, next", "sig ok: <redacted>, next"],
+    ["sk- key mid-text", "using sk-proj-abcdefghijklmnopqrstuvwx now", "using <redacted> now"],
+    ["fine-grained GitHub token mid-text", "push with github_pat_11ABCDEFG0123456789_abcdefghij ok", "push with <redacted> ok"],
+    ["classic GitHub token mid-text", "(ghp_abcdefghijklmnopqrstuvwxyz0123456789)", "(<redacted>)"],
+    ["Slack tokens of every kind mid-text", "a xoxa-1234567890-abcdefghij b xoxp-1234567890-abcdefghij", "a <redacted> b <redacted>"],
+    ["npm token mid-text", "//registry/:_authToken npm_abcdefghijklmnopqrstuvwxyz0123456789 x", "//registry/:_authToken <redacted> x"],
+    ["Google API key mid-text", "url?x=1 AIzaSyA1234567890abcdefghijklmnopqrstuv end", "url?x=1 <redacted> end"],
+    ["bearer token after two spaces", "Authorization: Bearer  abcDEF123456ghiJKL789", "Authorization: Bearer  <redacted>"],
+    ["bearer token after a tab", "Bearer\tabcDEF123456ghiJKL789", "Bearer\t<redacted>"],
+    ["password with an @ in a URL", "redis://:p@ss-w0rd@cache:6379/0", "redis://:<redacted>@cache:6379/0"],
+    ["query value named pwd in a text", "GET https://db.acme.dev/login?user=ann&pwd=hunter2xyz#top", "GET https://db.acme.dev/login?user=ann&pwd=<redacted>#top"],
+    ["query values named pass, session, hmac, credential", "?pass=a1&session=s-99&hmac=beef&X-Goog-Credential=c%2F1", "?pass=<redacted>&session=<redacted>&hmac=<redacted>&X-Goog-Credential=<redacted>"],
+    ["query value named sig, salt, dsn", "/v?sig=abc&salt=xyz&sentry_dsn=https%3A%2F%2Fk%40s.io", "/v?sig=<redacted>&salt=<redacted>&sentry_dsn=<redacted>"]
+  ]
+  for (const [what, input, output] of masked) {
+    it(`masks a ${what}`, () => {
+      expect(Redaction.scrub(input)).toBe(output)
+      expect(Redaction.scrub(Redaction.scrub(input))).toBe(output)
+    })
+  }
+
+  it("leaves a credential prefix glued to a word, and query values that name no secret, alone", () => {
+    for (
+      const text of [
+        "Xwhsec_abcdefghijklmnop",
+        "ask-proj-abcdefghijklmnopqrstuvwx",
+        "xgithub_pat_11ABCDEFG0123456789_abcdefghij",
+        "axoxb-1234567890-abcdefghij",
+        "anpm_abcdefghijklmnopqrstuvwxyz0123456789",
+        "https://iam.acme.dev/keys?aws_access_key_id=AKIDEXAMPLE1&key_id=k-1&public_key=pk1&region=eu&page=2",
+        "?status_code=500&postcode=12345&passenger=ann"
+      ]
+    ) expect(Redaction.scrub(text)).toBe(text)
+  })
+
+  it("masks registered secrets of 6 characters or more, and ignores shorter ones", () => {
+    Redaction.register("abc123")
+    Redaction.register(Redacted.make("xyz12"))
+    Redaction.register("")
+    expect(Redaction.scrub("v=abc123;")).toBe("v=<redacted>;")
+    expect(Redaction.scrub("v=xyz12;")).toBe("v=xyz12;")
+    expect(Redaction.scrub("")).toBe("")
+  })
+})
+
+describe("secret parameter names (shared by URLs and text)", () => {
+  const secret = [
+    "pwd", "pass", "PASS", "password", "session", "sessionid", "JSESSIONID", "PHPSESSID", "hmac", "credential",
+    "X-Amz-Credential", "X-Amz-Signature", "x-goog-signature", "sig", "signature", "key", "apiKey", "api_key", "API-KEY",
+    "private_key", "privateKey", "client_secret", "clientSecret", "access_token", "id_token", "refresh-token", "salt",
+    "dsn", "auth", "authorization", "cookie", "DB_PASS", "passphrase", "passcode", "code", "jwt", "otp", "credentials"
+  ]
+  const notSecret = [
+    "aws_access_key_id", "keyId", "key_id", "kms_key_id", "public_key", "publicKey", "publishable_key", "pubkey",
+    "region", "page", "redirect_uri", "state", "status_code", "postcode", "passenger", "author", "format", "id", "q"
+  ]
+  it("matches a secret word anywhere in the name, any case, with any separator", () => {
+    for (const name of secret) expect(isSecretName(name), name).toBe(true)
+  })
+  it("does not match key ids, public keys or names with no secret word", () => {
+    for (const name of notSecret) expect(isSecretName(name), name).toBe(false)
+  })
+  it("scrubUrl masks those query values and userinfo, and keeps the rest of the URL", () => {
+    expect(scrubUrl("https://ann:s3cret@db.acme.dev/login?pwd=1&pass=2&session=3&hmac=4&credential=5&region=eu&key_id=k"))
+      .toBe(
+        "https://redacted@db.acme.dev/login?pwd=redacted&pass=redacted&session=redacted&hmac=redacted&credential=redacted" +
+          "&region=eu&key_id=k"
+      )
+    expect(scrubUrl("https://:only-password@db.acme.dev/")).toBe("https://db.acme.dev/")
+    expect(scrubUrl(new URL("https://x.dev/?AccessToken=t&public_key=p"))).toBe("https://x.dev/?AccessToken=redacted&public_key=p")
+    // Not parseable as a URL: the same rules, applied to the text (a password may contain `@`).
+    expect(scrubUrl("//ann:p@ss@host/a?DB_PASS=x&page=2 and //bob:pw@other/")).toBe(
+      "//redacted@host/a?DB_PASS=redacted&page=2 and //redacted@other/"
+    )
+  })
+})
+
+describe("Redaction.scrubJson: mask values, not the names of resources", () => {
+  it("keeps secret references readable under secret, secretName, secretRef and key", () => {
+    const refs = {
+      refs: [
+        { from: "env DB_PASSWORD (container app)", secret: "projects/p/secrets/db-pass", version: "latest" },
+        { from: "volume creds", secret: "projects/p/secrets/db-pass/versions/3", version: "3" }
+      ],
+      secret: "db-pass",
+      secretName: "db-pass",
+      secretRef: "projects/p/secrets/db-pass",
+      secretKeyRef: { secret: "STRIPE_KEY", version: "latest" },
+      key: "stripeApiKey",
+      dbSecret: "latest",
+      arn: { secret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-pass-AbCdEf" }
+    }
+    expect(Redaction.scrubJson(refs)).toEqual(refs)
+  })
+
+  it("masks secret values under those keys, and credential shapes or registered secrets under any key", () => {
+    Redaction.register("correct-horse-battery")
+    expect(Redaction.scrubJson({
+      secret: "hunter2xyz",
+      key: "Xk29dfj2kLm",
+      refs: [{ secret: "letmein" }, { secret: 12345678 }, { secret: "sk_live_51HabcdefghijklmnopqrstuV" }],
+      dbSecret: { value: "s3cr3t!", name: "db-pass" },
+      secretName: "whsec_abcdefghijklmnop",
+      note: "correct-horse-battery",
+      other: { secret: "correct-horse-battery" }
+    })).toEqual({
+      secret: "<redacted>",
+      key: "<redacted>",
+      refs: [{ secret: "<redacted>" }, { secret: "<redacted>" }, { secret: "<redacted>" }],
+      dbSecret: { value: "<redacted>", name: "db-pass" },
+      secretName: "<redacted>",
+      note: "<redacted>",
+      other: { secret: "<redacted>" }
+    })
+  })
+
+  it("masks whatever is under keys that only ever hold secret values, with any separator or case", () => {
+    const looksLikeAName = "projects/p/secrets/db-pass"
+    const keys = [
+      "password", "DB_PASSWORD", "token", "X-Auth-Token", "apiKey", "api_key", "API-KEY", "private-key", "private_key",
+      "clientSecret", "client_secret", "webhookSecret", "webhook-secret", "authorization", "Authorization", "cookie",
+      "passphrase", "pwd", "secret_key", "accessKey", "credentials"
+    ]
+    const scrubbed = Redaction.scrubJson(Object.fromEntries(keys.map((k) => [k, looksLikeAName])))
+    expect(scrubbed).toEqual(Object.fromEntries(keys.map((k) => [k, "<redacted>"])))
+    expect(Redaction.scrubJson({ password: { secret: "db-pass", n: 3, list: ["a-b"] }, api_key: 42 })).toEqual({
+      password: { secret: "<redacted>", n: "<redacted>", list: ["<redacted>"] },
+      api_key: "<redacted>"
+    })
+  })
+
+  it("keeps numbers, booleans, null and empty strings outside secret keys, and ordinary keys' text", () => {
+    const value = { count: 3, enabled: true, none: null, blank: "", secret: "", password: "", tokenCount: 2, keyCount: 1 }
+    expect(Redaction.scrubJson(value)).toEqual(value)
+  })
+
+  it("shows a Cloud Run secret reference in all four reports, and masks a secret value next to it", async () => {
+    const gate = single(check("gcp.cloud-run.secret-refs", "secret refs", () =>
+      Outcome.fail("1 of 2 secret reference(s) would not resolve: db-pass:7 (version 7 does not exist)", {
+        observed: {
+          refs: [
+            { from: "env DB_PASSWORD", secret: "projects/acme/secrets/db-pass", version: "7", ok: false },
+            { from: "env API_TOKEN", secret: "projects/acme/secrets/api-token", version: "latest", ok: true }
+          ],
+          leaked: { secret: "hunter2xyz", password: "projects/acme/secrets/looks-like-a-name" },
+          url: "https://db.acme.dev/login?pwd=pwd-value-1&session=session-value-2&hmac=hmac-value-3&pass=pass-value-4"
+        }
+      })))
+    const report = await Runner.runPromise(gate)
+    const texts = outputs(report)
+    for (const [name, text] of Object.entries({ json: texts.jsonStrings, markdown: texts.markdownDecoded, junit: texts.junitDecoded, console: texts.console })) {
+      expect(text, name).toContain("projects/acme/secrets/db-pass")
+      expect(text, name).toContain("projects/acme/secrets/api-token")
+      for (const leak of ["hunter2xyz", "looks-like-a-name", "pwd-value-1", "session-value-2", "hmac-value-3", "pass-value-4"]) {
+        expect(text.includes(leak), `${name} leaks ${leak}`).toBe(false)
+      }
+    }
   })
 })
 
