@@ -16,7 +16,15 @@ import { HttpTransport, Redaction } from "@launchgate/core"
 import { Config, Context, Duration, Effect, Layer, Redacted } from "effect"
 import { GoogleAuth } from "google-auth-library"
 import * as GcpError from "./GcpError.js"
-import { type Api, apis, decode, DEFAULT_BASE_URLS, makeCaller, type RetryOptions } from "./internal/http.js"
+import {
+  type Api,
+  apis,
+  type AuthHeaders,
+  decode,
+  DEFAULT_BASE_URLS,
+  makeCaller,
+  type RetryOptions
+} from "./internal/http.js"
 import { type Fetched, type Kind, makeStore, type TypeOf } from "./internal/resources.js"
 import { Operation, type TrafficTarget } from "./internal/schemas.js"
 
@@ -38,7 +46,16 @@ export interface Options {
    * identity, the metadata server).
    */
   readonly accessToken?: Redacted.Redacted<string> | undefined
-  /** Sent as `x-goog-user-project`: the project billed for quota. */
+  /**
+   * The credentials to use instead of Application Default Credentials: a
+   * google-auth-library `GoogleAuth` or `AuthClient` (anything with
+   * `getRequestHeaders()`). Its `x-goog-user-project` is sent too.
+   */
+  readonly auth?: AuthClient | undefined
+  /**
+   * Sent as `x-goog-user-project`: the project billed for quota. Without it,
+   * the credentials' own quota project (ADC's `quota_project_id`) is sent.
+   */
   readonly quotaProject?: string | undefined
   /**
    * Base URLs without the version (`https://run.googleapis.com`), one for
@@ -51,6 +68,11 @@ export interface Options {
   readonly retry?: RetryOptions | undefined
   /** Per-attempt timeout. Default 10 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
+}
+
+/** What {@link Options.auth} needs: google-auth-library's `GoogleAuth` and `AuthClient` have it. */
+export interface AuthClient {
+  readonly getRequestHeaders: (url?: string) => Promise<Headers | Readonly<Record<string, string>>>
 }
 
 /** The client. */
@@ -109,33 +131,43 @@ const nonEmpty = (path: string, value: string | undefined) =>
     ? Effect.fail(GcpError.config(path, "must not be empty"))
     : Effect.void
 
-const tokenSource = (options: Options): Effect.Effect<Redacted.Redacted<string>, GcpError.GcpError> => {
+const adcFailure = (cause: unknown) =>
+  new GcpError.GcpError({
+    reason: "Auth",
+    message: `could not get Application Default Credentials: ${
+      cause instanceof Error ? cause.message.split("\n")[0] : String(cause)
+    }`,
+    remediation:
+      "Run `gcloud auth application-default login` locally; in CI use workload identity federation or pass an access token (GCP_ACCESS_TOKEN / Gcp.layer({ accessToken }))."
+  })
+
+/**
+ * The credential headers of every request. With ADC (or an injected client)
+ * they come from `getRequestHeaders()`, the only google-auth-library call that
+ * adds the ADC file's `quota_project_id` as `x-goog-user-project`
+ * (https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds).
+ * Only the authorization and quota project headers are kept; neither is logged.
+ */
+const authSource = (options: Options): Effect.Effect<AuthHeaders, GcpError.GcpError> => {
   if (options.accessToken !== undefined) {
     const token = options.accessToken
-    return Effect.succeed(token)
+    return Effect.sync(() => ({ authorization: Redacted.make(`Bearer ${Redacted.value(token)}`) }))
   }
-  let auth: GoogleAuth | undefined
+  let client: AuthClient | undefined
   return Effect.tryPromise({
     try: async () => {
-      auth ??= new GoogleAuth({ scopes: [CLOUD_PLATFORM] })
       // google-auth-library caches and refreshes the token itself.
-      const token = await auth.getAccessToken()
-      if (!token) throw new Error("Application Default Credentials returned no access token")
-      return token
+      client ??= options.auth ?? new GoogleAuth({ scopes: [CLOUD_PLATFORM] })
+      const headers = new Headers(await client.getRequestHeaders() as ConstructorParameters<typeof Headers>[0])
+      const authorization = headers.get("authorization")
+      if (!authorization) throw new Error("Application Default Credentials returned no access token")
+      return { authorization, userProject: headers.get("x-goog-user-project") ?? undefined }
     },
-    catch: (cause) =>
-      new GcpError.GcpError({
-        reason: "Auth",
-        message: `could not get Application Default Credentials: ${
-          cause instanceof Error ? cause.message.split("\n")[0] : String(cause)
-        }`,
-        remediation:
-          "Run `gcloud auth application-default login` locally; in CI use workload identity federation or pass an access token (GCP_ACCESS_TOKEN / Gcp.layer({ accessToken }))."
-      })
+    catch: adcFailure
   }).pipe(
-    Effect.map((token) => {
-      Redaction.register(token)
-      return Redacted.make(token)
+    Effect.map(({ authorization, userProject }) => {
+      Redaction.register(authorization.replace(/^Bearer\s+/i, ""))
+      return { authorization: Redacted.make(authorization), ...(userProject ? { userProject } : {}) }
     })
   )
 }
@@ -173,8 +205,10 @@ export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError
     const transport = yield* HttpTransport.HttpTransport
     const call = makeCaller({
       baseUrls,
-      token: tokenSource(options),
+      auth: authSource(options),
       quotaProject: options.quotaProject,
+      project: options.project,
+      projectNumber: options.projectNumber,
       retry: options.retry,
       timeout: options.timeout
     }, transport)

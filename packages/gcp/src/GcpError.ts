@@ -55,6 +55,10 @@ export class GcpError extends Schema.TaggedError<GcpError>("@launchgate/gcp/GcpE
   /** The missing IAM permission, when the error names it. */
   permission: Schema.optional(Schema.String),
   attempts: Schema.optional(Schema.Number),
+  /** Milliseconds slept before giving up because the server asked (`Retry-After`, RetryInfo). */
+  waitedMs: Schema.optional(Schema.Number),
+  /** A wait the server asked for that launchgate declined (it did not fit the check's timeout or `maxDelay`). */
+  retryAfterMs: Schema.optional(Schema.Number),
   /** For `Config` errors: the path of the bad field. */
   path: Schema.optional(Schema.String)
 }) {}

@@ -6,10 +6,19 @@
  * @internal
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Effect } from "effect"
+import { Clock, Duration, Effect } from "effect"
 import { GcpClient, type GcpServices, type Service } from "../Gcp.js"
 import type { GcpError } from "../GcpError.js"
+import { type Budget, currentBudget } from "./http.js"
 import type { Fetched, Kind, TypeOf } from "./resources.js"
+
+/**
+ * The runner's default check timeout (core's Runner `DEFAULT_TIMEOUT`), used
+ * when the check declares none. The runner does not tell a check its
+ * effective timeout (its `checkTimeout` option or `Check.timeout`), so waits
+ * are bounded by this budget and the runner's own timeout stays the backstop.
+ */
+const RUNNER_DEFAULT_TIMEOUT_MS = 30_000
 
 /** Reads made by one check run, counting retries. */
 export class Reads {
@@ -53,14 +62,21 @@ export const make = (
   Check.make({
     ...spec,
     run: Effect.flatMap(GcpClient, (client) =>
-      Effect.suspend(() => {
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const reads = new Reads(client)
+        const timeoutMs = spec.timeout === undefined ? RUNNER_DEFAULT_TIMEOUT_MS : Duration.toMillis(Duration.decode(spec.timeout))
+        const budget: Budget = { deadline: now + timeoutMs, timeoutMs, waitedMs: 0 }
         return body(reads).pipe(
           // Decided here rather than by the runner so the error's fields (reason, status, role, permission) stay in the evidence.
           Effect.catchAll((error) => Effect.succeed(errorOutcome(error))),
           Effect.map((outcome) =>
             reads.retries > 0 ? { ...outcome, attempts: Math.max(outcome.attempts ?? 1, 1 + reads.retries) } : outcome
-          )
+          ),
+          // How long the server made this check wait (Retry-After, RetryInfo), whatever the outcome.
+          Effect.map((outcome) =>
+            budget.waitedMs > 0 ? { ...outcome, evidence: { ...outcome.evidence, retryWaitMs: budget.waitedMs } } : outcome
+          ),
+          Effect.locally(currentBudget, budget)
         )
       }))
   })
@@ -81,6 +97,8 @@ export const errorOutcome = (error: GcpError): Outcome.Outcome =>
         ...(error.role !== undefined ? { role: error.role } : {}),
         ...(error.permission !== undefined ? { permission: error.permission } : {}),
         ...(error.attempts !== undefined ? { attempts: error.attempts } : {}),
+        ...(error.waitedMs !== undefined ? { waitedMs: error.waitedMs } : {}),
+        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
         ...(error.path !== undefined ? { path: error.path } : {}),
         ...(error.url !== undefined ? { url: error.url } : {})
       }

@@ -1,13 +1,14 @@
 /**
  * One Google REST call over the shared transport: the Bearer token written at
- * the last moment, the quota project header, RetryInfo-aware retries of
- * reads, and `google.rpc.Status` decoded into a {@link GcpError} that names
- * the missing role or resource.
+ * the last moment, the quota project header (explicit, or the ADC file's),
+ * retries of reads that wait what the server asks (`Retry-After`, RetryInfo)
+ * within the check's time budget, and `google.rpc.Status` decoded into a
+ * {@link GcpError} that names the missing role, resource or quota project.
  *
  * @internal
  */
 import { HttpTransport } from "@launchgate/core"
-import { Duration, Effect, Either, ParseResult, Redacted, Schema } from "effect"
+import { Duration, Effect, Either, FiberRef, ParseResult, Redacted, Schema } from "effect"
 import { GcpError } from "../GcpError.js"
 import { ErrorEnvelope, type RpcStatus } from "./schemas.js"
 
@@ -53,10 +54,24 @@ export interface RetryOptions {
   readonly maxDelay?: Duration.DurationInput | undefined
 }
 
+/**
+ * The credential headers of a request: the bearer token (redacted until the
+ * header is written) and the quota project the credentials name (ADC's
+ * `quota_project_id`), if any.
+ */
+export interface AuthHeaders {
+  readonly authorization: Redacted.Redacted<string>
+  readonly userProject?: string | undefined
+}
+
 export interface HttpConfig {
   readonly baseUrls: Record<Api, string>
-  readonly token: Effect.Effect<Redacted.Redacted<string>, GcpError>
+  readonly auth: Effect.Effect<AuthHeaders, GcpError>
+  /** The explicit quota project; wins over the credentials' own. */
   readonly quotaProject?: string | undefined
+  /** The project the checks look at (id and number), to tell a wrong quota project from a disabled API. */
+  readonly project?: string | undefined
+  readonly projectNumber?: string | undefined
   readonly retry?: RetryOptions | undefined
   readonly timeout?: Duration.DurationInput | undefined
 }
@@ -83,6 +98,47 @@ export const durationMillis = (value: string): number | undefined => {
   return m ? Math.round(Number(m[1]) * 1000) : undefined
 }
 
+/**
+ * The time budget of the check a call runs in (set by `internal/check.ts`):
+ * a wait the server asks for that does not fit is not slept, and the waits
+ * that were slept are added up for the evidence.
+ */
+export interface Budget {
+  /** Clock time (ms) at which the check times out. */
+  readonly deadline: number
+  readonly timeoutMs: number
+  /** Milliseconds slept because a server asked (Retry-After, RetryInfo). */
+  waitedMs: number
+}
+
+export const currentBudget: FiberRef.FiberRef<Budget | undefined> = FiberRef.unsafeMake<Budget | undefined>(undefined)
+
+/** A wait a server asked for, and which signal asked. */
+export interface ServerDelay {
+  readonly ms: number
+  readonly source: "Retry-After" | "RetryInfo"
+}
+
+/**
+ * The wait a response asks for: the `Retry-After` header (seconds or an
+ * HTTP-date, RFC 9110 §10.2.3) or a google.rpc.RetryInfo detail, the longer
+ * when both are present. An HTTP-date is measured against the response's own
+ * `Date` header when it has one, so neither clock skew nor a pinned clock
+ * shortens it.
+ */
+export const serverDelay = (res: Pick<HttpTransport.HttpResponse, "headers" | "body">): ServerDelay | undefined => {
+  const header = res.headers["retry-after"]
+  const served = Date.parse(res.headers["date"] ?? "")
+  const fromHeader = HttpTransport.parseRetryAfter(header, Number.isNaN(served) ? Date.now() : served)
+  const fromBody = retryInfoDelay(res.body)
+  const candidates: Array<ServerDelay> = []
+  if (fromHeader !== undefined) candidates.push({ ms: Duration.toMillis(fromHeader), source: "Retry-After" })
+  if (fromBody !== undefined) candidates.push({ ms: Duration.toMillis(fromBody), source: "RetryInfo" })
+  return candidates.reduce<ServerDelay | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined)
+}
+
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`
+
 /** The delay a google.rpc.RetryInfo detail asks for, if the body carries one. */
 export const retryInfoDelay = (body: string): Duration.Duration | undefined => {
   const status = parseStatus(body)
@@ -107,9 +163,12 @@ const errorInfo = (status: RpcStatus | undefined) => {
   for (const detail of status?.details ?? []) {
     if (typeof detail["@type"] === "string" && detail["@type"].endsWith("google.rpc.ErrorInfo")) {
       const metadata = (detail["metadata"] ?? {}) as Record<string, unknown>
+      const text = (key: string) => (typeof metadata[key] === "string" ? metadata[key] : undefined)
       return {
         reason: typeof detail["reason"] === "string" ? detail["reason"] : undefined,
-        permission: typeof metadata["permission"] === "string" ? metadata["permission"] : undefined
+        permission: text("permission"),
+        /** The project charged for the call (`projects/123`): the quota project, or the OAuth client's. */
+        consumer: text("consumer")
       }
     }
   }
@@ -154,6 +213,17 @@ export const decode = <A, I>(
     )
   )
 
+// The statuses reads retry (the transport's default set); writes retry only a 429, which was never applied.
+const RETRY_READS = new Set([408, 429, 502, 503, 504])
+// The transport's default `maxDelay`, which bounds any single wait.
+const DEFAULT_MAX_DELAY = "10 seconds"
+
+/** A wait the server asked for that the client declined, and why. */
+interface Declined extends ServerDelay {
+  readonly allowedMs: number
+  readonly bound: "timeout" | "maxDelay"
+}
+
 /** Build the caller for one client. */
 export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service) =>
 (api: Api, path: string, options: CallOptions = {}): Effect.Effect<Response, GcpError> =>
@@ -162,17 +232,27 @@ export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service)
     const url = new URL(`${config.baseUrls[api].replace(/\/+$/, "")}/${VERSIONS[api]}/${path}`)
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v)
     const urlText = url.toString()
-    const token = yield* config.token
-    const headers: Record<string, string> = {
+    const auth = yield* config.auth
+    const headers: Record<string, string | Redacted.Redacted<string>> = {
       accept: "application/json",
       "x-goog-api-client": "launchgate-gcp/0.1",
-      authorization: `Bearer ${Redacted.value(token)}`
+      authorization: auth.authorization
     }
-    if (config.quotaProject) headers["x-goog-user-project"] = config.quotaProject
+    // google-auth-library adds ADC's quota_project_id only through getRequestHeaders(); an explicit one wins.
+    const userProject = config.quotaProject ?? auth.userProject
+    if (userProject) headers["x-goog-user-project"] = userProject
     const body = options.body === undefined ? undefined : JSON.stringify(options.body)
     if (body !== undefined) headers["content-type"] = "application/json; charset=utf-8"
 
     const retry = config.retry ?? {}
+    const maxDelayMs = Duration.toMillis(Duration.decode(retry.maxDelay ?? DEFAULT_MAX_DELAY))
+    const clock = yield* Effect.clock
+    const budget = yield* FiberRef.get(currentBudget)
+    // One entry per retryable answer, in order: what the server asked for (undefined: backoff).
+    const asked: Array<ServerDelay | undefined> = []
+    let declined: Declined | undefined
+    const retryable = (r: HttpTransport.HttpResponse) => (method === "GET" ? RETRY_READS.has(r.status) : r.status === 429)
+
     const res = yield* transport.request({
       method,
       url,
@@ -182,10 +262,24 @@ export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service)
       retry: {
         ...(retry.maxAttempts !== undefined ? { maxAttempts: retry.maxAttempts } : {}),
         ...(retry.baseDelay !== undefined ? { baseDelay: retry.baseDelay } : {}),
-        ...(retry.maxDelay !== undefined ? { maxDelay: retry.maxDelay } : {}),
-        retryAfter: (r) => retryInfoDelay(r.body),
-        // A rejected write (429) was never applied, so it is safe to send again; other write failures are not retried.
-        ...(method === "GET" ? {} : { unsafe: true, retryOn: (r) => r.status === 429 })
+        maxDelay: Duration.millis(maxDelayMs),
+        retryOn: (r) => {
+          if (!retryable(r)) return false
+          const delay = serverDelay(r)
+          if (delay === undefined) return true
+          // A wait that does not fit is not shortened (that would ignore the server) nor slept past the deadline.
+          const remaining = budget === undefined ? Infinity : budget.deadline - clock.unsafeCurrentTimeMillis()
+          const allowedMs = Math.max(0, Math.min(maxDelayMs, remaining))
+          if (delay.ms <= allowedMs) return true
+          declined = { ...delay, allowedMs, bound: remaining < maxDelayMs ? "timeout" : "maxDelay" }
+          return false
+        },
+        retryAfter: (r) => {
+          const delay = serverDelay(r)
+          asked.push(delay)
+          return delay === undefined ? undefined : Duration.millis(delay.ms)
+        },
+        ...(method === "GET" ? {} : { unsafe: true })
       }
     }).pipe(
       Effect.mapError((e) =>
@@ -201,6 +295,10 @@ export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service)
         })
       )
     )
+    // The schedule asks for a delay on every retryable answer, the last one included: only the first
+    // `attempts - 1` were slept.
+    const waitedMs = asked.slice(0, res.attempts - 1).reduce((sum, d) => sum + (d?.ms ?? 0), 0)
+    if (budget !== undefined) budget.waitedMs += waitedMs
 
     if (res.status >= 200 && res.status < 300) {
       if (res.body.trim() === "") return { json: {}, attempts: res.attempts }
@@ -221,14 +319,36 @@ export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service)
         })
       }
     }
-    return yield* statusError(api, method, res, options)
+    return yield* statusError(api, method, res, options, {
+      config,
+      userProject,
+      waitedMs,
+      ...(declined !== undefined ? { declined } : {}),
+      ...(budget !== undefined ? { timeoutMs: budget.timeoutMs } : {})
+    })
   })
+
+interface StatusContext {
+  readonly config: HttpConfig
+  readonly userProject: string | undefined
+  readonly waitedMs: number
+  readonly declined?: Declined
+  readonly timeoutMs?: number
+}
+
+/** Does the ErrorInfo's consumer name a project other than the one checked? */
+const foreignConsumer = (consumer: string | undefined, config: HttpConfig): boolean => {
+  if (consumer === undefined) return false
+  const own = [config.project, config.projectNumber].filter((p): p is string => p !== undefined)
+  return !own.some((p) => consumer === `projects/${p}`)
+}
 
 const statusError = (
   api: Api,
   method: string,
   res: HttpTransport.HttpResponse,
-  options: CallOptions
+  options: CallOptions,
+  context: StatusContext
 ): Effect.Effect<never, GcpError> => {
   const status = parseStatus(res.body)
   const info = errorInfo(status)
@@ -243,7 +363,27 @@ const statusError = (
     status: res.status,
     attempts: res.attempts,
     ...(grpc !== undefined ? { grpcStatus: grpc } : {}),
-    ...(options.resource !== undefined ? { resource: options.resource } : {})
+    ...(options.resource !== undefined ? { resource: options.resource } : {}),
+    ...(context.waitedMs > 0 ? { waitedMs: context.waitedMs } : {}),
+    ...(context.declined !== undefined ? { retryAfterMs: context.declined.ms } : {})
+  }
+  if (context.declined !== undefined) {
+    const d = context.declined
+    const limit = d.bound === "timeout"
+      ? `only ${seconds(d.allowedMs)} remain of the check's ${seconds(context.timeoutMs ?? 0)} timeout`
+      : `the client's maxDelay is ${seconds(d.allowedMs)}`
+    return Effect.fail(
+      new GcpError({
+        ...base,
+        reason: res.status === 429 ? "RateLimited" : "Status",
+        message: `${method} ${what}: ${res.status}${grpc ? ` ${grpc}` : ""}; the server asked to wait ${
+          seconds(d.ms)
+        } (${d.source}) before retrying, but ${limit}: not retried, so this cannot be decided${detail}`,
+        remediation: d.bound === "timeout"
+          ? `${API_HOSTS[api]} asked launchgate to back off for ${seconds(d.ms)}. Re-run later, or give the check a timeout longer than that wait.`
+          : `${API_HOSTS[api]} asked launchgate to back off for ${seconds(d.ms)}. Re-run later, or raise retry.maxDelay in Gcp.layer({ retry }).`
+      })
+    )
   }
   if (res.status === 401) {
     return Effect.fail(
@@ -258,6 +398,12 @@ const statusError = (
   }
   if (res.status === 403) {
     const disabled = info?.reason === "SERVICE_DISABLED" || info?.reason === "API_DISABLED"
+    // Google charges a call to a consumer project: the quota project, else the OAuth client's own (for gcloud's user
+    // credentials, a Google-owned project). A consumer that is not the project checked means the quota project is wrong
+    // or missing, and enabling the API on the project checked would not help.
+    if (info?.reason === "USER_PROJECT_DENIED" || (disabled && foreignConsumer(info?.consumer, context.config))) {
+      return Effect.fail(quotaProjectError(api, base, role, info, context, `${method} ${what}: 403 ${grpc ?? "PERMISSION_DENIED"}${detail}`))
+    }
     return Effect.fail(
       new GcpError({
         ...base,
@@ -288,7 +434,9 @@ const statusError = (
       new GcpError({
         ...base,
         reason: "RateLimited",
-        message: `${method} ${what}: still rate limited (429 ${grpc ?? "RESOURCE_EXHAUSTED"}) after ${res.attempts} attempt(s)${detail}`,
+        message: `${method} ${what}: still rate limited (429 ${grpc ?? "RESOURCE_EXHAUSTED"}) after ${res.attempts} attempt(s)${
+          context.waitedMs > 0 ? ` and ${seconds(context.waitedMs)} of server-requested waits` : ""
+        }${detail}`,
         remediation:
           `Quota for ${API_HOSTS[api]} is exhausted. Re-run later, lower the runner's concurrency, or raise the quota (a quota project can be set with quotaProject).`
       })
@@ -306,4 +454,26 @@ const statusError = (
         : `The request was rejected; the message above says why.`
     })
   )
+}
+
+const quotaProjectError = (
+  api: Api,
+  base: Omit<ConstructorParameters<typeof GcpError>[0], "reason" | "message" | "remediation">,
+  role: string,
+  info: ReturnType<typeof errorInfo>,
+  context: StatusContext,
+  message: string
+): GcpError => {
+  const project = context.config.project ?? "<project-id>"
+  const charged = info?.consumer !== undefined ? ` Google charged the call to ${info.consumer}` : ""
+  const sent = context.userProject !== undefined ? ` (the quota project sent was ${context.userProject})` : " (no quota project was sent)"
+  return new GcpError({
+    ...base,
+    reason: "Auth",
+    role,
+    message: `${message}.${charged}${sent}`,
+    remediation: info?.reason === "USER_PROJECT_DENIED"
+      ? `The quota project ${context.userProject ?? ""} cannot be used by this identity: grant it roles/serviceusage.serviceUsageConsumer on that project, or pick another with \`gcloud auth application-default set-quota-project ${project}\` (or Gcp.layer({ quotaProject }) / GOOGLE_CLOUD_QUOTA_PROJECT).`
+      : `${API_HOSTS[api]} needs a quota project for these credentials (user credentials from \`gcloud auth application-default login\` have none by default). Run \`gcloud auth application-default set-quota-project ${project}\`, or set Gcp.layer({ quotaProject }) / GOOGLE_CLOUD_QUOTA_PROJECT. The API is not disabled on ${project}.`
+  })
 }

@@ -50,7 +50,7 @@ export const retryInfo = (seconds: number): Resource => ({
   retryDelay: `${seconds}s`
 })
 
-/** An ErrorInfo detail naming a missing permission. */
+/** An ErrorInfo detail: why, which domain says so, and facts (permission, consumer, quota metric …). */
 export const errorInfo = (reason: string, domain: string, metadata: Record<string, string>): Resource => ({
   "@type": "type.googleapis.com/google.rpc.ErrorInfo",
   reason,
@@ -58,11 +58,29 @@ export const errorInfo = (reason: string, domain: string, metadata: Record<strin
   metadata
 })
 
-/** A 429 `RESOURCE_EXHAUSTED` body (for fault injection), with RetryInfo. */
-export const rateLimited = (retryAfterSeconds = 0): Resource =>
-  googleError(429, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute'.", {
-    details: [retryInfo(retryAfterSeconds)]
-  }).json as Resource
+/**
+ * A 429 `RESOURCE_EXHAUSTED` body (for fault injection) as Google serves it:
+ * an ErrorInfo `RATE_LIMIT_EXCEEDED` naming the quota metric and limit
+ * (https://cloud.google.com/apis/design/errors#error_info), and RetryInfo.
+ */
+export const rateLimited = (retryAfterSeconds = 0, service = "run.googleapis.com"): Resource =>
+  googleError(
+    429,
+    `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service '${service}' for consumer 'project_number:123456789012'.`,
+    {
+      details: [
+        errorInfo("RATE_LIMIT_EXCEEDED", "googleapis.com", {
+          quota_metric: `${service}/read_requests`,
+          quota_limit: "ReadRequestsPerMinutePerProject",
+          quota_limit_value: "1000",
+          quota_location: "global",
+          consumer: "projects/123456789012",
+          service
+        }),
+        retryInfo(retryAfterSeconds)
+      ]
+    }
+  ).json as Resource
 
 /** A 503 `UNAVAILABLE` body (for fault injection), with RetryInfo. */
 export const unavailable = (retryAfterSeconds = 0): Resource =>
