@@ -12,7 +12,7 @@ import { BillingProvider, type WebhookEndpoint } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 const WEBHOOKS = "Dashboard → Developers → Webhooks"
-// Stripe: an endpoint's version is fixed at creation (https://docs.stripe.com/webhooks/versioning).
+// Stripe: an endpoint's version is fixed at creation (https://docs.stripe.com/api/webhook_endpoints/create, api_version).
 const VERSION_REMEDIATION =
   `Create a new endpoint with an explicit api_version the handler supports (an endpoint's version cannot be ` +
   `changed), switch the product to its signing secret, then delete the old one in ${WEBHOOKS}.`
@@ -27,8 +27,9 @@ export interface EndpointOptions extends Billing.ModeOptions {
    * The API version(s) the product's webhook handler supports. When named, the endpoint's `api_version`
    * must be one of them. Default: the provider's `webhookApiVersion` option, else none, and then the
    * endpoint's version is reported as evidence without judging it: an endpoint keeps the version it was
-   * created with (https://docs.stripe.com/api/webhook_endpoints/object#webhook_endpoint_object-api_version,
-   * https://docs.stripe.com/webhooks/versioning), so the SDK's newest version is no expectation.
+   * created with (https://docs.stripe.com/api/webhook_endpoints/object, `api_version`: string or null;
+   * https://docs.stripe.com/api/webhook_endpoints/create: events use it "instead of your account's default"),
+   * so the SDK's newest version is no expectation.
    */
   readonly apiVersion?: string | ReadonlyArray<string> | undefined
 }

@@ -115,6 +115,42 @@ describe("Stripe emulator, driven by the official SDK", () => {
 
     }))
 
+  it("answers every response, errors and the 429/5xx faults included, with Request-Id and Stripe-Version", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.state.keys.push({ key: LIVE_KEY, permissions: [StripeEmulator.permissions.account] })
+      const get = (path: string, key = LIVE_KEY, version?: string) =>
+        fetch(`${stripe.url}${path}`, {
+          headers: { authorization: `Bearer ${key}`, ...(version ? { "stripe-version": version } : {}) }
+        })
+      stripe.faults.next(StripeEmulator.rateLimited(1), { times: 2 })
+      stripe.faults.next(StripeEmulator.serverError(503), { times: 1 })
+      const responses = [
+        await get("/v1/account"), // 429
+        await get("/v1/account"), // 429 again: a fresh request id
+        await get("/v1/account"), // 503
+        await get("/v1/account", LIVE_KEY, "2025-03-31.basil"), // 200, the requested version echoed
+        await get("/v1/account", "rk_live_unknownKey999"), // 401
+        await get("/v1/webhook_endpoints"), // 403
+        await get("/v1/nothing_here"), // 404
+        await get("/v1/account?limit=0&expand=x") // ignored params still 200
+      ]
+      expect(responses.map((r) => r.status)).toEqual([429, 429, 503, 200, 401, 403, 404, 200])
+      const ids = responses.map((r) => r.headers.get("request-id"))
+      for (const requestId of ids) expect(requestId).toMatch(/^req_[A-Za-z0-9]+$/)
+      expect(new Set(ids).size).toBe(ids.length)
+      expect(responses.map((r) => r.headers.get("stripe-version"))).toEqual([
+        ...Array(3).fill(realistic.apiVersion),
+        "2025-03-31.basil",
+        ...Array(4).fill(realistic.apiVersion)
+      ])
+      // Stripe's error object: { error: { type, message, … } }.
+      for (const r of responses.filter((r) => r.status >= 400)) {
+        const body = (await r.json()) as { error?: { type?: unknown; message?: unknown } }
+        expect(typeof body.error?.type, String(r.status)).toBe("string")
+        expect(typeof body.error?.message, String(r.status)).toBe("string")
+      }
+    }))
+
   it("parses Stripe's form encoding (indexed and bracket arrays, nested objects)", () => {
     expect(StripeEmulator.parseForm(new URLSearchParams("lookup_keys[0]=a&lookup_keys[1]=b&expand[]=data.product&created[gte]=5&limit=3")))
       .toEqual({ lookup_keys: ["a", "b"], expand: ["data.product"], created: { gte: "5" }, limit: "3" })

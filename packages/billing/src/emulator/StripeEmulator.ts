@@ -32,6 +32,7 @@ import {
   type TaxSettingsObject,
   type WebhookEndpointObject
 } from "./objects.js"
+import { STRIPE_API_VERSION } from "../internal/apiVersion.js"
 
 /** A key the emulator accepts. A restricted key without `permissions` may read everything. */
 export interface ApiKeyGrant {
@@ -81,13 +82,33 @@ export const initialState = (): StripeState => ({
 })
 
 // ---------------------------------------------------------------------------
-// Stripe's error envelope
+// Stripe's error envelope and response headers
 
-const reply = (status: number, json: unknown): Reply => ({
-  status,
-  headers: { "request-id": id("req", 14) },
-  json
+/*
+ * Stripe answers every request, errors and 429s included, with a `Request-Id` (`req_…`) and the
+ * `Stripe-Version` the response was rendered with (the request's, else the account default).
+ */
+const stripeHeaders = (req: EmulatorRequest | undefined): Record<string, string> => ({
+  "request-id": id("req", 14),
+  "stripe-version": req?.headers["stripe-version"] ?? STRIPE_API_VERSION
 })
+
+const withStripeHeaders = (req: EmulatorRequest, r: Reply): Reply => ({
+  ...r,
+  headers: { ...stripeHeaders(req), ...r.headers }
+})
+
+/*
+ * Headers for fault replies, which the kit builds without the request: getters, because the kit
+ * spreads `fault.headers` into each reply, so every reply of a repeated fault gets a fresh request id.
+ */
+const faultHeaders = (): Record<string, string> =>
+  Object.defineProperties({} as Record<string, string>, {
+    "request-id": { enumerable: true, get: () => id("req", 14) },
+    "stripe-version": { enumerable: true, get: () => STRIPE_API_VERSION }
+  })
+
+const reply = (status: number, json: unknown): Reply => ({ status, json })
 
 /** A reply in Stripe's error envelope. */
 export const errorReply = (
@@ -104,24 +125,32 @@ class ParamError extends Error {
   }
 }
 
-/** A 429 fault in Stripe's error envelope (for `running.faults.next(...)`). */
-export const rateLimited = (retryAfterSeconds?: number): Fault => ({
+/**
+ * A 429 fault in Stripe's error envelope with Stripe's headers (for `running.faults.next(...)`).
+ * `retryAfter`: seconds, or a `Date` sent as an HTTP-date.
+ */
+export const rateLimited = (retryAfter?: number | Date): Fault => ({
   kind: "rate-limit",
-  ...(retryAfterSeconds !== undefined ? { retryAfter: retryAfterSeconds } : {}),
+  ...(retryAfter !== undefined ? { retryAfter } : {}),
+  headers: faultHeaders(),
   json: {
     error: {
       type: "rate_limit_error",
       code: "rate_limit",
-      message: "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests."
+      message: "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+      request_log_url: null
     }
   }
 })
 
-/** A server error fault in Stripe's error envelope. */
+/** A server error fault in Stripe's error envelope with Stripe's headers. */
 export const serverError = (status = 500): Fault => ({
   kind: "status",
   status,
-  json: { error: { type: "api_error", message: "An unknown error occurred while processing the request." } }
+  headers: faultHeaders(),
+  json: {
+    error: { type: "api_error", message: "An unknown error occurred while processing the request.", request_log_url: null }
+  }
 })
 
 // ---------------------------------------------------------------------------
@@ -392,9 +421,9 @@ const permissionByRoute = new Map<string, string>(
 const routes: ReadonlyArray<Route<StripeState>> = routeTable.map(([method, path, , handler]) =>
   Emulator.route<StripeState>(method, path, (req, { state }) => {
     try {
-      return handler(req, state, paramsOf(req))
+      return withStripeHeaders(req, handler(req, state, paramsOf(req)))
     } catch (error) {
-      if (error instanceof ParamError) return error.reply
+      if (error instanceof ParamError) return withStripeHeaders(req, error.reply)
       throw error
     }
   })
@@ -438,12 +467,15 @@ export const definition = Emulator.define<StripeState>({
   name: "stripe",
   initialState,
   routes,
-  before: (req, { state }, route) => authenticate(req, state, route),
+  before: (req, { state }, route) => {
+    const denied = authenticate(req, state, route)
+    return denied === undefined ? undefined : withStripeHeaders(req, denied)
+  },
   notFound: (req) =>
-    errorReply(404, {
+    withStripeHeaders(req, errorReply(404, {
       type: "invalid_request_error",
       message: `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`
-    })
+    }))
 })
 
 /** Start the emulator on 127.0.0.1 (a random port unless given). Close it with `close()`. */
