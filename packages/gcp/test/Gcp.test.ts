@@ -1,9 +1,13 @@
 import { Gate, HttpTransport, Redaction, Runner } from "@launchgate/core"
 import { it as effectIt } from "@effect/vitest"
 import { ConfigProvider, Effect, Redacted } from "effect"
+import { GoogleAuth } from "google-auth-library"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { Budget, CloudRun, Gcp, Monitoring, SecretManager } from "../src/index.js"
-import { cloudRunService, GcpEmulator, secret } from "../src/emulator/index.js"
+import { budget, cloudRunService, GcpEmulator, secret } from "../src/emulator/index.js"
 import { apiRequests, NOW, runCheck, runChecks, TOKEN_VALUE, withEmulator } from "./support.js"
 
 const at = { now: NOW }
@@ -146,6 +150,136 @@ describe("errors", () => {
     expect(item.status).toBe("error")
     expect(item.evidence["error"]).toMatchObject({ reason: "Transport" })
   })
+})
+
+describe("server-requested waits (Retry-After, RetryInfo)", () => {
+  // Waits may be long: only the client's cap and the check's budget bound them, not the test layer's 20 ms.
+  const patient = { retry: { baseDelay: "1 millis", maxDelay: "10 seconds" } } as const
+  // A 429 with ErrorInfo only, so nothing but the header can explain the wait.
+  const quotaBody = () => ({ error: { ...GcpEmulator.rateLimited(0).error, details: GcpEmulator.rateLimited(0).error.details.slice(0, 1) } })
+
+  it("Retry-After in seconds is honoured, and the evidence says how long it waited", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.faults.next({ kind: "rate-limit", retryAfter: 1, json: quotaBody() })
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer: patient })
+      expect(item.status).toBe("pass")
+      const [first, second] = gcp.requests({ path: API })
+      expect([first!.status, second!.status]).toEqual([429, 200])
+      // Lower bound only (the base delay is 1 ms): the server asked for 1 s.
+      expect(second!.time - first!.time).toBeGreaterThanOrEqual(900)
+      expect(item.evidence["retryWaitMs"]).toBe(1000)
+    }))
+
+  it("Retry-After as an HTTP-date is honoured (measured against the response's Date, not the run's pinned clock)", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      // HTTP-dates have 1 s resolution: 2.5 s ahead is at least 1 s after the Date header.
+      gcp.faults.next({ kind: "rate-limit", retryAfter: new Date(Date.now() + 2_500), json: quotaBody() })
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer: patient })
+      expect(item.status).toBe("pass")
+      const [first, second] = gcp.requests({ path: API })
+      expect(second!.time - first!.time).toBeGreaterThanOrEqual(800)
+      expect(item.evidence["retryWaitMs"]).toBeGreaterThanOrEqual(1000)
+    }))
+
+  it("a wait longer than the check's remaining time is not slept: error at once, saying so", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.faults.next({ kind: "rate-limit", retryAfter: 120, json: quotaBody() }, { times: 5 })
+      const started = Date.now()
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer: { retry: { maxDelay: "5 minutes" } } })
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("the server asked to wait 120 s (Retry-After)")
+      expect(item.message).toContain("of the check's 30 s timeout")
+      expect(item.evidence["error"]).toMatchObject({ reason: "RateLimited", status: 429, retryAfterMs: 120_000 })
+      expect(gcp.requests({ path: API })).toHaveLength(1)
+      // Far below the 120 s asked (and the 30 s timeout): it did not sleep.
+      expect(Date.now() - started).toBeLessThan(20_000)
+    }))
+
+  it("a wait longer than retry.maxDelay is declined, not shortened", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      gcp.faults.next({ kind: "rate-limit", retryAfter: 5, json: quotaBody() }, { times: 5 })
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("the client's maxDelay is")
+      expect(item.remediation).toContain("retry.maxDelay")
+      expect(gcp.requests({ path: API })).toHaveLength(1)
+    }))
+})
+
+describe("Application Default Credentials and the quota project", () => {
+  const withAdc = async <A>(quotaProject: string | undefined, body: (file: string) => Promise<A>): Promise<A> => {
+    const dir = mkdtempSync(path.join(tmpdir(), "launchgate-adc-"))
+    const file = path.join(dir, "application_default_credentials.json")
+    // The shape `gcloud auth application-default login` writes.
+    writeFileSync(file, JSON.stringify({
+      type: "authorized_user",
+      client_id: "764086051850-emulated.apps.googleusercontent.com",
+      client_secret: "emulated-client-secret",
+      refresh_token: "1//emulated-refresh-token",
+      ...(quotaProject !== undefined ? { quota_project_id: quotaProject } : {})
+    }))
+    try {
+      return await body(file)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  const adc = (gcp: { url: string }, keyFilename: string) =>
+    new GoogleAuth({
+      keyFilename,
+      scopes: ["https://www.googleapis.com/auth/cloud-platform"],
+      clientOptions: { endpoints: { oauth2TokenUrl: `${gcp.url}/token` } }
+    })
+  const BUDGETS = "/v1/billingAccounts/012345-6789AB-CDEF01/budgets"
+
+  it("the ADC file's quota_project_id is sent as x-goog-user-project, so budgets are readable", () =>
+    withAdc("demo-project", (file) =>
+      withEmulator({ fixtures: [budget({ now: NOW })] }, async (gcp) => {
+        const item = await runCheck(gcp, Budget.projectBudget(), { layer: { accessToken: undefined, auth: adc(gcp, file) } })
+        expect(gcp.requests({ path: "/token" })).toHaveLength(1)
+        const [entry] = gcp.requests({ path: BUDGETS })
+        expect(entry!.headers["x-goog-user-project"]).toBe("demo-project")
+        expect(entry!.headers["authorization"]).toBe("Bearer <redacted>")
+        expect(item.evidence["error"]).toBeUndefined()
+        expect(["pass", "fail", "warn"]).toContain(item.status)
+      })))
+
+  it("user credentials without a quota project: the remediation is set-quota-project, not enabling the API", () =>
+    withAdc(undefined, (file) =>
+      withEmulator({ fixtures: [budget({ now: NOW })] }, async (gcp) => {
+        const item = await runCheck(gcp, Budget.projectBudget(), { layer: { accessToken: undefined, auth: adc(gcp, file) } })
+        expect(item.status).toBe("error")
+        expect(item.message).toContain(`Google charged the call to ${GcpEmulator.GCLOUD_CLIENT_PROJECT}`)
+        expect(item.remediation).toContain("gcloud auth application-default set-quota-project demo-project")
+        expect(item.remediation).not.toContain("gcloud services enable")
+        expect(gcp.requests({ path: BUDGETS })[0]!.headers["x-goog-user-project"]).toBeUndefined()
+      })))
+
+  it("an explicit quotaProject wins over the ADC file's", () =>
+    withAdc("adc-quota", (file) =>
+      withEmulator({ fixtures: [budget({ now: NOW })] }, async (gcp) => {
+        await runCheck(gcp, Budget.projectBudget(), { layer: { accessToken: undefined, auth: adc(gcp, file), quotaProject: "explicit" } })
+        expect(gcp.requests({ path: BUDGETS })[0]!.headers["x-goog-user-project"]).toBe("explicit")
+      })))
+
+  it("USER_PROJECT_DENIED names the quota project, and SERVICE_DISABLED on the checked project still says enable", () =>
+    withEmulator({ fixtures: [budget({ now: NOW })] }, async (gcp) => {
+      const info = (reason: string, consumer: string) => ({
+        error: {
+          code: 403,
+          message: "denied",
+          status: "PERMISSION_DENIED",
+          details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: "googleapis.com", metadata: { consumer, service: "billingbudgets.googleapis.com" } }]
+        }
+      })
+      gcp.faults.next({ kind: "status", status: 403, json: info("USER_PROJECT_DENIED", "projects/other-quota") })
+      const denied = await runCheck(gcp, Budget.projectBudget(), { layer: { quotaProject: "other-quota" } })
+      expect(denied.remediation).toContain("set-quota-project")
+      expect(denied.message).toContain("the quota project sent was other-quota")
+      gcp.faults.next({ kind: "status", status: 403, json: info("SERVICE_DISABLED", "projects/123456789012") })
+      const disabled = await runCheck(gcp, Budget.projectBudget())
+      expect(disabled.remediation).toContain("gcloud services enable billingbudgets.googleapis.com")
+    }))
 })
 
 describe("pagination and shared reads", () => {
