@@ -151,6 +151,11 @@ export const evaluate = <A, I>(response: HttpTransport.HttpResponse, expect: Exp
     try {
       parsed = JSON.parse(response.body)
     } catch {
+      // A status that is already wrong decides (fail); otherwise an unparseable body leaves nothing to judge.
+      if (assertions.some((x) => !x.ok)) {
+        assertions.push({ name: "json", ok: false, observed: Http.excerpt(response.body), expected: "a JSON body" })
+        return judged(response, expect, evidence, assertions)
+      }
       return Outcome.error(`could not decide: ${response.url} did not answer JSON`, {
         observed: Http.excerpt(response.body),
         expected: "a JSON body",
@@ -183,6 +188,15 @@ export const evaluate = <A, I>(response: HttpTransport.HttpResponse, expect: Exp
     }
   }
 
+  return judged(response, expect, evidence, assertions)
+}
+
+const judged = <A, I>(
+  response: HttpTransport.HttpResponse,
+  expect: Expectation<A, I>,
+  evidence: Record<string, unknown>,
+  assertions: ReadonlyArray<Assertion>
+): Outcome.Outcome => {
   const failed = assertions.filter((a) => !a.ok)
   const all = { ...evidence, assertions }
   if (failed.length === 0) {

@@ -200,8 +200,13 @@ describe("Retry-After within the request's budget (issue 10 item 4)", () => {
   it.scopedLive("a wait longer than the budget or maxDelay is not waited for: RateLimited, saying how long was asked", () =>
     Effect.gen(function*() {
       const emulator = yield* siteScoped()
-      const cases = [
-        { retryAfter: 30 as number | Date, req: { budget: "2 seconds" }, asked: "30", limit: "of the check's time remain" },
+      const cases: ReadonlyArray<{
+        retryAfter: number | Date
+        req: Pick<HttpTransport.HttpRequest, "budget">
+        asked: string
+        limit: string
+      }> = [
+        { retryAfter: 30, req: { budget: "2 seconds" }, asked: "30", limit: "of the check's time remain" },
         { retryAfter: new Date(Date.now() + 600_000), req: { budget: "2 seconds" }, asked: "", limit: "of the check's time remain" },
         { retryAfter: 120, req: {}, asked: "120", limit: "maxDelay is 10 s" }
       ]

@@ -306,10 +306,18 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
         const n = Math.min(filler.length, size - 2 - sent)
         const ok = res.write(filler.subarray(0, n))
         sent += n
-        if (!ok) await new Promise<void>((resolve) => {
-          res.once("drain", resolve)
-          res.once("close", resolve)
-        })
+        if (!ok) {
+          await new Promise<void>((resolve) => {
+            // Remove both listeners either way, so thousands of waits do not pile up listeners.
+            const done = () => {
+              res.off("drain", done)
+              res.off("close", done)
+              resolve()
+            }
+            res.once("drain", done)
+            res.once("close", done)
+          })
+        }
       }
       if (!res.destroyed) res.end('"}')
       return
