@@ -18,6 +18,7 @@ import { lift, make, perSubject, type Reads, type Spec, unknownEnum } from "./in
 import { lastSegment } from "./internal/resources.js"
 import * as Run from "./internal/run.js"
 import type { Service as ServiceType } from "./internal/schemas.js"
+import * as SecretEnv from "./internal/secretEnv.js"
 import { latestVersion, loadSecrets, VERSION_STATES } from "./internal/secrets.js"
 
 export { Operation, Revision, Service } from "./internal/schemas.js"
@@ -285,49 +286,77 @@ export const minInstances = (options: MinInstancesOptions = {}): Check.Check<Gcp
 
 /** Options of {@link maxInstances}. */
 export interface MaxInstancesOptions extends Run.ServiceSelector {
-  /** Fail when the maximum is above this (e.g. what the database connection pool can take). */
+  /**
+   * The most instances the downstreams can take (database connections, vendor rate limits): fail above
+   * it. Without it, a service at the server default (100) is a `warn`.
+   */
   readonly atMost?: number | undefined
   /** Fail when the maximum is below this (too little headroom for launch traffic). */
   readonly atLeast?: number | undefined
 }
 
 /**
- * `gcp.cloud-run.max-instances`: a maximum instance count is set (and within
- * the optional bounds), so a spike cannot scale past what downstreams take.
+ * What Cloud Run runs with when a deploy sets no maximum: "When unspecified, the field is set to the
+ * server default value of 100" (RevisionScaling.maxInstanceCount,
+ * https://cloud.google.com/run/docs/reference/rest/v2/RevisionScaling; also
+ * https://cloud.google.com/run/docs/configuring/max-instances).
+ */
+export const SERVER_DEFAULT_MAX_INSTANCES = 100
+
+/**
+ * `gcp.cloud-run.max-instances`: the service's maximum instance count is within the bound the gate
+ * states (`atMost`, what downstreams can take). Reads always carry a maximum: Google fills the server
+ * default (100) when a deploy sets none, so "set" proves nothing; without a stated bound, a service at
+ * the server default is a `warn`.
  */
 export const maxInstances = (options: MaxInstancesOptions = {}): Check.Check<GcpServices> =>
   serviceCheck({
     id: "gcp.cloud-run.max-instances",
-    title: "Cloud Run maximum instances is set",
+    title: "Cloud Run maximum instances is within what downstreams take",
     category: "capacity",
     description: "Scaling is bounded by a deliberate maximum that downstream systems can take."
   }, options, (s, sel) => {
     const revisionMax = s.template?.scaling?.maxInstanceCount
     const serviceMax = s.scaling?.maxInstanceCount
-    const effective = [revisionMax, serviceMax].filter((n): n is number => n !== undefined && n > 0)
-    const max = effective.length > 0 ? Math.min(...effective) : undefined
-    const observed = { revisionMaxInstanceCount: revisionMax ?? null, serviceMaxInstanceCount: serviceMax ?? null }
+    // An absent revision maximum is the server default (vendor-documented); a service maximum only narrows it.
+    const effectiveRevision = revisionMax !== undefined && revisionMax > 0 ? revisionMax : SERVER_DEFAULT_MAX_INSTANCES
+    const max = serviceMax !== undefined && serviceMax > 0 ? Math.min(serviceMax, effectiveRevision) : effectiveRevision
+    const atDefault = max === SERVER_DEFAULT_MAX_INSTANCES
+    const observed = {
+      revisionMaxInstanceCount: revisionMax ?? null,
+      serviceMaxInstanceCount: serviceMax ?? null,
+      effective: max,
+      serverDefault: SERVER_DEFAULT_MAX_INSTANCES
+    }
     const expected = {
-      set: true,
-      ...(options.atLeast !== undefined ? { atLeast: options.atLeast } : {}),
-      ...(options.atMost !== undefined ? { atMost: options.atMost } : {})
+      atMost: options.atMost ?? "a bound the gate states (atMost)",
+      ...(options.atLeast !== undefined ? { atLeast: options.atLeast } : {})
     }
     const fix = (n: number | string) =>
       `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --max-instances ${n}`
-    if (max === undefined) {
-      return Outcome.fail("no maximum instance count is set", {
+    if (options.atMost !== undefined && max > options.atMost) {
+      return Outcome.fail(`maximum instances is ${max}${atDefault ? " (the server default)" : ""}, above the ${options.atMost} downstreams take`, {
         observed,
         expected,
-        remediation: `Set a maximum your database and quotas can take: ${fix("N")}`
+        remediation: fix(options.atMost)
       })
-    }
-    if (options.atMost !== undefined && max > options.atMost) {
-      return Outcome.fail(`maximum instances is ${max}, above ${options.atMost}`, { observed, expected, remediation: fix(options.atMost) })
     }
     if (options.atLeast !== undefined && max < options.atLeast) {
       return Outcome.fail(`maximum instances is ${max}, below ${options.atLeast}`, { observed, expected, remediation: fix(options.atLeast) })
     }
-    return Outcome.pass(`maximum instances is ${max}`, { observed, expected })
+    if (options.atMost === undefined && atDefault) {
+      return Outcome.warn(`maximum instances is ${max}, the server default: nothing bounds scaling to what downstreams take`, {
+        observed,
+        expected,
+        remediation: `Work out how many instances your database connections and vendor rate limits allow, set it (${fix("N")}) and state it in the gate (maxInstances({ atMost: N })).`
+      })
+    }
+    return Outcome.pass(
+      options.atMost !== undefined
+        ? `maximum instances is ${max}, within the ${options.atMost} downstreams take`
+        : `maximum instances is ${max} (no bound stated: pass atMost to check it against downstreams)`,
+      { observed, expected }
+    )
   })
 
 /** Options of {@link rollbackTarget}. */
@@ -369,24 +398,29 @@ export const rollbackTarget = (options: RollbackTargetOptions = {}): Check.Check
       })
     }))
 
-/** Default env var names that must come from Secret Manager. */
-export const SECRET_ENV_NAMES: ReadonlyArray<RegExp> = [/_KEY$/i, /_SECRET$/i, /_TOKEN$/i, /PASSWORD/i]
+export { NOT_SECRET, SECRET_VALUES, SECRET_WORDS } from "./internal/secretEnv.js"
 
 /** Options of {@link secretEnv}. */
 export interface SecretEnvOptions extends Run.ServiceSelector {
-  /** Env var names that look secret. Default `*_KEY`, `*_SECRET`, `*_TOKEN`, `*PASSWORD*`. */
+  /**
+   * Env var names that look secret, replacing the default rule (a word of {@link SECRET_WORDS}
+   * anywhere in the name, except the {@link NOT_SECRET} forms such as `*_KEY_ID` and `PUBLIC_KEY`).
+   */
   readonly names?: ReadonlyArray<RegExp | string> | undefined
-  /** Names that match but are not secret (e.g. `STRIPE_PUBLISHABLE_KEY`). */
+  /** Names that match but are not secret (e.g. `CACHE_KEY_PREFIX`). */
   readonly allow?: ReadonlyArray<string> | undefined
 }
 
 /**
  * `gcp.cloud-run.secret-env`: env vars whose names look secret come from
- * `valueSource.secretKeyRef`, never literal values; literal values that look
- * like credentials fail too. Values never reach the report.
+ * `valueSource.secretKeyRef`, never literal values; literal values shaped like
+ * credentials (`sk_live_…`, `whsec_…`, `AIza…`, `ghp_…`, `xox?-…`, PEM private
+ * keys, URLs with a password) fail whatever their name. Only names reach the
+ * report; the values are registered with `Redaction`.
  */
 export const secretEnv = (options: SecretEnvOptions = {}): Check.Check<GcpServices> => {
-  const patterns = (options.names ?? SECRET_ENV_NAMES).map((p) => (typeof p === "string" ? new RegExp(p, "i") : p))
+  const patterns = options.names?.map((p) => (typeof p === "string" ? new RegExp(p, "i") : p))
+  const isSecretName = (name: string) => (patterns ? patterns.some((p) => p.test(name)) : SecretEnv.secretName(name))
   const allow = new Set(options.allow ?? [])
   return serviceCheck({
     id: "gcp.cloud-run.secret-env",
@@ -403,15 +437,14 @@ export const secretEnv = (options: SecretEnvOptions = {}): Check.Check<GcpServic
           continue
         }
         if (env.value === undefined || env.value === "" || allow.has(env.name)) continue
-        const secretName = patterns.some((p) => p.test(env.name))
-        const secretValue = Redaction.scrub(env.value) !== env.value
-        if (secretName || secretValue) {
+        const byName = isSecretName(env.name)
+        if (byName || SecretEnv.secretValue(env.value)) {
           // Mask it everywhere from now on, in case it surfaces in some other text.
           Redaction.register(env.value)
           literal.push({
             container: c.name ?? String(i),
             env: env.name,
-            why: secretName ? "name looks secret; literal value (not shown)" : "literal value looks like a credential (not shown)"
+            why: byName ? "name looks secret; literal value (not shown)" : "literal value looks like a credential (not shown)"
           })
         }
       }

@@ -95,17 +95,47 @@ const pointsAt = (check: UptimeCheckConfig, target: Target): boolean => {
 const basePath = (check: UptimeCheckConfig, target: Target) =>
   check.monitoredResource?.type === "uptime_url" && target.url ? target.url.pathname.replace(/\/+$/, "") : ""
 
+/**
+ * The checker locations behind each uptime-check region: "The uptime-check region USA includes the
+ * USA_OREGON, USA_IOWA, and USA_VIRGINIA regions. Each of the USA_* regions has one checker ... EUROPE,
+ * SOUTH_AMERICA, and ASIA_PACIFIC, each have one checker"
+ * (https://cloud.google.com/monitoring/uptime-checks/introduction). The monitoring v3 reference asks
+ * for "a minimum of 3 locations" (UptimeCheckConfig.selectedRegions,
+ * https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.uptimeCheckConfigs).
+ */
+export const UPTIME_LOCATIONS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  USA: ["USA_OREGON", "USA_IOWA", "USA_VIRGINIA"],
+  USA_OREGON: ["USA_OREGON"],
+  USA_IOWA: ["USA_IOWA"],
+  USA_VIRGINIA: ["USA_VIRGINIA"],
+  EUROPE: ["EUROPE"],
+  SOUTH_AMERICA: ["SOUTH_AMERICA"],
+  ASIA_PACIFIC: ["ASIA_PACIFIC"]
+}
+
 /** Options of {@link uptimeCheck}. */
 export interface UptimeCheckOptions extends MonitoringTarget {
   /** Longest acceptable period. Default 300 seconds. */
   readonly maxPeriod?: Duration.DurationInput | undefined
-  /** Fewest checker regions (none selected means all regions). Default 3. */
+  /**
+   * Fewest checker locations (distinct checkers; `USA` holds three). None selected means all. Default 3,
+   * the minimum Google asks for.
+   */
+  readonly minLocations?: number | undefined
+  /** @deprecated Counted regions, which under-counts `USA`; now an alias of `minLocations`. */
   readonly minRegions?: number | undefined
+}
+
+/** The checker locations of the selected regions; `unknown` lists regions the table does not know. */
+const locationsOf = (check: UptimeCheckConfig) => {
+  const regions = (check.selectedRegions ?? []).filter((r) => r !== "REGION_UNSPECIFIED")
+  const unknown = regions.filter((r) => UPTIME_LOCATIONS[r] === undefined)
+  return { regions, unknown, locations: [...new Set(regions.flatMap((r) => UPTIME_LOCATIONS[r] ?? []))] }
 }
 
 const problemsOf = (check: UptimeCheckConfig, target: Target, options: UptimeCheckOptions): Array<string> => {
   const maxPeriod = Duration.toMillis(Duration.decode(options.maxPeriod ?? "300 seconds"))
-  const minRegions = options.minRegions ?? 3
+  const minLocations = options.minLocations ?? options.minRegions ?? 3
   const problems: Array<string> = []
   if (check.disabled === true) problems.push("it is disabled")
   if (!check.httpCheck) problems.push("it is not an HTTP(S) check, so it does not exercise the service")
@@ -121,8 +151,10 @@ const problemsOf = (check: UptimeCheckConfig, target: Target, options: UptimeChe
   }
   const period = durationMillis(check.period ?? "60s")
   if (period === undefined || period > maxPeriod) problems.push(`its period ${check.period} is longer than ${maxPeriod / 1000}s`)
-  const regions = new Set(check.selectedRegions ?? [])
-  if (regions.size > 0 && regions.size < minRegions) problems.push(`it runs from ${regions.size} region(s), fewer than ${minRegions}`)
+  const { regions, locations } = locationsOf(check)
+  if (regions.length > 0 && locations.length < minLocations) {
+    problems.push(`it runs from ${locations.length} checker location(s) (${regions.join(", ")}), fewer than ${minLocations}`)
+  }
   return problems
 }
 
@@ -135,13 +167,14 @@ const summary = (c: UptimeCheckConfig) => ({
   resource: c.monitoredResource?.type,
   path: c.httpCheck?.path,
   period: c.period ?? "60s",
-  regions: c.selectedRegions?.length ? c.selectedRegions : "all"
+  regions: c.selectedRegions?.length ? c.selectedRegions : "all",
+  locations: c.selectedRegions?.length ? locationsOf(c).locations.length : "all"
 })
 
 /**
  * `gcp.monitoring.uptime-check`: an uptime check targets the service's URL
  * (host, port and path, or the Cloud Run service as a monitored resource),
- * runs at least every `maxPeriod`, from at least `minRegions` regions.
+ * runs at least every `maxPeriod`, from at least `minLocations` checker locations.
  */
 export const uptimeCheck = (options: UptimeCheckOptions = {}): Check.Check<GcpServices> =>
   targetCheck({
@@ -163,16 +196,19 @@ export const uptimeCheck = (options: UptimeCheckOptions = {}): Check.Check<GcpSe
             : `gcloud monitoring uptime create NAME --resource-type=uptime-url --resource-labels=host=${target.url?.hostname},project_id=${project} --path=${options.path ?? "/"} --period=1`
         })
       }
-      const assessed = checks.map((c) => ({ ...summary(c), problems: problemsOf(c, target, options) }))
-      const good = assessed.find((a) => a.problems.length === 0)
+      const assessed = checks.map((c) => ({ ...summary(c), problems: problemsOf(c, target, options), unknown: locationsOf(c).unknown }))
+      const good = assessed.find((a) => a.problems.length === 0 && a.unknown.length === 0)
+      // A region launchgate cannot map to checkers: fail closed rather than guess how many it holds.
+      const unknownRegion = assessed.flatMap((a) => a.unknown)[0]
+      if (!good && unknownRegion !== undefined) return unknownEnum("selectedRegions", unknownRegion, Object.keys(UPTIME_LOCATIONS))
       if (!good) {
         return Outcome.fail(`${checks.length} uptime check(s) target ${where}, none within bounds: ${assessed.map((a) => `${a.id} (${a.problems.join(", ")})`).join("; ")}`, {
           observed: { uptimeChecks: assessed },
-          expected: { path: options.path ?? "under the service URL", maxPeriod: Duration.format(Duration.decode(options.maxPeriod ?? "300 seconds")), minRegions: options.minRegions ?? 3 },
+          expected: { path: options.path ?? "under the service URL", maxPeriod: Duration.format(Duration.decode(options.maxPeriod ?? "300 seconds")), minLocations: options.minLocations ?? options.minRegions ?? 3 },
           remediation: "Update the uptime check (gcloud monitoring uptime update ID --period=1 --regions=usa-oregon,europe,asia-pacific --path=/healthz) so it requests the health path often, from several regions."
         })
       }
-      return Outcome.pass(`uptime check ${good.id} requests ${good.path ?? "/"} every ${good.period} from ${Array.isArray(good.regions) ? `${good.regions.length} regions` : "all regions"}`, {
+      return Outcome.pass(`uptime check ${good.id} requests ${good.path ?? "/"} every ${good.period} from ${typeof good.locations === "number" ? `${good.locations} checker locations` : "all regions"}`, {
         observed: { uptimeChecks: assessed }
       })
     }))
@@ -281,7 +317,9 @@ const channelsFor = (reads: Reads, project: string, names: ReadonlyArray<string>
 
 /**
  * `gcp.monitoring.notification-channels`: the channels the paging alert
- * policies notify are enabled and not `UNVERIFIED`.
+ * policies notify are enabled and not `UNVERIFIED`. When no enabled policy
+ * pages anyone, the channels of the other policies on the check are still
+ * read and reported, so one run shows every problem it can see.
  */
 export const notificationChannels = (options: NotificationChannelsOptions = {}): Check.Check<GcpServices> =>
   targetCheck({
@@ -293,14 +331,9 @@ export const notificationChannels = (options: NotificationChannelsOptions = {}):
     Effect.gen(function*() {
       if (!target.url && !target.service) return noUrl()
       const a = yield* alertingFor(reads, project, target)
-      if (a.paging.length === 0) {
-        return Outcome.fail("no enabled alert policy on the uptime check notifies a channel (see gcp.monitoring.uptime-alert)", {
-          observed: { policies: a.policies.map(policySummary) },
-          remediation: "Fix gcp.monitoring.uptime-alert first: without a paging policy no channel is notified."
-        })
-      }
-      const names = [...new Set(a.paging.flatMap((p) => p.notificationChannels ?? []))]
-      const channels = yield* channelsFor(reads, project, names)
+      const source = a.paging.length > 0 ? a.paging : a.policies
+      const names = [...new Set(source.flatMap((p) => p.notificationChannels ?? []))]
+      const channels = names.length > 0 ? yield* channelsFor(reads, project, names) : []
       const rows = channels.map(({ name, channel }) => ({
         id: lastSegment(name),
         type: channel?.type ?? null,
@@ -310,12 +343,21 @@ export const notificationChannels = (options: NotificationChannelsOptions = {}):
         exists: channel !== undefined
       }))
       const unknown = rows.find((r) => r.verificationStatus !== null && !(VERIFICATION as ReadonlyArray<string>).includes(r.verificationStatus))
-      if (unknown?.verificationStatus) return unknownEnum("verificationStatus", unknown.verificationStatus, VERIFICATION)
       const bad = rows.filter((r) => !r.exists || r.enabled === false || r.verificationStatus === "UNVERIFIED")
-      const observed = { channels: rows }
+      const observed = { policies: a.policies.map(policySummary), channels: rows }
       const expected = { enabled: true, verificationStatus: "VERIFIED or not applicable" }
+      const badText = bad.map((b) => `${b.displayName ?? b.id} (${!b.exists ? "deleted" : b.enabled === false ? "disabled" : "unverified"})`).join(", ")
+      const verify = bad[0] ? ` Enable and verify ${bad.map((b) => b.id).join(", ")} (gcloud alpha monitoring channels verify ${bad[0].id}).` : ""
+      if (a.paging.length === 0) {
+        return Outcome.fail(`no enabled alert policy on the uptime check notifies a channel (see gcp.monitoring.uptime-alert)${bad.length > 0 ? `; its channels cannot deliver either: ${badText}` : ""}`, {
+          observed,
+          expected,
+          remediation: `Fix gcp.monitoring.uptime-alert first: without a paging policy no channel is notified.${verify}`
+        })
+      }
+      if (unknown?.verificationStatus) return unknownEnum("verificationStatus", unknown.verificationStatus, VERIFICATION)
       if (bad.length > 0) {
-        return Outcome.fail(`${bad.length} of ${rows.length} channel(s) cannot deliver: ${bad.map((b) => `${b.displayName ?? b.id} (${!b.exists ? "deleted" : b.enabled === false ? "disabled" : "unverified"})`).join(", ")}`, {
+        return Outcome.fail(`${bad.length} of ${rows.length} channel(s) cannot deliver: ${badText}`, {
           observed,
           expected,
           remediation: `Enable and verify the channels (Monitoring > Alerting > Edit notification channels; gcloud alpha monitoring channels verify ${bad[0]!.id}), or point the policy at a working channel.`

@@ -97,6 +97,15 @@ const unknownVersionState = (versions: ReadonlyArray<SecretVersion>) =>
 
 const millis = (d: Duration.DurationInput) => Duration.toMillis(Duration.decode(d))
 
+/**
+ * What Secret Manager v1 says about rotation
+ * (https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation):
+ * `rotationPeriod` is "Input only", so a read may not carry it; `nextRotationTime` is advanced by the
+ * period whenever the service sends the notification, whether or not anything rotated. A rotation is
+ * therefore judged by what it produces: a recent ENABLED version.
+ */
+const ROTATION_DOC = "https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation"
+
 /** Options of {@link rotation}. */
 export interface RotationOptions extends SecretSelector {
   /** The longest acceptable rotation period. Default 90 days. */
@@ -104,9 +113,9 @@ export interface RotationOptions extends SecretSelector {
 }
 
 /**
- * `gcp.secret-manager.rotation`: rotation is configured (`nextRotationTime`
- * set and no further away than the maximum period, `rotationPeriod` within
- * it) and publishes to at least one Pub/Sub topic, so something performs it.
+ * `gcp.secret-manager.rotation`: rotation is configured: `nextRotationTime` set and no further away
+ * than the maximum period, and at least one Pub/Sub topic so something performs it. `rotationPeriod`
+ * is compared with the maximum when a response carries it (it is input-only, so usually it does not).
  */
 export const rotation = (options: RotationOptions = {}): Check.Check<GcpServices> => {
   const max = millis(options.maxPeriod ?? "90 days")
@@ -122,8 +131,12 @@ export const rotation = (options: RotationOptions = {}): Check.Check<GcpServices
       const period = secret.rotation?.rotationPeriod
       const periodMs = period === undefined ? undefined : durationMillis(period)
       const topics = (secret.topics ?? []).map((t) => t.name)
-      const observed = { nextRotationTime: next ?? null, rotationPeriod: period ?? null, topics }
-      const expected = { nextRotationTime: `set, within ${humanMillis(max)}`, rotationPeriod: `<= ${humanMillis(max)}`, topics: "at least one" }
+      const observed = {
+        nextRotationTime: next ?? null,
+        rotationPeriod: period ?? `not returned (input only: ${ROTATION_DOC})`,
+        topics
+      }
+      const expected = { nextRotationTime: `set, within ${humanMillis(max)}`, rotationPeriod: `<= ${humanMillis(max)} when returned`, topics: "at least one" }
       const problems: Array<string> = []
       if (next === undefined) problems.push("no rotation schedule (rotation.nextRotationTime unset)")
       else if (Date.parse(next) - now > max) problems.push(`next rotation ${next} is more than ${humanMillis(max)} away`)
@@ -137,48 +150,78 @@ export const rotation = (options: RotationOptions = {}): Check.Check<GcpServices
             `gcloud secrets update ${lastSegment(secret.name)} --next-rotation-time=TIME --rotation-period=${Math.floor(max / 1000)}s --add-topics=projects/PROJECT/topics/TOPIC, with a subscriber that adds a new version and disables the old one.`
         })
       }
-      return Outcome.pass(`rotates every ${period ? humanMillis(periodMs ?? 0) : "(no period; next scheduled)"}, next ${next}, notifies ${topics.length} topic(s)`, { observed, expected })
+      return Outcome.pass(`rotation scheduled (next ${next}${periodMs !== undefined ? `, every ${humanMillis(periodMs)}` : ""}), notifies ${topics.length} topic(s)`, { observed, expected })
     }))
 }
 
 /** Options of {@link rotationOverdue}. */
 export interface RotationOverdueOptions extends SecretSelector {
-  /** How late a rotation may be before it counts as stuck. Default 1 day. */
+  /**
+   * How often the secret should rotate. Default: the `rotationPeriod` a response carries, else 90 days
+   * (Secret Manager does not return the period it was given).
+   */
+  readonly period?: Duration.DurationInput | undefined
+  /** How much older than the period the newest version may be before rotation counts as stuck. Default 1 day. */
   readonly grace?: Duration.DurationInput | undefined
 }
 
 /**
- * `gcp.secret-manager.rotation-overdue`: the scheduled rotation time has not
- * passed by more than the grace. When it has, the rotation pipeline is stuck
- * (Secret Manager advances `nextRotationTime` when it sends the notification,
- * so a time in the past means the schedule stopped moving).
+ * `gcp.secret-manager.rotation-overdue`: for a secret with rotation configured (a `nextRotationTime`
+ * and a topic), the newest ENABLED version is no older than the rotation period plus the grace. Secret
+ * Manager advances `nextRotationTime` whether or not the subscriber rotated, so only the versions show
+ * a stuck rotation pipeline.
  */
 export const rotationOverdue = (options: RotationOverdueOptions = {}): Check.Check<GcpServices> => {
   const grace = millis(options.grace ?? "1 day")
+  const stated = options.period === undefined ? undefined : millis(options.period)
   return secretCheck({
     id: "gcp.secret-manager.rotation-overdue",
     title: "Secret rotation is not overdue",
     category: "security",
-    description: "The rotation pipeline is moving: no scheduled rotation is late by more than the grace."
-  }, options, (secret) =>
+    description: "The rotation pipeline produces versions: the newest enabled version is younger than the rotation period plus a grace."
+  }, options, (secret, name, reads) =>
     Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
       const next = secret.rotation?.nextRotationTime
-      if (next === undefined) {
-        return Outcome.skip("no rotation scheduled (see gcp.secret-manager.rotation)", { observed: { nextRotationTime: null } })
+      const topics = (secret.topics ?? []).map((t) => t.name)
+      if (next === undefined || topics.length === 0) {
+        return Outcome.skip("rotation is not configured (see gcp.secret-manager.rotation)", {
+          observed: { nextRotationTime: next ?? null, topics }
+        })
       }
-      const late = now - Date.parse(next)
-      const observed = { nextRotationTime: next, now: new Date(now).toISOString(), lateBy: late > 0 ? humanMillis(late) : null }
-      const expected = `nextRotationTime no earlier than ${humanMillis(grace)} before now`
-      if (late > grace) {
-        return Outcome.fail(`rotation is overdue by ${humanMillis(late)}: the rotation pipeline looks stuck`, {
+      const versions = yield* versionsOf(reads, name)
+      const unknown = unknownVersionState(versions)
+      if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
+      const served = secret.rotation?.rotationPeriod === undefined ? undefined : durationMillis(secret.rotation.rotationPeriod)
+      const period = stated ?? served ?? millis("90 days")
+      const periodFrom = stated !== undefined ? "stated by the gate" : served !== undefined ? "rotationPeriod in the response" : "default 90 days (rotationPeriod is input only; state `period`)"
+      const newest = latestVersion(versions.filter((v) => v.state === "ENABLED"))
+      if (newest?.createTime === undefined) {
+        return Outcome.fail(newest ? `version ${lastSegment(newest.name)} has no createTime: cannot show a rotation` : "no enabled version: rotation produced nothing usable", {
+          observed: { enabledVersions: versions.filter((v) => v.state === "ENABLED").length, nextRotationTime: next },
+          remediation: `Check the subscriber of ${topics.join(", ")} and add a version by hand (gcloud secrets versions add ${lastSegment(secret.name)} --data-file=-).`
+        })
+      }
+      const now = yield* Clock.currentTimeMillis
+      const age = now - Date.parse(newest.createTime)
+      const observed = {
+        newestEnabledVersion: lastSegment(newest.name),
+        createTime: newest.createTime,
+        age: humanMillis(age),
+        period: humanMillis(period),
+        periodFrom,
+        nextRotationTime: next,
+        topics
+      }
+      const expected = `newest enabled version younger than ${humanMillis(period)} + ${humanMillis(grace)} grace`
+      if (age > period + grace) {
+        return Outcome.fail(`newest enabled version ${observed.newestEnabledVersion} is ${humanMillis(age)} old, rotation every ${humanMillis(period)}: the rotation pipeline looks stuck`, {
           observed,
           expected,
           remediation:
-            `Check the subscriber of ${(secret.topics ?? []).map((t) => t.name).join(", ") || "the rotation topic"} (errors, dead-letter queue), rotate ${lastSegment(secret.name)} by hand (gcloud secrets versions add), and set the next rotation time.`
+            `Secret Manager keeps sending notifications (nextRotationTime moves on) but no version was added: check the subscriber of ${topics.join(", ")} (errors, dead-letter queue), then rotate ${lastSegment(secret.name)} by hand (gcloud secrets versions add).`
         })
       }
-      return Outcome.pass(late > 0 ? `rotation is ${humanMillis(late)} late, within the ${humanMillis(grace)} grace` : `next rotation in ${humanMillis(-late)}`, { observed, expected })
+      return Outcome.pass(`newest enabled version ${observed.newestEnabledVersion} is ${humanMillis(age)} old, within ${humanMillis(period)} + grace`, { observed, expected })
     }))
 }
 

@@ -24,7 +24,8 @@ import {
 
 /** Something the emulator can hold; add it with `GcpEmulator.add(state, …fixtures)`. */
 export type Fixture =
-  | { readonly _tag: "Project"; readonly id: string; readonly number: string }
+  | { readonly _tag: "Project"; readonly id: string; readonly number: string; readonly parent?: string | undefined }
+  | { readonly _tag: "Folder"; readonly id: string; readonly parent: string; readonly displayName: string }
   | {
     readonly _tag: "CloudRunService"
     readonly service: Resource
@@ -48,6 +49,10 @@ export const apply = (state: State, f: Fixture): void => {
   switch (f._tag) {
     case "Project":
       state.projects.set(f.id, f.number)
+      if (f.parent !== undefined) state.projectParents.set(f.id, f.parent)
+      return
+    case "Folder":
+      state.folders.set(f.id, { parent: f.parent, displayName: f.displayName })
       return
     case "CloudRunService":
       state.services.set(f.service["name"], structuredClone(f.service))
@@ -74,8 +79,13 @@ export const apply = (state: State, f: Fixture): void => {
   }
 }
 
-/** A project id and its number. */
-export const project = (id: string, number: string): Fixture => ({ _tag: "Project", id, number })
+/** A project id and its number, optionally under a parent (`folders/F` or `organizations/O`, Resource Manager v3). */
+export const project = (id: string, number: string, parent?: string): Fixture =>
+  ({ _tag: "Project", id, number, ...(parent !== undefined ? { parent } : {}) })
+
+/** A Resource Manager folder (`folders/ID`) under `parent` (`folders/F` or `organizations/O`). */
+export const folder = (id: string, parent: string, displayName = `folder ${id}`): Fixture =>
+  ({ _tag: "Folder", id, parent, displayName })
 
 /** An env var: a literal value, or a reference to a Secret Manager secret. */
 export type EnvSpec =
@@ -94,7 +104,7 @@ export interface CloudRunServiceOptions {
   readonly minInstances?: number | undefined
   /** Service-level minimum instances. Default unset. */
   readonly serviceMinInstances?: number | undefined
-  /** Maximum instances; `null` leaves it unset. Default 10. */
+  /** Maximum instances; `null` leaves it unset (reads then show the server default, 100). Default 10. */
   readonly maxInstances?: number | null | undefined
   /** `true` (HTTP GET /healthz), `"tcp"`, or `false` for none. Default `true`. */
   readonly startupProbe?: boolean | "tcp" | undefined
@@ -297,7 +307,10 @@ export interface SecretOptions {
   readonly newestAgeDays?: number | undefined
   /** Days between versions. Default 30. */
   readonly versionIntervalDays?: number | undefined
-  /** Rotation schedule; `false` for none. Default every 30 days, next in 25 days. */
+  /**
+   * Rotation schedule; `false` for none. Default every 30 days, next in 25 days. The period is kept by
+   * the emulator but never served (input only); a next time in the past is advanced on read.
+   */
   readonly rotation?: { readonly periodDays?: number | undefined; readonly nextInDays?: number | undefined } | false | undefined
   /** Pub/Sub topics notified on rotation. Default `projects/PROJECT/topics/secret-rotation`. */
   readonly topics?: ReadonlyArray<string> | undefined
@@ -527,6 +540,21 @@ export interface BudgetOptions {
   readonly channels?: ReadonlyArray<string> | undefined
   readonly pubsubTopic?: string | undefined
   readonly disableDefaultIamRecipients?: boolean | undefined
+  /** `folders/F` or `organizations/O` the budget selects (with `project: null`, only these). */
+  readonly resourceAncestors?: ReadonlyArray<string> | undefined
+  /** Narrowing filters: only these services (`services/ID`), labels, subaccounts. */
+  readonly services?: ReadonlyArray<string> | undefined
+  readonly labels?: Readonly<Record<string, ReadonlyArray<string>>> | undefined
+  readonly subaccounts?: ReadonlyArray<string> | undefined
+  /** Default `INCLUDE_ALL_CREDITS`. */
+  readonly creditTypesTreatment?: string | undefined
+  /** Accepted like the other builders' `now`; a budget holds no times of its own. */
+  readonly now?: Date | undefined
+  /** A one-off period instead of the monthly calendar period. */
+  readonly customPeriod?: {
+    readonly startDate: { readonly year: number; readonly month: number; readonly day: number }
+    readonly endDate?: { readonly year: number; readonly month: number; readonly day: number } | undefined
+  } | undefined
 }
 
 /** A budget on the billing account. */
@@ -545,8 +573,12 @@ export const budget = (options: BudgetOptions = {}): Fixture => {
       displayName,
       budgetFilter: {
         ...(projectId !== undefined ? { projects: [`projects/${number ?? projectId}`] } : {}),
-        creditTypesTreatment: "INCLUDE_ALL_CREDITS",
-        calendarPeriod: "MONTH"
+        ...(options.resourceAncestors?.length ? { resourceAncestors: [...options.resourceAncestors] } : {}),
+        ...(options.services?.length ? { services: [...options.services] } : {}),
+        ...(options.labels ? { labels: Object.fromEntries(Object.entries(options.labels).map(([k, v]) => [k, [...v]])) } : {}),
+        ...(options.subaccounts?.length ? { subaccounts: [...options.subaccounts] } : {}),
+        creditTypesTreatment: options.creditTypesTreatment ?? "INCLUDE_ALL_CREDITS",
+        ...(options.customPeriod ? { customPeriod: structuredClone(options.customPeriod) } : { calendarPeriod: "MONTH" })
       },
       amount: { specifiedAmount: { currencyCode: options.currencyCode ?? "USD", units: String(options.amount ?? 1000) } },
       thresholdRules: thresholds.map((t) => ({ thresholdPercent: t.percent, spendBasis: t.basis ?? "CURRENT_SPEND" })),
@@ -567,7 +599,7 @@ export const PROBLEMS = [
   "failed-deploy",
   /** The API scales to zero. */
   "min-instances-zero",
-  /** The API has no maximum instance count. */
+  /** The API sets no maximum instance count: it runs at the server default of 100. */
   "no-max-instances",
   /** The API has no startup probe. */
   "no-startup-probe",
@@ -579,7 +611,10 @@ export const PROBLEMS = [
   "disabled-secret-version",
   /** The worker runs as the default compute service account. */
   "default-service-account",
-  /** The JWT signing key's rotation is three days overdue. */
+  /**
+   * The JWT signing key's rotation subscriber is broken: Secret Manager keeps advancing the schedule,
+   * but the newest version is 94 days old (rotation every 30 days).
+   */
   "rotation-overdue",
   /** The database password has four enabled versions. */
   "too-many-enabled-versions",
@@ -641,6 +676,8 @@ export const seedRealisticProject = (state: State, options: RealisticProjectOpti
   const has = (p: Problem) => problems.has(p)
   const now = options.now ?? new Date()
   const at = { project: projectId, now }
+  // A pinned "now" pins the emulator's clock too, so reads (rotation schedules) agree with the seeded ages.
+  if (options.now !== undefined) state.settings.now = () => now.getTime()
 
   const api = cloudRunService({
     ...at,
@@ -679,7 +716,14 @@ export const seedRealisticProject = (state: State, options: RealisticProjectOpti
       ...(has("too-many-enabled-versions") ? { enabledVersions: 4 } : {}),
       ...(has("disabled-secret-version") ? { enabledVersions: 1 } : {})
     }),
-    secret({ ...at, name: "jwt-signing-key", versions: 2, rotation: { periodDays: 30, nextInDays: has("rotation-overdue") ? -3 : 20 } })
+    secret({
+      ...at,
+      name: "jwt-signing-key",
+      versions: 2,
+      ...(has("rotation-overdue")
+        ? { newestAgeDays: 94, rotation: { periodDays: 30, nextInDays: -64 } }
+        : { rotation: { periodDays: 30, nextInDays: 20 } })
+    })
   ]
   const channels = [
     notificationChannel({ project: projectId, id: "oncall", type: "pagerduty", displayName: "API on-call (PagerDuty)" }),

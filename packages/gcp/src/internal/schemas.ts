@@ -298,13 +298,23 @@ export type NotificationChannel = typeof NotificationChannel.Type
 // Cloud Billing Budget API v1
 // ---------------------------------------------------------------------------
 
+/** A google.type.Date (budget custom periods). */
+const GoogleDate = Schema.Struct({ year: opt(Schema.Number), month: opt(Schema.Number), day: opt(Schema.Number) })
+
 export const Budget = Schema.Struct({
   name: Schema.String,
   displayName: opt(Schema.String),
+  // GoogleCloudBillingBudgetsV1Filter: every field that selects or narrows the spend a budget tracks.
   budgetFilter: opt(Schema.Struct({
     projects: opt(Schema.Array(Schema.String)),
+    resourceAncestors: opt(Schema.Array(Schema.String)),
+    services: opt(Schema.Array(Schema.String)),
+    labels: opt(Schema.Record({ key: Schema.String, value: Schema.Array(Schema.Unknown) })),
+    subaccounts: opt(Schema.Array(Schema.String)),
+    creditTypesTreatment: opt(Schema.String),
+    creditTypes: opt(Schema.Array(Schema.String)),
     calendarPeriod: opt(Schema.String),
-    services: opt(Schema.Array(Schema.String))
+    customPeriod: opt(Schema.Struct({ startDate: opt(GoogleDate), endDate: opt(GoogleDate) }))
   })),
   amount: opt(Schema.Struct({
     specifiedAmount: opt(Schema.Struct({

@@ -18,7 +18,34 @@ const last = (name: string) => name.slice(name.lastIndexOf("/") + 1)
 const withNumber = (state: State, name: string): string =>
   name.replace(/^projects\/([^/]+)/, (_, id: string) => `projects/${projectNumber(state, id)}`)
 
-const renderSecret = (state: State, secret: Resource): Resource => ({ ...copy(secret), name: withNumber(state, secret["name"]) })
+const durationMs = (d: unknown): number | undefined => {
+  const m = typeof d === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(d) : null
+  return m ? Number(m[1]) * 1000 : undefined
+}
+
+/**
+ * A secret as Secret Manager v1 returns it. `rotation.rotationPeriod` is "Input only" in the v1
+ * discovery document (https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation),
+ * so it is kept in the state but never served; and `nextRotationTime` "will be advanced by this period
+ * when the service automatically sends rotation notifications", whether or not a subscriber rotated
+ * anything. The emulator advances it from its clock at read time, as many periods as have passed.
+ */
+const renderSecret = (state: State, secret: Resource): Resource => {
+  const out: Resource = { ...copy(secret), name: withNumber(state, secret["name"]) }
+  const rotation = out["rotation"] as Resource | undefined
+  if (rotation !== undefined) {
+    const { rotationPeriod, ...served } = rotation
+    const period = durationMs(rotationPeriod)
+    const next = typeof served["nextRotationTime"] === "string" ? Date.parse(served["nextRotationTime"]) : NaN
+    const now = state.settings.now()
+    if (period !== undefined && period > 0 && !Number.isNaN(next) && next <= now) {
+      const periods = Math.floor((now - next) / period) + 1
+      served["nextRotationTime"] = new Date(next + periods * period).toISOString()
+    }
+    out["rotation"] = served
+  }
+  return out
+}
 
 const renderVersion = (state: State, version: Resource): Resource => ({ ...copy(version), name: withNumber(state, version["name"]) })
 
@@ -114,6 +141,33 @@ const monitoringRoutes: ReadonlyArray<Route<State>> = [
 
 // --- Billing budgets ---------------------------------------------------------
 
+/** The project's ancestors, nearest first (`folders/F`, …, `organizations/O`). */
+export const ancestorsOf = (state: State, projectIdOrNumber: string): Array<string> => {
+  const out: Array<string> = []
+  let parent = state.projectParents.get(projectId(state, projectIdOrNumber))
+  while (parent !== undefined && !out.includes(parent)) {
+    out.push(parent)
+    parent = parent.startsWith("folders/") ? state.folders.get(last(parent))?.parent : undefined
+  }
+  return out
+}
+
+/**
+ * Does the budget track this project's cost? Its filter names the project (id or number) or one of its
+ * folders or organization, or names neither (the whole billing account). `scope` on budgets.list returns
+ * "the budgets ... tracking the costs for that project":
+ * https://cloud.google.com/billing/docs/reference/budget/rest/v1/billingAccounts.budgets/list
+ */
+const tracks = (state: State, budget: Resource, id: string): boolean => {
+  const filter = (budget["budgetFilter"] ?? {}) as Resource
+  const projects = (filter["projects"] ?? []) as Array<string>
+  const ancestors = (filter["resourceAncestors"] ?? []) as Array<string>
+  if (projects.length === 0 && ancestors.length === 0) return true
+  const forms = new Set([`projects/${id}`, `projects/${projectNumber(state, id)}`])
+  const chain = new Set(ancestorsOf(state, id))
+  return projects.some((p) => forms.has(p)) || ancestors.some((a) => chain.has(a))
+}
+
 const budgetRoutes: ReadonlyArray<Route<State>> = [
   Emulator.route<State>("GET", "/v1/billingAccounts/{ba}/budgets", (req, { state }) => {
     const prefix = `billingAccounts/${req.params["ba"]}/budgets/`
@@ -123,12 +177,7 @@ const budgetRoutes: ReadonlyArray<Route<State>> = [
       const m = /^projects\/([^/]+)$/.exec(scope)
       if (!m) return fail(400, "scope must be projects/PROJECT")
       const id = projectId(state, m[1]!)
-      const forms = new Set([`projects/${id}`, `projects/${projectNumber(state, id)}`])
-      // Budgets that track the project: those naming it, and those over the whole account.
-      items = items.filter((b) => {
-        const projects = (b["budgetFilter"]?.["projects"] ?? []) as Array<string>
-        return projects.length === 0 || projects.some((p) => forms.has(p))
-      })
+      items = items.filter((b) => tracks(state, b, id))
     }
     return page(items.map(copy), req, "budgets", Math.min(100, state.settings.maxPageSize))
   }),
@@ -140,4 +189,35 @@ const budgetRoutes: ReadonlyArray<Route<State>> = [
   })
 ]
 
-export const routes: ReadonlyArray<Route<State>> = [...secretRoutes, ...monitoringRoutes, ...budgetRoutes]
+// --- Cloud Resource Manager v3 ------------------------------------------------
+// projects.get and folders.get, read-only, as https://cloud.google.com/resource-manager/reference/rest/v3/projects
+// and https://cloud.google.com/resource-manager/reference/rest/v3/folders describe them: `parent` is
+// `folders/{id}` or `organizations/{id}`. An unknown project answers 403 (Google does not say whether it exists).
+
+const resourceManagerRoutes: ReadonlyArray<Route<State>> = [
+  Emulator.route<State>("GET", "/v3/projects/{p}", (req, { state }) => {
+    const id = projectId(state, req.params["p"]!)
+    if (!state.projects.has(id)) {
+      return fail(403, `Permission 'resourcemanager.projects.get' denied on resource '//cloudresourcemanager.googleapis.com/projects/${req.params["p"]}' (or it may not exist).`)
+    }
+    const parent = state.projectParents.get(id)
+    return {
+      json: {
+        name: `projects/${projectNumber(state, id)}`,
+        projectId: id,
+        ...(parent !== undefined ? { parent } : {}),
+        state: "ACTIVE",
+        displayName: id
+      }
+    }
+  }),
+  Emulator.route<State>("GET", "/v3/folders/{f}", (req, { state }) => {
+    const folder = state.folders.get(req.params["f"]!)
+    if (!folder) {
+      return fail(403, `Permission 'resourcemanager.folders.get' denied on resource 'folders/${req.params["f"]}' (or it may not exist).`)
+    }
+    return { json: { name: `folders/${req.params["f"]}`, parent: folder.parent, displayName: folder.displayName, state: "ACTIVE" } }
+  })
+]
+
+export const routes: ReadonlyArray<Route<State>> = [...secretRoutes, ...monitoringRoutes, ...budgetRoutes, ...resourceManagerRoutes]

@@ -52,8 +52,27 @@ export const tick = (state: State, now = Date.now()): void => {
   }
 }
 
+/**
+ * Cloud Run fills the server default (100) into `maxInstanceCount` when a deploy leaves it unset, and
+ * returns it on reads: https://cloud.google.com/run/docs/reference/rest/v2/RevisionScaling and
+ * https://cloud.google.com/run/docs/configuring/max-instances ("By default ... a maximum of 100 instances").
+ */
+export const SERVER_DEFAULT_MAX_INSTANCES = 100
+
+const withDefaultScaling = (scaling: Resource | undefined): Resource => ({
+  ...(scaling ?? {}),
+  maxInstanceCount: scaling?.["maxInstanceCount"] ?? SERVER_DEFAULT_MAX_INSTANCES
+})
+
+const renderRevision = (revision: Resource): Resource => {
+  const out = copy(revision)
+  out["scaling"] = withDefaultScaling(out["scaling"])
+  return out
+}
+
 const render = (state: State, service: Resource, base: string): Resource => {
   const out = copy(service)
+  if (out["template"] !== undefined) out["template"]["scaling"] = withDefaultScaling(out["template"]["scaling"])
   if (state.settings.serveUrls && out["uri"] === undefined) {
     const uri = serviceUrl(base, service["name"])
     out["uri"] = uri
@@ -175,14 +194,14 @@ export const routes: ReadonlyArray<Route<State>> = [
   Emulator.route<State>("PATCH", "/v2/projects/{p}/locations/{l}/services/{s}", updateTraffic),
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}/revisions", (req, { state }) => {
     const service = getService(state, req)
-    const items = [...state.revisions.values()].filter((r) => r["service"] === service["name"]).map(copy)
+    const items = [...state.revisions.values()].filter((r) => r["service"] === service["name"]).map(renderRevision)
     return page(items, req, "revisions", state.settings.maxPageSize)
   }),
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}/revisions/{r}", (req, { state }) => {
     const service = getService(state, req)
     const revision = state.revisions.get(`${service["name"]}/revisions/${req.params["r"]}`)
     if (!revision) return fail(404, `Resource '${service["name"]}/revisions/${req.params["r"]}' was not found`)
-    return { json: copy(revision) }
+    return { json: renderRevision(revision) }
   }),
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/operations/{o}", (req, { state, url }) =>
     ({ json: renderOperation(state, `projects/${projectId(state, req.params["p"]!)}/locations/${req.params["l"]}/operations/${req.params["o"]}`, url) })),

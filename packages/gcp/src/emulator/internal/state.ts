@@ -30,6 +30,11 @@ export interface Settings {
   serveUrls: boolean
   /** Requests the service URLs have answered (drives the weighted round robin). */
   served: number
+  /**
+   * The emulator's clock (ms since the epoch): Secret Manager advances `nextRotationTime` by it on reads.
+   * Default the wall clock; tests pin it to the run's `now`.
+   */
+  now: () => number
 }
 
 /** A traffic change waiting for its reconcile delay. */
@@ -58,6 +63,12 @@ export interface State {
   readonly budgets: Map<string, Resource>
   /** How each revision answers on the service URL (default 200). */
   readonly serving: Map<string, { status: number }>
+  /**
+   * Resource Manager v3 hierarchy: project id → parent (`folders/F` or `organizations/O`), and
+   * folder id → parent. Projects without an entry have no parent.
+   */
+  readonly projectParents: Map<string, string>
+  readonly folders: Map<string, { readonly parent: string; readonly displayName: string }>
   settings: Settings
 }
 
@@ -81,6 +92,8 @@ export const initialState = (): State => ({
   channels: new Map(),
   budgets: new Map(),
   serving: new Map(),
+  projectParents: new Map(),
+  folders: new Map(),
   settings: {
     maxPageSize: 20,
     reconcileDelayMs: 20,
@@ -89,7 +102,8 @@ export const initialState = (): State => ({
     failTrafficUpdates: undefined,
     trafficUpdates: 0,
     serveUrls: true,
-    served: 0
+    served: 0,
+    now: () => Date.now()
   }
 })
 
