@@ -129,15 +129,17 @@ describe("HttpTransport retries against emulator faults (attempts counted from t
   it.scopedLive("a per-attempt timeout covers the whole exchange (slow headers and slow-drip bodies), and is retried", () =>
     Effect.gen(function*() {
       const emulator = yield* siteScoped()
-      emulator.faults.next({ kind: "latency", ms: 2_000 })
-      const slow = yield* request({ url: `${emulator.url}/slow`, timeout: "250 millis" })
+      // The first attempt never answers; the retry has a second, hundreds of times what loopback needs.
+      emulator.faults.next({ kind: "hang" })
+      const slow = yield* request({ url: `${emulator.url}/slow`, timeout: "1 second" })
       expect(slow).toMatchObject({ status: 200, attempts: 2 })
 
-      // 12 bytes at 40 ms each: every chunk beats undici's idle body timeout, the whole body does not.
-      emulator.faults.add({ fault: { kind: "slow-drip", chunkMs: 40 }, path: "/drip" })
+      // 12 bytes at 300 ms each (3.6 s): every chunk beats undici's idle body timeout, the whole body does
+      // not; the bound is 10x the two 1-second attempts.
+      emulator.faults.add({ fault: { kind: "slow-drip", chunkMs: 300 }, path: "/drip" })
       const started = Date.now()
-      const drip = yield* Effect.flip(request({ url: `${emulator.url}/drip`, timeout: "150 millis", retry: { maxAttempts: 2 } }))
-      expect(Date.now() - started).toBeLessThan(1_000)
+      const drip = yield* Effect.flip(request({ url: `${emulator.url}/drip`, timeout: "1 second", retry: { maxAttempts: 2 } }))
+      expect(Date.now() - started).toBeLessThan(20_000)
       expect(drip).toMatchObject({ _tag: "HttpError", reason: "Timeout", attempts: 2 })
       expect(emulator.requests({ path: "/drip" })).toHaveLength(2)
     }).pipe(Effect.provide(fastTransport())))
@@ -188,7 +190,8 @@ describe("HttpTransport retries against emulator faults (attempts counted from t
         items: [{ check, tier: "launch-critical", owner: "platform" }],
         rollback: { "acme.api": { procedure: "roll back" } }
       }))
-      expect(Date.now() - started).toBeLessThan(2_000)
+      // 10x the check's 300 ms timeout: only a wait the runner failed to interrupt (5 s) breaks it.
+      expect(Date.now() - started).toBeLessThan(3_000)
       expect(report.items[0]).toMatchObject({ status: "error" })
       expect(report.items[0]!.message).toContain("timed out")
       expect(emulator.requests({ path: "/busy" })).toHaveLength(1)
