@@ -13,9 +13,12 @@ import type * as Outcome from "./Outcome.js"
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
 
 /**
- * An ISO-8601 date (`2026-12-31`) or date-time (`2026-12-31T18:00:00Z`),
- * decoded to a `Date`. A date without a time is valid through the end of
- * that day (UTC): "expires 2026-12-31" still covers the 31st.
+ * An ISO-8601 date (`2026-12-31`) or date-time (`2026-12-31T18:00:00Z`,
+ * `2026-12-31T18:00:00+01:00`), decoded to a `Date`. A date without a time is
+ * valid through the end of that day (UTC): "expires 2026-12-31" still covers
+ * the 31st, until `2026-12-31T23:59:59.999Z`. A date-time without an offset
+ * is UTC too (never the machine's zone, so the expiry is the same on every
+ * runner).
  */
 export const IsoDate = Schema.transformOrFail(
   Schema.String.annotations({
@@ -27,7 +30,9 @@ export const IsoDate = Schema.transformOrFail(
     decode: (text, _, ast) => {
       const trimmed = text.trim()
       const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed)
-      const date = new Date(dateOnly ? `${trimmed}T23:59:59.999Z` : trimmed)
+      // `new Date` reads a date-time without an offset in the machine's zone: pin it to UTC.
+      const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(trimmed) ? trimmed : `${trimmed}Z`
+      const date = new Date(dateOnly ? `${trimmed}T23:59:59.999Z` : zoned)
       // `new Date` rolls impossible days over (2026-02-30 becomes March 2nd): compare the calendar date back.
       const calendarOk = Number.isNaN(date.getTime())
         ? false
@@ -45,10 +50,13 @@ export const IsoDate = Schema.transformOrFail(
   }
 ).annotations({ identifier: "IsoDate" })
 
+// A blank owner or reason is as good as none: whitespace-only text is rejected like an empty string.
 const NonEmpty = (what: string) =>
-  Schema.String.pipe(
-    Schema.filter((s) => s.trim().length > 0, { message: () => `expected ${what}, got an empty string` })
-  ).annotations({ message: (issue) => `expected ${what}, got ${JSON.stringify(issue.actual)}` })
+  Schema.String.annotations({ message: (issue) => `expected ${what}, got ${JSON.stringify(issue.actual)}` }).pipe(
+    Schema.filter((s) => s.trim().length > 0, {
+      message: (issue) => `expected ${what}, got ${issue.actual === "" ? "an empty string" : "only whitespace"}`
+    })
+  )
 
 /** A deferral as written in a gate definition. */
 export const DeferralInput = Schema.Struct({
@@ -76,8 +84,10 @@ export type State = "active" | "expired" | "stale"
 const DAY = 86_400_000
 
 /**
- * The state of a deferral at `now`. Expired wins over stale: an expired
- * deferral never covers anything, whatever the check says.
+ * The state of a deferral at `now`. A deferral expires *at* its instant: at
+ * `expires - 1 ms` it is active, at `expires` it is expired. Expired wins
+ * over stale: an expired deferral never covers anything, whatever the check
+ * says.
  */
 export const state = (deferral: Deferral, now: Date, status?: Outcome.Status): State => {
   if (deferral.expires.getTime() <= now.getTime()) return "expired"

@@ -68,6 +68,54 @@ export interface SubjectOutcome {
   readonly remediation?: string | undefined
 }
 
+const got = (u: unknown): string => {
+  if (u === undefined) return "undefined"
+  if (u === null) return "null"
+  if (typeof u === "string") return `a string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 37)}...` : u)}`
+  if (Array.isArray(u)) return "an array"
+  if (typeof u === "object") return "an object"
+  return `${typeof u} ${String(u)}`
+}
+
+const Text = Schema.String.annotations({ message: (issue) => `expected a string, got ${got(issue.actual)}` })
+
+const StatusField = Schema.declare((u): u is Status => Schema.is(Status)(u), {
+  message: (issue) => `expected one of ${Status.literals.map((s) => `"${s}"`).join(", ")}, got ${got(issue.actual)}`
+})
+
+// Evidence values are made JSON-safe by `toJson`, so only the shape is checked here.
+const EvidenceField = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+  message: (issue) => `expected an object of evidence, got ${got(issue.actual)}`
+})
+
+/** Schema of a {@link SubjectOutcome} as a check returns it. */
+export const SubjectOutcomeSchema = Schema.Struct({
+  subject: Text,
+  status: StatusField,
+  message: Text,
+  evidence: EvidenceField,
+  remediation: Schema.optional(Text)
+})
+
+/**
+ * What a check must return, checked at run time because checks written in
+ * plain JavaScript (or cast) can return anything: a status, a string message
+ * (missing or not a string is rejected), an evidence object, and the optional
+ * fields with their types. Evidence values are not checked here; `toJson`
+ * makes them JSON-safe.
+ */
+export const OutcomeSchema = Schema.Struct({
+  status: StatusField,
+  message: Text,
+  evidence: EvidenceField,
+  remediation: Schema.optional(Text),
+  docs: Schema.optional(Text),
+  attempts: Schema.optional(
+    Schema.Number.annotations({ message: (issue) => `expected a number, got ${got(issue.actual)}` })
+  ),
+  subjects: Schema.optional(Schema.Array(SubjectOutcomeSchema))
+}).annotations({ message: (issue) => `expected an outcome object, got ${got(issue.actual)}` })
+
 /** Optional details accepted by the outcome constructors. */
 export interface Details {
   readonly observed?: unknown
