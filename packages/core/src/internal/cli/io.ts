@@ -16,11 +16,11 @@ export interface Io {
   /** Relative paths (gate file, report files) resolve against it. */
   readonly cwd: string
   readonly env: Readonly<Record<string, string | undefined>>
-  /** Subscribe to interrupts (Ctrl-C); returns the unsubscribe. */
-  readonly onInterrupt: (handler: () => void) => () => void
+  /** Subscribe to interrupts (Ctrl-C, SIGTERM); the handler gets the signal's name. Returns the unsubscribe. */
+  readonly onInterrupt: (handler: (signal: string) => void) => () => void
 }
 
-/** The real process. A second Ctrl-C while the first is being handled exits at once (130). */
+/** The real process. A second signal while the first is being handled exits at once (130). */
 export const processIo = (): Io => ({
   stdout: process.stdout,
   stderr: process.stderr,
@@ -28,10 +28,11 @@ export const processIo = (): Io => ({
   env: process.env,
   onInterrupt: (handler) => {
     let seen = 0
-    const listener = () => {
+    // Node passes the signal's name, so a SIGTERM from a CI runner is reported as SIGTERM.
+    const listener = (signal: NodeJS.Signals) => {
       seen++
       if (seen > 1) process.exit(130)
-      handler()
+      handler(signal)
     }
     process.on("SIGINT", listener)
     process.on("SIGTERM", listener)
