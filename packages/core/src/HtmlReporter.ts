@@ -134,7 +134,14 @@ const header = (r: Report.Report): Html => {
   return el(
     "section",
     { id: "verdict", class: `verdict ${r.verdict}` },
-    el("h1", {}, `${ready ? "✅ Ready to launch" : "⛔ Launch blocked"}: ${r.gate.name}`, r.gate.environment !== undefined ? ` → ${r.gate.environment}` : ""),
+    // A CSS badge, not an emoji: a printed page or a machine without an emoji font still shows the verdict.
+    el(
+      "h1",
+      {},
+      el("span", { class: `badge ${r.verdict}` }, ready ? "READY" : "BLOCKED"),
+      `${ready ? "Ready to launch" : "Launch blocked"}: ${r.gate.name}`,
+      r.gate.environment !== undefined ? ` → ${r.gate.environment}` : ""
+    ),
     r.gate.description !== undefined && el("p", { class: "muted" }, r.gate.description),
     el(
       "div",
@@ -337,7 +344,7 @@ const rollbackSection = (r: Report.Report): Html | undefined =>
         const rows: Array<Child> = []
         const row = (term: string, value: Child) => rows.push(el("dt", {}, term), el("dd", {}, value))
         if (p.none !== undefined) row("no rollback", p.none)
-        if (p.procedure !== undefined) row("procedure", el("code", {}, p.procedure))
+        if (p.procedure !== undefined) row("procedure", el("pre", { class: "code" }, p.procedure))
         if (p.killSwitch !== undefined) row("kill switch", p.killSwitch)
         if (p.owner !== undefined) row("owner", p.owner)
         row(

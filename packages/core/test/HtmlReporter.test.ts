@@ -44,7 +44,9 @@ describe("HtmlReporter.render", () => {
     const blockers = section(html, "blockers")
     expect(verdict).toBeLessThan(html.indexOf(`id="blockers"`))
     expect(html.indexOf(`id="blockers"`)).toBeLessThan(html.indexOf(`id="items"`))
-    expect(section(html, "verdict")).toContain("⛔ Launch blocked: acme api launch → production")
+    expect(section(html, "verdict")).toContain(
+      `<h1><span class="badge blocked">BLOCKED</span>Launch blocked: acme api launch → production</h1>`
+    )
     const ids = report.items.filter((i) => i.disposition === "blocking").map((i) => i.id)
     expect(ids.length).toBeGreaterThan(0)
     for (const id of ids) expect(blockers).toContain(`<code>${id}</code>`)

@@ -40,6 +40,10 @@ h4{font-size:13px;margin:14px 0 6px;color:var(--muted);font-weight:600}
 section{background:var(--bg);border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin:16px 0}
 .muted{color:var(--muted)}
 .verdict{border-left:6px solid var(--red);padding:20px 22px}
+.badge{display:inline-block;vertical-align:3px;margin-right:10px;padding:2px 10px;border-radius:6px;font-size:13px;
+letter-spacing:.06em;color:#fff;background:var(--red)}
+.badge.ready{background:var(--green)}
+pre.code{background:var(--gray-bg);padding:6px 8px;border-radius:6px}
 .verdict.ready{border-left-color:var(--green)}
 .verdict .counts{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0 0}
 .verdict .meta{margin:10px 0 0;font-size:12.5px}
@@ -63,7 +67,7 @@ padding:2px 10px 2px 8px;cursor:pointer;background:var(--soft);font-size:12.5px;
 .filters label:has(input:not(:checked)){opacity:.5;text-decoration:line-through}
 .item{border-top:1px solid var(--line)}
 .item:first-of-type{border-top:0}
-.item summary{display:grid;grid-template-columns:92px 1fr auto;gap:10px;align-items:baseline;padding:7px 4px;cursor:pointer;
+.item summary{display:grid;grid-template-columns:128px 1fr auto;gap:10px;align-items:baseline;padding:7px 4px;cursor:pointer;
 list-style:none}
 .item summary::-webkit-details-marker{display:none}
 .item summary:hover{background:var(--soft)}
@@ -71,7 +75,7 @@ list-style:none}
 .item .id{color:var(--muted);font-size:12px;margin-left:6px}
 .item .msg{display:block;color:var(--muted);font-size:13px;word-break:break-word}
 .item .owner{font-size:12px;color:var(--muted);white-space:nowrap}
-.body{padding:4px 4px 14px 106px}
+.body{padding:4px 4px 14px 142px}
 dl.ev{display:grid;grid-template-columns:140px 1fr;gap:4px 12px;margin:6px 0}
 dl.ev dt{color:var(--muted);font-size:12.5px}
 dl.ev dd{margin:0}
@@ -79,10 +83,11 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{color:var(--muted);font-weight:600;font-size:12px;background:var(--soft)}
 .subjects{margin:8px 0}
-.trend svg{display:block;width:100%;height:auto;max-height:220px}
+.trend svg{display:block;height:180px;width:auto;max-width:100%}
+.card dl.ev{grid-template-columns:96px 1fr}
 .legend{display:flex;gap:14px;font-size:12px;color:var(--muted);margin:6px 0 10px}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
-.timeline .row{display:grid;grid-template-columns:260px 1fr;gap:12px;align-items:center;padding:6px 0;
+.timeline .row{display:grid;grid-template-columns:380px 1fr;gap:12px;align-items:center;padding:6px 0;
 border-bottom:1px solid var(--line)}
 .timeline .track{position:relative;height:18px;background:var(--soft);border-radius:4px}
 .timeline .bar{position:absolute;top:3px;height:12px;border-radius:3px;background:var(--purple)}
@@ -90,7 +95,7 @@ border-bottom:1px solid var(--line)}
 .timeline .bar.soon{background:#d4a72c}
 .timeline .bar.stale{background:var(--blue)}
 .timeline .now{position:absolute;top:-3px;bottom:-3px;width:2px;background:var(--fg)}
-.timeline .axis{display:flex;justify-content:space-between;font-size:11.5px;color:var(--muted);margin:4px 0 0 272px}
+.timeline .axis{display:flex;justify-content:space-between;font-size:11.5px;color:var(--muted);margin:4px 0 0 392px}
 .grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:12px}
 .card{border:1px solid var(--line);border-radius:8px;padding:10px 14px}
 .card h4{margin:0 0 6px;color:var(--fg)}
