@@ -4,7 +4,7 @@
  */
 import { type Check, Gate, type HttpTransport, type Report, Runner } from "@launchgate/core"
 import type { Running } from "@launchgate/core/emulator"
-import { type Layer, Redacted } from "effect"
+import { type Duration, type Layer, Redacted } from "effect"
 import type { BillingError } from "../src/BillingError.js"
 import type { BillingProvider } from "../src/BillingProvider.js"
 import * as Stripe from "../src/Stripe.js"
@@ -47,6 +47,10 @@ export interface RunOptions {
   readonly now?: Date | undefined
   readonly environment?: string | undefined
   readonly allowActive?: boolean | undefined
+  /** The gate's `http` options (CA, proxy, insecure origins): the transport every check and layer shares. */
+  readonly http?: HttpTransport.Options | undefined
+  /** The runner's per-check timeout. */
+  readonly checkTimeout?: Duration.DurationInput | undefined
 }
 
 /** A gate over `checks` (launch-critical, rollback `none` per surface) run once by the core runner. */
@@ -62,9 +66,10 @@ export const run = (
       items: checks.map((check) => ({ check, tier: "launch-critical" as const, owner: "payments" })),
       rollback: Object.fromEntries([...new Set(checks.map((c) => c.surface))].map((s) => [s, { none: "test fixture" }])),
       allowActive: options.allowActive ?? true,
+      ...(options.http !== undefined ? { http: options.http } : {}),
       layer: layerFor(emulator, options.layer)
     }),
-    { now: options.now ?? NOW }
+    { now: options.now ?? NOW, ...(options.checkTimeout !== undefined ? { checkTimeout: options.checkTimeout } : {}) }
   )
 
 /** Run one check and return its report item. */

@@ -1,0 +1,253 @@
+/**
+ * Fault matrix: the Stripe client (through a representative read-only check,
+ * `billing.account.charges-enabled`, one GET /v1/account) against every fault
+ * kind of the core emulator kit, through the gate's own transport. Each row
+ * states the outcome it must end in (never `pass` where the read cannot be
+ * trusted) and a time bound at least 10x what the row needs (short read
+ * timeouts keep the rows fast). Assertions on time are upper bounds with that
+ * margin, or lower bounds a slower machine can only exceed.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import type { Fault, Running } from "@launchgate/core/emulator"
+import * as http from "node:http"
+import * as net from "node:net"
+import * as Account from "../src/Account.js"
+import { seedRealisticAccount, StripeEmulator, type StripeState } from "../src/emulator/index.js"
+import { selfSigned } from "./helpers/tls.js"
+import { NOW, runOne, type RunOptions } from "./support.js"
+
+const BUDGET_MS = 2_000
+const layer = { timeout: `${BUDGET_MS} millis`, maxNetworkRetries: 2 }
+const check = Account.chargesEnabled()
+
+interface Row {
+  readonly name: string
+  readonly fault: (other: Running<StripeState>) => Fault
+  readonly times?: number
+  readonly expected: "pass" | "error"
+  /** Evidence the outcome must carry. */
+  readonly evidence?: Record<string, unknown>
+  /** Requests the emulator must have seen (retries included). */
+  readonly requests: number
+  /** Generous upper bound (>= 10x the time the row needs). */
+  readonly boundMs: number
+  readonly layer?: RunOptions["layer"]
+}
+
+const rows: ReadonlyArray<Row> = [
+  { name: "503 once", fault: () => StripeEmulator.serverError(503), times: 1, expected: "pass", requests: 2, boundMs: 20_000 },
+  {
+    name: "503 always",
+    fault: () => StripeEmulator.serverError(503),
+    expected: "error",
+    evidence: { reason: "Status", status: 503, attempts: 3 },
+    requests: 3,
+    boundMs: 20_000
+  },
+  {
+    name: "429 + Retry-After 1 s",
+    fault: () => StripeEmulator.rateLimited(1),
+    times: 1,
+    expected: "pass",
+    requests: 2,
+    boundMs: 30_000,
+    layer: { timeout: "10 seconds" }
+  },
+  {
+    name: "429 + Retry-After HTTP-date",
+    fault: () => StripeEmulator.rateLimited(new Date(Date.now() + 2_000)),
+    times: 1,
+    expected: "pass",
+    requests: 2,
+    boundMs: 30_000,
+    layer: { timeout: "10 seconds" }
+  },
+  {
+    name: "429 + Retry-After beyond the timeout",
+    fault: () => StripeEmulator.rateLimited(60),
+    expected: "error",
+    evidence: { reason: "RateLimited", status: 429, retryAfterMs: 60_000 },
+    requests: 1,
+    boundMs: 20_000
+  },
+  {
+    name: "accept, never answer (hang)",
+    fault: () => ({ kind: "hang" }),
+    expected: "error",
+    evidence: { reason: "Transport" },
+    requests: 1,
+    boundMs: 10 * BUDGET_MS
+  },
+  {
+    name: "1 byte/s body (slow-drip)",
+    fault: () => ({ kind: "slow-drip", chunkMs: 1_000, chunkBytes: 1 }),
+    expected: "error",
+    evidence: { reason: "Transport" },
+    requests: 1,
+    boundMs: 10 * BUDGET_MS
+  },
+  {
+    name: "reset",
+    fault: () => ({ kind: "reset" }),
+    expected: "error",
+    evidence: { reason: "Transport", attempts: 3 },
+    requests: 3,
+    boundMs: 20_000
+  },
+  {
+    name: "truncated JSON",
+    fault: () => ({ kind: "truncate" }),
+    expected: "error",
+    evidence: { reason: "Transport", attempts: 3 },
+    requests: 3,
+    boundMs: 20_000
+  },
+  {
+    name: "HTML served as JSON",
+    fault: () => ({ kind: "html-as-json" }),
+    expected: "error",
+    evidence: { reason: "Decode" },
+    requests: 1,
+    boundMs: 20_000
+  },
+  {
+    name: "20 MB body (cap 16 MiB)",
+    fault: () => ({ kind: "huge-body" }),
+    expected: "error",
+    evidence: { reason: "Transport", code: "LG_BODY_TOO_LARGE", attempts: 1 },
+    requests: 1,
+    boundMs: 30_000
+  },
+  {
+    name: "cross-origin redirect",
+    fault: (other) => ({ kind: "redirect", location: `${other.url}/v1/account` }),
+    expected: "error",
+    // Not followed: the SDK gets the 302's empty body, which is not a Stripe object.
+    evidence: { reason: "Decode" },
+    requests: 1,
+    boundMs: 20_000
+  }
+]
+
+const table: Array<Record<string, unknown>> = []
+
+describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
+  for (const row of rows) {
+    it(`${row.name} → ${row.expected}`, async () => {
+      const stripe = await StripeEmulator.start({ seed: seedRealisticAccount({ now: NOW }) })
+      const other = await StripeEmulator.start({ seed: seedRealisticAccount({ now: NOW }) })
+      try {
+        stripe.faults.add({ fault: row.fault(other), route: "GET /v1/account", times: row.times })
+        const started = performance.now()
+        const item = await runOne(stripe, check, { layer: { ...layer, ...row.layer }, checkTimeout: "60 seconds" })
+        const ms = Math.round(performance.now() - started)
+        const served = stripe.requests({ path: "/v1/account" })
+        table.push({
+          fault: row.name,
+          expected: row.expected,
+          status: item.status,
+          reason: item.evidence["reason"] ?? "",
+          code: item.evidence["code"] ?? "",
+          attempts: item.evidence["attempts"] ?? served.length,
+          requests: served.length,
+          ms
+        })
+        expect(item.status, item.message).toBe(row.expected)
+        if (row.evidence) expect(item.evidence).toMatchObject(row.evidence)
+        expect(served).toHaveLength(row.requests)
+        // A redirect is reported, never followed (credentials must not reach another origin).
+        expect(other.log).toHaveLength(0)
+        expect(ms).toBeLessThan(row.boundMs)
+        if (row.name.startsWith("429 + Retry-After 1")) {
+          // Waited at least what Stripe asked (a lower bound: a slower machine only waits longer).
+          expect(served[1]!.time - served[0]!.time).toBeGreaterThanOrEqual(990)
+        }
+        if (row.name === "429 + Retry-After beyond the timeout") {
+          expect(item.message).toMatch(/asked to wait 60000 ms .* only \d+ ms of the read's timeout remained/)
+        }
+      } finally {
+        await Promise.all([stripe.close(), other.close()])
+      }
+    }, 120_000)
+  }
+
+  it("self-signed TLS: error without retry; trusted through the gate's `ca`, it passes", async () => {
+    const pem = selfSigned()
+    const stripe = await StripeEmulator.start({ seed: seedRealisticAccount({ now: NOW }), tls: pem })
+    try {
+      const started = performance.now()
+      const untrusted = await runOne(stripe, check, { layer })
+      const ms = Math.round(performance.now() - started)
+      table.push({
+        fault: "self-signed TLS",
+        expected: "error",
+        status: untrusted.status,
+        reason: untrusted.evidence["reason"],
+        code: untrusted.evidence["code"],
+        attempts: untrusted.evidence["attempts"],
+        requests: stripe.log.length,
+        ms
+      })
+      expect(untrusted.status).toBe("error")
+      expect(untrusted.evidence).toMatchObject({ reason: "Transport", attempts: 1 })
+      expect(String(untrusted.evidence["code"])).toMatch(/CERT|SELF_SIGNED/)
+      expect(untrusted.remediation).toContain("ca")
+      expect(ms).toBeLessThan(20_000)
+
+      const trusted = await runOne(stripe, check, { layer, http: { ca: pem.cert } })
+      expect(trusted.status, trusted.message).toBe("pass")
+      expect(stripe.requests({ path: "/v1/account" })).toHaveLength(1)
+    } finally {
+      await stripe.close()
+    }
+  }, 60_000)
+
+  it("goes through the gate's proxy (CONNECT on loopback)", async () => {
+    const stripe = await StripeEmulator.start({ seed: seedRealisticAccount({ now: NOW }) })
+    const seen: Array<string> = []
+    const sockets = new Set<net.Socket>()
+    // A tiny proxy: CONNECT tunnels, and absolute-form plain requests forwarded as-is.
+    const proxy = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`)
+      const upstream = http.request(req.url!, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers)
+        up.pipe(res)
+      })
+      req.pipe(upstream)
+    })
+    proxy.on("connect", (req: http.IncomingMessage, client: net.Socket) => {
+      seen.push(`CONNECT ${req.url}`)
+      const [host, port] = req.url!.split(":")
+      const target = net.connect(Number(port), host!, () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+        target.pipe(client)
+        client.pipe(target)
+      })
+      target.on("error", () => client.destroy())
+      client.on("error", () => target.destroy())
+    })
+    proxy.on("connection", (s: net.Socket) => {
+      sockets.add(s)
+      s.on("close", () => sockets.delete(s))
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve))
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`
+    try {
+      const item = await runOne(stripe, check, { layer, http: { proxy: proxyUrl } })
+      expect(item.status, item.message).toBe("pass")
+      const target = new URL(stripe.url).host
+      expect(seen.some((s) => s.includes(target))).toBe(true)
+      expect(stripe.requests({ path: "/v1/account" })).toHaveLength(1)
+    } finally {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => proxy.close(() => resolve()))
+      await stripe.close()
+    }
+  }, 60_000)
+
+  it("prints the matrix", () => {
+    console.log("\nStripe fault matrix (read timeout %d ms, 2 retries):", BUDGET_MS)
+    console.table(table)
+    expect(table.length).toBeGreaterThan(0)
+  })
+})
