@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Budget } from "../src/index.js"
-import { budget } from "../src/emulator/index.js"
+import { budget, project } from "../src/emulator/index.js"
+import { folder } from "../src/emulator/builders.js"
 import { runCheck, withEmulator } from "./support.js"
 
 describe("gcp.budget.project-budget", () => {
@@ -24,7 +25,7 @@ describe("gcp.budget.project-budget", () => {
     withEmulator({ fixtures: [budget({ project: "other-project", projectNumber: "999" }), budget({ project: null })] }, async (gcp) => {
       const item = await runCheck(gcp, Budget.projectBudget())
       expect(item.status).toBe("fail")
-      expect(item.message).toBe("no budget is scoped to project demo-project (1 billing-account-wide budget(s) do not count)")
+      expect(item.message).toBe("no budget covers all of project demo-project (1 billing-account-wide budget(s) do not count)")
       expect(item.remediation).toContain("gcloud billing budgets create --billing-account=012345-6789AB-CDEF01")
       const accountWide = await runCheck(gcp, Budget.projectBudget({ acceptAccountWide: true }))
       expect(accountWide.status).toBe("pass")
@@ -52,5 +53,62 @@ describe("gcp.budget.notifications", () => {
       expect(item.status).toBe("fail")
       expect(item.message).toBe("budgets for demo-project notify no channel or topic (only billing admins by email)")
       expect((await runCheck(gcp, Budget.notifications({ acceptDefaultRecipients: true }))).status).toBe("pass")
+    }))
+})
+
+describe("budget coverage: what covers the project (budgetFilter)", () => {
+  const tree = [project("demo-project", "123456789012", "folders/42"), folder("42", "organizations/7")]
+
+  it("a budget on the project's folder or organization covers it", () =>
+    withEmulator({ fixtures: [...tree, budget({ project: null, displayName: "eng folder", resourceAncestors: ["folders/42"] })] }, async (gcp) => {
+      const item = await runCheck(gcp, Budget.projectBudget())
+      expect(item.status).toBe("pass")
+      expect(item.message).toContain("budget eng folder covers demo-project")
+      expect(item.evidence["observed"]).toMatchObject({ budgets: [{ resourceAncestors: ["folders/42"] }] })
+    }))
+
+  it("a folder the project is not in does not count (the API does not return it for the project)", () =>
+    withEmulator({ fixtures: [...tree, folder("99", "organizations/7"), budget({ project: null, resourceAncestors: ["folders/99"] })] }, async (gcp) => {
+      expect((await runCheck(gcp, Budget.projectBudget())).status).toBe("fail")
+    }))
+
+  it("a budget narrowed to one service or one label covers part of the spend: warn, with the filter", () =>
+    withEmulator({
+      fixtures: [
+        budget({ displayName: "run only", services: ["services/152E-C115-5142"] }),
+        budget({ displayName: "team a", labels: { team: ["a"] } })
+      ]
+    }, async (gcp) => {
+      const item = await runCheck(gcp, Budget.projectBudget())
+      expect(item.status).toBe("warn")
+      expect(item.message).toBe("budget run only covers only part of demo-project's spend (services services/152E-C115-5142)")
+      expect(item.evidence["observed"]).toMatchObject({ budgets: [], partialBudgets: [{ narrowedBy: ["services services/152E-C115-5142"] }, { narrowedBy: ['labels {"team":["a"]}'] }] })
+      const notify = await runCheck(gcp, Budget.notifications())
+      expect(notify.status).toBe("warn")
+    }))
+
+  it("a custom period that has ended no longer covers the project", () =>
+    withEmulator({ fixtures: [budget({ customPeriod: { startDate: { year: 2025, month: 1, day: 1 }, endDate: { year: 2025, month: 12, day: 31 } } })] }, async (gcp) => {
+      const item = await runCheck(gcp, Budget.projectBudget())
+      expect(item.status).toBe("warn")
+      expect(item.message).toContain("custom period ended 2025-12-31")
+    }))
+
+  it("a filter naming only other projects contradicts the scope and does not count", () =>
+    withEmulator({ fixtures: [budget({ project: "other-project", projectNumber: "999" })] }, async (gcp) => {
+      // The emulator honours scope; a server that ignores it must not turn another project's budget into a pass.
+      gcp.state.budgets.forEach((b) => (b["budgetFilter"]["projects"] = ["projects/999"]))
+      const item = await runCheck(gcp, Budget.projectBudget())
+      expect(item.status).toBe("fail")
+    }))
+
+  it("the emulator serves Resource Manager v3 projects.get and folders.get with parents", () =>
+    withEmulator({ fixtures: tree }, async (gcp) => {
+      const headers = { authorization: "Bearer test" }
+      const p = await (await fetch(`${gcp.url}/v3/projects/demo-project`, { headers })).json()
+      expect(p).toMatchObject({ name: "projects/123456789012", projectId: "demo-project", parent: "folders/42" })
+      const f = await (await fetch(`${gcp.url}/v3/folders/42`, { headers })).json()
+      expect(f).toMatchObject({ name: "folders/42", parent: "organizations/7" })
+      expect((await fetch(`${gcp.url}/v3/folders/1`, { headers })).status).toBe(403)
     }))
 })

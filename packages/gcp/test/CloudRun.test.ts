@@ -116,13 +116,38 @@ describe("gcp.cloud-run.min-instances / max-instances", () => {
       expect(apiRequests(gcp)).toEqual(["GET /v2/projects/demo-project/locations/us-central1/services/api"])
     }))
 
-  it("fail with min 0 and no max, with the gcloud fix", () =>
+  it("fail with min 0; no max set runs at the server default of 100, a warn without a stated bound", () =>
     withEmulator({ fixtures: [cloudRunService({ ...at, minInstances: 0, maxInstances: null })] }, async (gcp) => {
       const [min, max] = (await runChecks(gcp, [CloudRun.minInstances({ service: "api" }), CloudRun.maxInstances({ service: "api" })])).items
       expect(min!.status).toBe("fail")
       expect(min!.remediation).toBe("gcloud run services update api --region us-central1 --project demo-project --min-instances 1")
-      expect(max!.status).toBe("fail")
-      expect(max!.message).toBe("no maximum instance count is set")
+      expect(max!.status).toBe("warn")
+      expect(max!.message).toBe("maximum instances is 100, the server default: nothing bounds scaling to what downstreams take")
+      expect(max!.evidence["observed"]).toMatchObject({ revisionMaxInstanceCount: 100, effective: 100, serverDefault: 100 })
+      expect(max!.remediation).toContain("maxInstances({ atMost: N })")
+    }))
+
+  it("the emulator reads back the server default the API fills in (RevisionScaling.maxInstanceCount)", () =>
+    withEmulator({ fixtures: [cloudRunService({ ...at, maxInstances: null })] }, async (gcp) => {
+      const base = `${gcp.url}/v2/projects/demo-project/locations/us-central1/services/api`
+      const headers = { authorization: "Bearer test" }
+      const service = await (await fetch(base, { headers })).json() as { template: { scaling: Record<string, number> } }
+      expect(service.template.scaling["maxInstanceCount"]).toBe(100)
+      const revisions = await (await fetch(`${base}/revisions`, { headers })).json() as { revisions: Array<{ scaling: Record<string, number> }> }
+      expect(revisions.revisions.map((r) => r.scaling["maxInstanceCount"])).toEqual([100, 100, 100])
+    }))
+
+  it("a deploy without a maximum fails against the bound downstreams take, and passes within it", () =>
+    withEmulator({
+      fixtures: [cloudRunService({ ...at, maxInstances: null }), cloudRunService({ ...at, name: "small", maxInstances: 20 })]
+    }, async (gcp) => {
+      const item = await runCheck(gcp, CloudRun.maxInstances({ service: ["api", "small"], atMost: 40 }))
+      const byName = Object.fromEntries(item.subjects!.map((s) => [s.subject, s]))
+      expect(byName["api"]!.status).toBe("fail")
+      expect(byName["api"]!.message).toBe("maximum instances is 100 (the server default), above the 40 downstreams take")
+      expect(byName["api"]!.remediation).toBe("gcloud run services update api --region us-central1 --project demo-project --max-instances 40")
+      expect(byName["small"]!.status).toBe("pass")
+      expect(byName["small"]!.message).toBe("maximum instances is 20, within the 40 downstreams take")
     }))
 
   it("honours the service-level minimum and the max bounds", () =>
@@ -130,7 +155,7 @@ describe("gcp.cloud-run.min-instances / max-instances", () => {
       const [min, max] = (await runChecks(gcp, [CloudRun.minInstances({ service: "api", floor: 2 }), CloudRun.maxInstances({ service: "api", atMost: 50 })])).items
       expect(min!.status).toBe("pass")
       expect(max!.status).toBe("fail")
-      expect(max!.message).toBe("maximum instances is 100, above 50")
+      expect(max!.message).toBe("maximum instances is 100 (the server default), above the 50 downstreams take")
     }))
 })
 
@@ -197,6 +222,39 @@ describe("gcp.cloud-run.secret-env", () => {
       expect(text).not.toContain(value)
       expect(text).not.toContain(credential)
       expect(Redaction.scrub(`leak ${value}`)).toBe("leak <redacted>")
+    })
+  })
+
+  it("finds secret words anywhere in the name and credential-shaped values, but not key ids or public keys", () => {
+    const literals = {
+      DB_PASS: "correct-horse-battery",
+      API_KEY_PROD: "prod-key-0123456789",
+      SIGNING_SALT: "pepper-and-salt-42",
+      dbPassword: "camel-case-password",
+      DATABASE_URL: "postgres://app:s3cr3t-pw@db.internal:5432/app",
+      WEBHOOK: "whsec_5f2b8c1d9e7a6b4c3d2e1f0a",
+      SLACK: "xoxb-123456789012-abcdefghijkl",
+      MAPS: "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+      GH: "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+      SIGNER: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----"
+    }
+    const fine = {
+      AWS_ACCESS_KEY_ID: "not-a-secret-id",
+      STRIPE_PUBLISHABLE_KEY: "pk_test_public_value_12345",
+      JWT_PUBLIC_KEY: "public-material",
+      KEYBOARD_LAYOUT: "dvorak",
+      PASSTHROUGH_MODE: "on",
+      LOG_LEVEL: "info"
+    }
+    return withEmulator({
+      fixtures: [cloudRunService({ ...at, env: Object.entries({ ...literals, ...fine }).map(([name, value]) => ({ name, value })) })]
+    }, async (gcp) => {
+      const item = await runCheck(gcp, CloudRun.secretEnv({ service: "api" }))
+      expect(item.status).toBe("fail")
+      const found = (item.evidence["observed"] as { literalSecretEnv: Array<{ env: string }> }).literalSecretEnv.map((l) => l.env)
+      expect(found).toEqual(Object.keys(literals))
+      const text = JSON.stringify(item)
+      for (const value of Object.values(literals)) expect(text).not.toContain(value)
     })
   })
 })

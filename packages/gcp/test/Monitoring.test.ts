@@ -11,7 +11,7 @@ describe("gcp.monitoring.uptime-check", () => {
     withEmulator({ fixtures: healthy() }, async (gcp) => {
       const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: "api", path: "/healthz" }))
       expect(item.status).toBe("pass")
-      expect(item.message).toBe("uptime check api-uptime requests /_run/demo-project/us-central1/api/healthz every 60s from 3 regions")
+      expect(item.message).toBe("uptime check api-uptime requests /_run/demo-project/us-central1/api/healthz every 60s from 5 checker locations")
     }))
 
   it("accepts a check on the Cloud Run service as a monitored resource", () =>
@@ -26,13 +26,36 @@ describe("gcp.monitoring.uptime-check", () => {
       expect(item.remediation).toContain("gcloud monitoring uptime create api-uptime --resource-type=cloud-run-revision")
     }))
 
-  it("fails when the check is too slow, runs from too few regions or requests the wrong path", () =>
-    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ period: "900s", regions: ["USA"], path: "/" })] }, async (gcp) => {
+  it("fails when the check is too slow, runs from too few locations or requests the wrong path", () =>
+    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ period: "900s", regions: ["EUROPE", "ASIA_PACIFIC"], path: "/" })] }, async (gcp) => {
       const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: "api", path: "/healthz" }))
       expect(item.status).toBe("fail")
       expect(item.message).toContain("it requests /_run/demo-project/us-central1/api/, expected /_run/demo-project/us-central1/api/healthz")
       expect(item.message).toContain("its period 900s is longer than 300s")
-      expect(item.message).toContain("it runs from 1 region(s), fewer than 3")
+      expect(item.message).toContain("it runs from 2 checker location(s) (EUROPE, ASIA_PACIFIC), fewer than 3")
+    }))
+
+  it("counts checker locations, not regions: USA alone holds three (Oregon, Iowa, Virginia)", () =>
+    withEmulator({
+      fixtures: [
+        cloudRunService(at),
+        uptimeCheck({ regions: ["USA"] }),
+        cloudRunService({ ...at, name: "web" }),
+        uptimeCheck({ service: "web", regions: ["USA", "USA_IOWA"] })
+      ]
+    }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: ["api", "web"], path: "/healthz" }))
+      expect(item.subjects!.map((s) => [s.subject, s.status, s.message])).toEqual([
+        ["api", "pass", "uptime check api-uptime requests /_run/demo-project/us-central1/api/healthz every 60s from 3 checker locations"],
+        ["web", "pass", "uptime check web-uptime requests /_run/demo-project/us-central1/web/healthz every 60s from 3 checker locations"]
+      ])
+    }))
+
+  it("a region launchgate cannot map to checkers is an error, not a guess", () =>
+    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ regions: ["USA", "ANTARCTICA"] })] }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: "api" }))
+      expect(item.status).toBe("error")
+      expect(item.message).toContain('unknown value "ANTARCTICA" for selectedRegions')
     }))
 
   it("watches an explicit URL", () =>
@@ -91,6 +114,25 @@ describe("gcp.monitoring.notification-channels", () => {
       const item = await runCheck(gcp, Monitoring.notificationChannels({ service: "api" }))
       expect(item.status).toBe("fail")
       expect(item.message).toBe("3 of 3 channel(s) cannot deliver: mail (email) (unverified), off (email) (disabled), gone (deleted)")
+    }))
+
+  it("reads the channels even when no enabled policy pages anyone, and reports them in the same run", () =>
+    withEmulator({
+      fixtures: [
+        cloudRunService(at),
+        uptimeCheck(),
+        alertPolicy({ enabled: false, channels: ["mail", "pager"] }),
+        notificationChannel({ id: "mail", verificationStatus: "UNVERIFIED" }),
+        notificationChannel({ id: "pager", type: "pagerduty" })
+      ]
+    }, async (gcp) => {
+      const item = await runCheck(gcp, Monitoring.notificationChannels({ service: "api" }))
+      expect(item.status).toBe("fail")
+      expect(item.message).toBe(
+        "no enabled alert policy on the uptime check notifies a channel (see gcp.monitoring.uptime-alert); its channels cannot deliver either: mail (email) (unverified)"
+      )
+      expect((item.evidence["observed"] as { channels: Array<{ id: string }> }).channels.map((c) => c.id)).toEqual(["mail", "pager"])
+      expect(item.remediation).toContain("gcloud alpha monitoring channels verify mail")
     }))
 
   it("the three monitoring checks share one list of each kind", () =>

@@ -34,7 +34,7 @@ const fixtures = () => {
 
 describe("a project with 50 services and 100 secrets", () => {
   it("costs one request per list page plus only the reads lists cannot answer", () =>
-    withEmulator({ fixtures: fixtures(), settings: { maxPageSize: PAGE } }, async (gcp) => {
+    withEmulator({ fixtures: fixtures(), settings: { maxPageSize: PAGE, now: () => NOW.getTime() } }, async (gcp) => {
       const checks = [...CloudRun.all(), ...SecretManager.all(), ...Monitoring.all({ path: "/healthz" }), ...Budget.all()]
       const started = performance.now()
       const report = await runChecks(gcp, checks)
@@ -75,7 +75,8 @@ describe("a project with 50 services and 100 secrets", () => {
         access: 0
       })
       // Nothing was asked twice, and nothing but GET was sent.
-      const keys = log.map((e) => `${e.method} ${e.path} ${JSON.stringify(e.query)}`)
+      // The log masks page tokens (core redacts `*token*` keys), so later pages are counted above, not keyed here.
+      const keys = log.filter((e) => e.query["pageToken"] === undefined).map((e) => `${e.method} ${e.path} ${JSON.stringify(e.query)}`)
       expect(new Set(keys).size).toBe(keys.length)
       expect(new Set(log.map((e) => e.method))).toEqual(new Set(["GET"]))
       console.info(`50 services / 100 secrets: ${report.items.length} checks, ${log.length} requests (${JSON.stringify(counts)}) in ${elapsed} ms`)
