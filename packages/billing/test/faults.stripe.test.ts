@@ -11,13 +11,15 @@ import { describe, expect, it } from "@effect/vitest"
 import type { Fault, Running } from "@launchgate/core/emulator"
 import * as http from "node:http"
 import * as net from "node:net"
+import { Duration } from "effect"
 import * as Account from "../src/Account.js"
+import type * as Stripe from "../src/Stripe.js"
 import { seedRealisticAccount, StripeEmulator, type StripeState } from "../src/emulator/index.js"
 import { selfSigned } from "./helpers/tls.js"
-import { NOW, runOne, type RunOptions } from "./support.js"
+import { NOW, runOne } from "./support.js"
 
 const BUDGET_MS = 2_000
-const layer = { timeout: `${BUDGET_MS} millis`, maxNetworkRetries: 2 }
+const layer: Partial<Stripe.Options> = { timeout: Duration.millis(BUDGET_MS), maxNetworkRetries: 2 }
 const check = Account.chargesEnabled()
 
 interface Row {
@@ -31,7 +33,7 @@ interface Row {
   readonly requests: number
   /** Generous upper bound (>= 10x the time the row needs). */
   readonly boundMs: number
-  readonly layer?: RunOptions["layer"]
+  readonly layer?: Partial<Stripe.Options>
 }
 
 const rows: ReadonlyArray<Row> = [
@@ -139,7 +141,7 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
       try {
         stripe.faults.add({ fault: row.fault(other), route: "GET /v1/account", times: row.times })
         const started = performance.now()
-        const item = await runOne(stripe, check, { layer: { ...layer, ...row.layer }, checkTimeout: "60 seconds" })
+        const item = await runOne(stripe, check, { layer: { ...layer, ...(row.layer ?? {}) }, checkTimeout: "60 seconds" })
         const ms = Math.round(performance.now() - started)
         const served = stripe.requests({ path: "/v1/account" })
         table.push({
