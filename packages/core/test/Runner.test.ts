@@ -154,6 +154,35 @@ describe("Runner", () => {
     expect(log.indexOf("start acme.api.after-ok")).toBeGreaterThan(log.indexOf("end acme.api.ok"))
   })
 
+  it("a prerequisite that warns is met: its failing launch-critical dependent still runs and blocks", async () => {
+    const log: Array<string> = []
+    const base = timed("acme.api.base", 1, "warn", log)
+    const dependent = Check.dependsOn(timed("acme.api.dependent", 1, "fail", log), [base])
+    const report = await Runner.runPromise(gateOf([base, dependent]))
+    expect(log).toContain("end acme.api.dependent")
+    expect(report.items[0]).toMatchObject({ id: "acme.api.base", status: "warn", disposition: "warning" })
+    expect(report.items[1]).toMatchObject({ id: "acme.api.dependent", status: "fail", disposition: "blocking" })
+    expect(report.verdict).toBe("blocked")
+  })
+
+  it("an active check allowed only by the run's allowActive list of ids runs, fails and blocks", async () => {
+    let triggered = 0
+    const drill = Check.fromAsync({ id: "acme.api.drill", title: "drill", surface: "acme.api", category: "rollback", active: true, run: async () => {
+      triggered++
+      return Outcome.fail("rollback drill failed", { observed: "500", expected: "200" })
+    } })
+    const other = Check.fromAsync({ id: "acme.api.other-drill", title: "other", surface: "acme.api", category: "rollback", active: true, run: async () => {
+      triggered++
+      return Outcome.pass("drilled")
+    } })
+    // Neither the gate nor the item allows it: only the run-level list does, and only for the first id.
+    const report = await Runner.runPromise(gateOf([drill, other]), { allowActive: ["acme.api.drill"] })
+    expect(triggered).toBe(1)
+    expect(report.items[0]).toMatchObject({ id: "acme.api.drill", status: "fail", disposition: "blocking" })
+    expect(report.items[1]).toMatchObject({ id: "acme.api.other-drill", status: "skip" })
+    expect(report.verdict).toBe("blocked")
+  })
+
   it("skips active checks unless the gate (or the run) allows them", async () => {
     let triggered = 0
     const active = Check.fromAsync({ id: "acme.api.drill", title: "drill", surface: "acme.api", category: "rollback", active: true, run: async () => {
