@@ -53,6 +53,8 @@ describe("the README gate on a realistic project", () => {
         ["gcp.cloud-run.min-instances", "fail", "blocking"],
         ["gcp.cloud-run.secret-env", "fail", "blocking"],
         ["gcp.secret-manager.rotation-overdue", "fail", "blocking"],
+        // The stuck rotation left a 94-day-old newest version, older than version-age's 90 days too.
+        ["gcp.secret-manager.version-age", "fail", "blocking"],
         ["gcp.monitoring.notification-channels", "fail", "blocking"],
         ["gcp.budget.project-budget", "fail", "warning"]
       ])
