@@ -118,3 +118,16 @@ export const summary = (item: Item): { readonly ref: string; readonly title: str
   title: item.title,
   status: item.rawStatus
 })
+
+/**
+ * Does a reference as written (a follow-up: `#12`, `owner/repo#12`, an issue URL, a task id or file) name this
+ * item? Pure, for code without a `Backlog` service at hand (summaries).
+ */
+export const refersTo = (ref: string, item: Item): boolean => {
+  const text = ref.trim().toLowerCase()
+  if (text === item.ref.toLowerCase() || (item.url !== undefined && text === item.url.toLowerCase())) return true
+  const m = /^(.+\/.+)#(\d+)$/.exec(item.ref.toLowerCase())
+  if (!m) return false
+  const [, repo, n] = m
+  return text === `#${n}` || text.replace(/\/+$/, "").endsWith(`/${repo}/issues/${n}`)
+}
