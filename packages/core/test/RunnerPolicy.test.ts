@@ -132,7 +132,8 @@ describe("Runner policy: deferrals", () => {
       ], {
         deferrals: [
           deferral("covered-fail", "2026-07-01"),
-          deferral("covered-error", "2026-06-15T12:00:00.001Z"),
+          // An hour past "now": the pinned clock moves on at the real rate while the run goes, so no tighter margin.
+          deferral("covered-error", "2026-06-15T13:00:00Z"),
           deferral("expired", "2026-06-15T12:00:00Z"),
           deferral("stale", "2026-07-01"),
           deferral("adjacent", "2026-07-01")
