@@ -163,6 +163,19 @@ describe("Stripe provider", () => {
       expect(report.verdict).toBe("blocked")
     }))
 
+  // Four permission names are unverified (by pattern): if Stripe names another, or none, the read still fails closed.
+  it("fails closed on a 403 naming an unexpected permission, or none", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      for (const message of ["Having the 'rak_tax_settings_view' permission would allow this", "Forbidden."]) {
+        stripe.clearLog()
+        stripe.faults.next({ kind: "status", status: 403, json: { error: { type: "invalid_request_error", message } } })
+        const item = await runOne(stripe, Tax.active())
+        expect(item.status).toBe("error")
+        expect(item.evidence["reason"]).toBe("Permission")
+        expect(hits(stripe, "/v1/tax/settings")).toHaveLength(1)
+      }
+    }))
+
   it("needs the product permission too when expanding products", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.state.keys.push({ key: LIVE_KEY, permissions: [StripeEmulator.permissions.prices] })
