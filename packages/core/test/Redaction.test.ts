@@ -156,6 +156,34 @@ describe("Redaction.scrub: shapes away from the start of a text, and exact bound
   })
 })
 
+describe("Redaction.scrub: key=value pairs in text", () => {
+  it("masks the value after every secret key name, with `=` or `:`, quoted or bare", () => {
+    const names = [
+      "api_key", "api-key", "apikey", "api_secret", "client-secret", "access_token", "refresh_token", "auth_token",
+      "id_token", "access_key", "secret_key", "private_key", "password", "passwd", "passphrase", "token", "cookie"
+    ]
+    for (const name of names) {
+      expect(Redaction.scrub(`${name}=v4lue-123`), name).toBe(`${name}=<redacted>`)
+      expect(Redaction.scrub(`{"${name}": "v a l"}`), name).toBe(`{"${name}": "<redacted>"}`)
+      expect(Redaction.scrub(`${name}: 'v4lue'`), name).toBe(`${name}: '<redacted>'`)
+    }
+  })
+
+  it("keeps a reference after a bare `secret`, and masks anything else there", () => {
+    expect(Redaction.scrub(`{"secret": "projects/p/secrets/db-pass"}`)).toBe(`{"secret": "projects/p/secrets/db-pass"}`)
+    expect(Redaction.scrub("secret=db-pass secret: latest")).toBe("secret=db-pass secret: latest")
+    expect(Redaction.scrub(`{"secret": "hunter2xyz"}`)).toBe(`{"secret": "<redacted>"}`)
+    expect(Redaction.scrub("secret='letmein'")).toBe("secret='<redacted>'")
+    // Only the bare name may hold a reference: these always hold values.
+    expect(Redaction.scrub("api_secret=db-pass client_secret: 'db-pass'")).toBe("api_secret=<redacted> client_secret: '<redacted>'")
+  })
+
+  it("leaves a value scrubUrl already replaced, and short or literal values, alone", () => {
+    expect(Redaction.scrub("https://x.dev/?pwd=redacted&session=redacted")).toBe("https://x.dev/?pwd=redacted&session=redacted")
+    expect(Redaction.scrub("token=abc password: true secret=null")).toBe("token=abc password: true secret=null")
+  })
+})
+
 describe("secret parameter names (shared by URLs and text)", () => {
   const secret = [
     "pwd", "pass", "PASS", "password", "session", "sessionid", "JSESSIONID", "PHPSESSID", "hmac", "credential",
@@ -232,7 +260,8 @@ describe("Redaction.scrubJson: mask values, not the names of resources", () => {
     const keys = [
       "password", "DB_PASSWORD", "token", "X-Auth-Token", "apiKey", "api_key", "API-KEY", "private-key", "private_key",
       "clientSecret", "client_secret", "webhookSecret", "webhook-secret", "authorization", "Authorization", "cookie",
-      "passphrase", "pwd", "secret_key", "accessKey", "credentials"
+      "passphrase", "pwd", "passwd", "secret_key", "accessKey", "credentials", "credential", "apiSecret", "signingSecret",
+      "shared_secret", "consumerSecret", "appSecret", "id_token"
     ]
     const scrubbed = Redaction.scrubJson(Object.fromEntries(keys.map((k) => [k, looksLikeAName])))
     expect(scrubbed).toEqual(Object.fromEntries(keys.map((k) => [k, "<redacted>"])))
