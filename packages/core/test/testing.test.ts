@@ -35,7 +35,7 @@ describe("@launchgate/core/testing", () => {
   it("withEmulator closes the emulator even when the body throws", async () => {
     let url = ""
     await expect(
-      withEmulator({ start: (o: Emulator.StartOptions<{ hits: number }>) => Emulator.start(def, o) }, {}, async (emu) => {
+      withEmulator({ start: (o?: Emulator.StartOptions<{ hits: number }>) => Emulator.start(def, o) }, {}, async (emu) => {
         url = emu.url
         const res = await fetch(url)
         expect(await res.json()).toEqual({ hits: 1 })
