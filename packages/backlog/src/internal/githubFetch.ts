@@ -16,7 +16,7 @@
  * @internal
  */
 import { HttpTransport } from "@launchgate/core"
-import { Duration, Effect, Exit, type Redacted } from "effect"
+import { Duration, Effect, Exit, Redacted } from "effect"
 
 /** Headers added to the Response Octokit sees (never sent): how many attempts the answer took. */
 export const ATTEMPTS_HEADER = "x-launchgate-attempts"
@@ -81,15 +81,19 @@ export const makeFetch = (
   transport: HttpTransport.Service,
   token: Redacted.Redacted<string> | undefined,
   policy: Policy
-) =>
-async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
+) => {
+  // The header value is built once and stays Redacted: the transport unwraps it when it writes the header.
+  const authorization = token === undefined ? undefined : Redacted.make(`Bearer ${Redacted.value(token)}`)
+  return async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
   const method = (init.method ?? "GET").toUpperCase()
   // Read-only by design: nothing in this package writes to the tracker.
   if (method !== "GET" && method !== "HEAD") throw new TypeError(`launchgate/backlog only reads; refused ${method}`)
   let last: Readonly<Record<string, string>> | undefined
+  // GitHub takes `Authorization: Bearer <token>` for every token type
+  // (https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api).
   const headers: Record<string, string | Redacted.Redacted<string>> = { ...(init.headers ?? {}) }
   delete headers["authorization"]
-  if (token !== undefined) headers["authorization"] = token
+  if (authorization !== undefined) headers["authorization"] = authorization
   const request = transport.request({
     method,
     url,
@@ -137,4 +141,5 @@ async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
   out.set(ATTEMPTS_HEADER, String(response.attempts))
   const nullBody = response.status === 204 || response.status === 304 || response.body.length === 0
   return new Response(nullBody ? null : response.body, { status: response.status, headers: out })
+}
 }
