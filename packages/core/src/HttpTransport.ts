@@ -242,9 +242,21 @@ export const retrySchedule = (
   )
 }
 
-/** The wait a response asks for under a policy (its `retryAfter`, or the `Retry-After` header). */
-export const requestedDelay = (response: HttpResponse, policy: RetryPolicy, now: number): Duration.Duration | undefined =>
-  policy.retryAfter ? policy.retryAfter(response, now) : parseRetryAfter(response.headers["retry-after"], now)
+/**
+ * The wait a response asks for under a policy (its `retryAfter`, or the `Retry-After` header).
+ *
+ * An HTTP-date is the server's wall-clock time, so it is measured against the response's own `Date`
+ * header (RFC 9110 §6.6.1: both instants from the same clock), and only without one against `now`
+ * (the Effect `Clock`). A run that pins its clock to another instant (`Runner.runPromise(gate, { now })`)
+ * would otherwise wait for months or not at all.
+ */
+export const requestedDelay = (response: HttpResponse, policy: RetryPolicy, now: number): Duration.Duration | undefined => {
+  if (policy.retryAfter) return policy.retryAfter(response, now)
+  const value = response.headers["retry-after"]
+  if (value === undefined || /^\s*\d+(\.\d+)?\s*$/.test(value)) return parseRetryAfter(value, now)
+  const served = Date.parse(response.headers["date"] ?? "")
+  return parseRetryAfter(value, Number.isNaN(served) ? now : served)
+}
 
 const flattenHeaders = (headers: Record<string, string | Array<string> | undefined>): Record<string, string> => {
   const out: Record<string, string> = {}

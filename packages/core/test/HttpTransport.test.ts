@@ -68,7 +68,13 @@ describe("HttpTransport retry schedule", () => {
       for (const retryAfter of [30, "date"] as const) {
         emulator.clearLog()
         const now = yield* TestClock.currentTimeMillis
-        emulator.faults.next({ kind: "rate-limit", retryAfter: retryAfter === "date" ? new Date(now + 45_000) : retryAfter })
+        // An HTTP-date is read against the response's own Date header (the server's clock), which the
+        // fault sets to the TestClock's now; the run's clock is not the server's.
+        emulator.faults.next(
+          retryAfter === "date"
+            ? { kind: "rate-limit", retryAfter: new Date(now + 45_000), headers: { date: new Date(now).toUTCString() } }
+            : { kind: "rate-limit", retryAfter }
+        )
         const fiber = yield* Effect.fork(request({ url: `${emulator.url}/limited`, retry: { maxDelay: "1 minute" } }))
         const wanted = now + (retryAfter === "date" ? 45_000 : 30_000)
         // Real I/O happens meanwhile; wait until the retry's sleep is registered with the TestClock.
@@ -88,6 +94,24 @@ describe("HttpTransport retry schedule", () => {
         expect(emulator.log).toHaveLength(2)
       }
     }).pipe(Effect.provide(fastTransport()), Effect.scoped))
+})
+
+describe("Retry-After HTTP-dates use the server's clock", () => {
+  it("measures the date against the response's Date header, not the caller's (possibly pinned) clock", () => {
+    const res = (headers: Record<string, string>) => ({ ...response(429, headers) })
+    const served = "Wed, 02 Dec 2026 10:00:00 GMT"
+    const asked = "Wed, 02 Dec 2026 10:00:08 GMT"
+    // The run's clock is pinned months earlier: without the Date header the wait would be ~9 months.
+    const pinned = Date.parse("2026-03-02T12:00:00Z")
+    const wait = HttpTransport.requestedDelay(res({ "retry-after": asked, date: served }), {}, pinned)
+    expect(wait && Duration.toMillis(wait)).toBe(8_000)
+    // Without a Date header the caller's clock is all there is.
+    const fallback = HttpTransport.requestedDelay(res({ "retry-after": asked }), {}, Date.parse(served))
+    expect(fallback && Duration.toMillis(fallback)).toBe(8_000)
+    // delay-seconds need no reference.
+    const seconds = HttpTransport.requestedDelay(res({ "retry-after": "3", date: served }), {}, pinned)
+    expect(seconds && Duration.toMillis(seconds)).toBe(3_000)
+  })
 })
 
 describe("HttpTransport retries against emulator faults (attempts counted from the request log)", () => {
