@@ -168,3 +168,32 @@ describe("Outcome", () => {
     expect(Outcome.fromSubjects([], { what: "services", empty: "skip" }).status).toBe("skip")
   })
 })
+
+describe("Check.validateOutcome", () => {
+  it("keeps a valid outcome, with evidence made JSON-safe (subjects included)", () => {
+    const valid = Check.validateOutcome("acme.api.x", {
+      status: "fail",
+      message: "1 of 1 services did not pass",
+      evidence: { at: new Date(0), skipped: undefined },
+      subjects: [{ subject: "api", status: "fail", message: "no", evidence: { n: 1n } }]
+    })
+    expect(valid).toEqual({
+      status: "fail",
+      message: "1 of 1 services did not pass",
+      evidence: { at: "1970-01-01T00:00:00.000Z" },
+      subjects: [{ subject: "api", status: "fail", message: "no", evidence: { n: "1" } }]
+    })
+  })
+
+  it("names every bad field and what it got, including inside subjects", () => {
+    const invalid = Check.validateOutcome("acme.api.x", {
+      status: "fail",
+      message: "m",
+      evidence: {},
+      subjects: [{ subject: "api", status: "broken", message: "m", evidence: {} }]
+    })
+    expect(invalid.status).toBe("error")
+    expect(invalid.message).toContain(`subjects[0].status: expected one of "pass", "fail", "warn", "error", "skip", got a string "broken"`)
+    expect(invalid.message).not.toContain("Expected undefined")
+  })
+})

@@ -10,8 +10,8 @@ import { Check, Gate, Outcome, Runner } from "../src/index.js"
 
 const asyncCheck = (id: string, run: () => unknown) =>
   Check.fromAsync({ id, title: id, surface: "acme.api", category: "capacity", run: run as () => Promise<Outcome.Outcome> })
-const effectCheck = (id: string, run: Effect.Effect<unknown, unknown>) =>
-  Check.make({ id, title: id, surface: "acme.api", category: "capacity", run: run as Effect.Effect<Outcome.Outcome, unknown> })
+const effectCheck = <R = never>(id: string, run: Effect.Effect<unknown, unknown, R>) =>
+  Check.make({ id, title: id, surface: "acme.api", category: "capacity", run: run as Effect.Effect<Outcome.Outcome, unknown, R> })
 
 const gateOf = (checks: ReadonlyArray<Check.Check<any>>, extra: Partial<Gate.Input<any>> = {}) =>
   Gate.make({

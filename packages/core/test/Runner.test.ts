@@ -63,8 +63,19 @@ describe("Runner", () => {
 
   it("keeps the gate's order whatever finishes first", async () => {
     const log: Array<string> = []
-    const report = await Runner.runPromise(gateOf([timed("acme.api.slow", 60, "pass", log), timed("acme.api.fast", 1, "pass", log)]))
-    expect(log.indexOf("end acme.api.fast")).toBeLessThan(log.indexOf("end acme.api.slow"))
+    // The first item finishes only after the second has (no timing race: it waits for it).
+    let fastDone: () => void = () => {}
+    const fastFinished = new Promise<void>((resolve) => (fastDone = resolve))
+    const make = (id: string, run: () => Promise<void>) =>
+      Check.fromAsync({ id, title: id, surface: "acme.api", category: "capacity", run: async () => {
+        await run()
+        log.push(`end ${id}`)
+        return Outcome.pass(id)
+      } })
+    const slow = make("acme.api.slow", () => fastFinished)
+    const fast = make("acme.api.fast", async () => void setTimeout(fastDone, 1))
+    const report = await Runner.runPromise(gateOf([slow, fast]))
+    expect(log).toEqual(["end acme.api.fast", "end acme.api.slow"])
     expect(report.items.map((i) => i.id)).toEqual(["acme.api.slow", "acme.api.fast"])
   })
 
