@@ -14,9 +14,9 @@ import { Check, Deferral, Gate, Outcome } from "@launchgate/core"
 import { Clock, Effect, Either } from "effect"
 import * as Backlog from "./Backlog.js"
 import { GITHUB_ROLE } from "./BacklogError.js"
-import { facts, type GateOptions, type GateRef, names } from "./internal/gate.js"
+import { facts, gateChecks, type GateOptions, type GateRef, names } from "./internal/gate.js"
 
-export type { DeferralLike, GateOptions, GateRef } from "./internal/gate.js"
+export type { DeferralLike, GateLike, GateOptions, GateRef } from "./internal/gate.js"
 
 /** Options shared by the launch-scope checks. */
 export interface ScopeOptions {
@@ -200,7 +200,7 @@ export const matchesGate = (options: ScopeOptions & { readonly gate: GateRef }):
       const backlog = yield* Backlog.Backlog
       const items = yield* backlog.list(options.scope)
       if (items.length === 0) return emptyScope(options.scope)
-      const surfaces = Gate.checks(gate).filter((c) => c.kind === "check" || c.kind === "attestation").map((c) => c.surface)
+      const surfaces = gateChecks(gate).filter((c) => c.kind === "check" || c.kind === "attestation").map((c) => c.surface)
       const critical = items.filter((i) => Backlog.tierOf(i, options.tierNames) === "launch-critical")
       const uncovered = critical.flatMap((item) =>
         Backlog.surfacesOf(item).filter((s) => !surfaces.some((g) => covers(g, s))).map((surface) => ({ ...brief(item), surface }))

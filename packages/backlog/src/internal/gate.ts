@@ -6,12 +6,15 @@
  *
  * @internal
  */
-import { Deferral, type Gate } from "@launchgate/core"
+import { type Check, Deferral, type Gate } from "@launchgate/core"
 import { Either, Schema } from "effect"
 import { BacklogError } from "../BacklogError.js"
 
+/** What the checks read of a gate (any gate made with `Gate.make` has it, whatever its requirements). */
+export type GateLike = Pick<Gate.Gate<any>, "deferrals" | "unsupported" | "items" | "rollback">
+
 /** The gate, or a function returning it (the gate is defined after the checks it lists). */
-export type GateRef = Gate.Gate<any> | (() => Gate.Gate<any>)
+export type GateRef = GateLike | (() => GateLike)
 
 /** A deferral as a gate holds it (decoded) or as written (`expires` as an ISO date). */
 export type DeferralLike = Deferral.Deferral | Deferral.DeferralEncoded
@@ -29,7 +32,7 @@ export interface GateOptions {
 export interface Facts {
   readonly deferrals: ReadonlyArray<Deferral.Deferral>
   readonly unsupported: ReadonlyArray<Gate.Unsupported>
-  readonly gate: Gate.Gate<any> | undefined
+  readonly gate: GateLike | undefined
 }
 
 const decodeDeferral = Schema.decodeUnknownEither(Deferral.DeferralInput)
@@ -70,3 +73,9 @@ export const names = (u: Gate.Unsupported, refs: ReadonlyArray<string>): boolean
     return new RegExp(`(^|[^\\w/#-])${escaped}(?![\\w-])`).test(text)
   })
 }
+
+/** The checks a gate runs: its items' checks and its rollback verifications. */
+export const gateChecks = (gate: GateLike): ReadonlyArray<Pick<Check.Check<any>, "id" | "surface" | "kind">> => [
+  ...gate.items.map((i) => i.check),
+  ...gate.rollback.flatMap((p) => ("verify" in p && p.verify ? [p.verify] : []))
+]
