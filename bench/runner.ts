@@ -1,40 +1,121 @@
-// Runner overhead: how long the runner itself takes for gates of many trivial checks,
-// and how concurrency changes a gate of I/O-bound checks.
+/**
+ * Issue 13, goal 1: runner overhead. Gates of trivial checks (`Check.fromAsync` returning `Outcome.pass`)
+ * through `Runner.runPromise` with default options, against the same checks' runs through a bare
+ * `Effect.forEach(…, { concurrency: 8 })`. Each size runs in a fresh child process, so its peak RSS is its
+ * own, and under a timeout, so a quadratic runner cannot hold the bench. Prints figures; asserts nothing.
+ *
+ *   pnpm bench runner
+ */
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { Check, Gate, Outcome, Runner } from "@launchgate/core"
+import { Effect } from "effect"
 
-const trivial = (n: number) =>
-  Gate.make({
-    name: `bench-${n}`,
-    items: Array.from({ length: n }, (_, i) => ({
-      check: Check.fromAsync({ id: `bench.x.c${i}`, title: `c${i}`, surface: "bench.x", category: "capacity", run: () => Outcome.pass("ok", { observed: i }) }),
-      tier: "launch-adjacent" as const,
-      owner: "bench"
+export const SIZES = [100, 1_000, 2_000, 10_000] as const
+/** Per size and mode; today's runner is quadratic (2,000 checks take seconds), so 10,000 may hit it. */
+export const TIMEOUT_S = 30
+
+type Mode = "runner" | "forEach"
+
+const checks = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    Check.fromAsync({
+      id: `bench.x.c${i}`,
+      title: `c${i}`,
+      surface: "bench.x",
+      category: "capacity",
+      run: () => Outcome.pass("ok", { observed: i })
     }))
-  })
 
-const io = (n: number, ms: number) =>
-  Gate.make({
-    name: `io-${n}`,
-    items: Array.from({ length: n }, (_, i) => ({
-      check: Check.fromAsync({ id: `bench.io.c${i}`, title: `c${i}`, surface: "bench.io", category: "capacity", run: () => new Promise((r) => setTimeout(() => r(Outcome.pass("ok")), ms)) }),
-      tier: "launch-adjacent" as const,
-      owner: "bench"
-    }))
-  })
+const gateOf = (list: ReadonlyArray<Check.Check>) =>
+  Gate.make({ name: `bench-${list.length}`, items: list.map((check) => ({ check, tier: "launch-adjacent" as const, owner: "bench" })) })
 
-export const main = async () => {
-  for (const n of [10, 100, 1000]) {
-    const gate = trivial(n)
-    await Runner.runPromise(gate) // warm-up
-    const runs = 5
-    const start = performance.now()
-    for (let i = 0; i < runs; i++) await Runner.runPromise(gate)
-    const ms = (performance.now() - start) / runs
-    console.log(`runner overhead: ${n} trivial checks in ${ms.toFixed(1)} ms (${((ms * 1000) / n).toFixed(0)} µs per check)`)
-  }
-  for (const concurrency of [1, 8, 32]) {
-    const start = performance.now()
-    await Runner.runPromise(io(64, 20), { concurrency })
-    console.log(`64 checks of 20 ms I/O at concurrency ${concurrency}: ${(performance.now() - start).toFixed(0)} ms`)
+const once = async (mode: Mode, list: ReadonlyArray<Check.Check>) => {
+  if (mode === "runner") {
+    const report = await Runner.runPromise(gateOf(list))
+    if (report.items.length !== list.length || report.verdict !== "ready") throw new Error("runner: unexpected report")
+  } else {
+    const outcomes = await Effect.runPromise(Effect.forEach(list, (check) => Check.runSafely(check), { concurrency: 8 }))
+    if (outcomes.some((o) => o.status !== "pass")) throw new Error("forEach: unexpected outcome")
   }
 }
+
+/** In the child: warm up on a small gate, then time `n` checks (repeated for small `n`, then averaged). */
+const child = async (mode: Mode, n: number) => {
+  await once(mode, checks(50))
+  const list = checks(n)
+  const reps = n <= 100 ? 10 : 1
+  const started = performance.now()
+  for (let i = 0; i < reps; i++) await once(mode, list)
+  const ms = (performance.now() - started) / reps
+  // maxRSS is in kilobytes (getrusage).
+  const maxRssMb = process.resourceUsage().maxRSS / 1024
+  process.stdout.write(`${JSON.stringify({ ms, maxRssMb })}\n`)
+}
+
+interface Measured {
+  readonly ms?: number | undefined
+  readonly maxRssMb?: number | undefined
+  readonly timedOut?: boolean | undefined
+  readonly error?: string | undefined
+}
+
+/** Run one size in a fresh process (this file, through tsx), killed after TIMEOUT_S. */
+const measure = (mode: Mode, n: number): Promise<Measured> =>
+  new Promise((resolve) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", mode, String(n)], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let out = ""
+    let err = ""
+    let timedOut = false
+    proc.stdout.on("data", (d) => (out += d))
+    proc.stderr.on("data", (d) => (err += d))
+    const timer = setTimeout(() => {
+      timedOut = true
+      proc.kill("SIGKILL")
+    }, TIMEOUT_S * 1000)
+    proc.on("close", (code) => {
+      clearTimeout(timer)
+      if (timedOut) return resolve({ timedOut: true })
+      const line = out.trim().split("\n").pop()
+      if (code !== 0 || !line) return resolve({ error: `exit ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}` })
+      resolve(JSON.parse(line) as Measured)
+    })
+  })
+
+const show = (m: Measured, n: number) =>
+  m.timedOut
+    ? `timed out after ${TIMEOUT_S} s`.padEnd(30)
+    : m.error
+    ? `failed: ${m.error}`
+    : `${m.ms!.toFixed(1).padStart(9)} ms ${((m.ms! * 1000) / n).toFixed(1).padStart(8)} µs/check`
+
+export const main = async () => {
+  console.log(`## Runner overhead: trivial checks, default options, one fresh process per size (timeout ${TIMEOUT_S} s)`)
+  console.log("checks | Runner.runPromise                  | peak RSS | Effect.forEach (concurrency 8)     | peak RSS | ratio")
+  const results = new Map<number, { runner: Measured; bare: Measured }>()
+  for (const n of SIZES) {
+    const runner = await measure("runner", n)
+    const bare = await measure("forEach", n)
+    results.set(n, { runner, bare })
+    const rss = (m: Measured) => (m.maxRssMb === undefined ? "       -" : `${m.maxRssMb.toFixed(0).padStart(5)} MB`)
+    const ratio = runner.ms !== undefined && bare.ms !== undefined ? `${(runner.ms / bare.ms).toFixed(1)}×` : "-"
+    console.log(`${String(n).padStart(6)} | ${show(runner, n)} | ${rss(runner)} | ${show(bare, n)} | ${rss(bare)} | ${ratio}`)
+  }
+  const t1k = results.get(1_000)?.runner.ms
+  const r10k = results.get(10_000)?.runner
+  const linearity = t1k === undefined
+    ? "n/a"
+    : r10k?.ms !== undefined
+    ? (r10k.ms / t1k).toFixed(1)
+    : `> ${((TIMEOUT_S * 1000) / t1k).toFixed(1)} (10,000 timed out)`
+  console.log(`linearity time(10,000)/time(1,000): runner ${linearity} (goal ≤ 12)`)
+  const rss10k = r10k?.maxRssMb
+  console.log(`peak RSS at 10,000: runner ${rss10k === undefined ? "n/a (did not finish)" : `${rss10k.toFixed(0)} MB`} (goal ≤ 300 MB)`)
+  return results
+}
+
+const args = process.argv.slice(2)
+if (args[0] === "--child") await child(args[1] as Mode, Number(args[2]))
+else if (import.meta.url === `file://${process.argv[1]}`) await main()

@@ -1,0 +1,186 @@
+/**
+ * Issue 13, goals 2 and 3, on the scaled world of bench/world.ts (50 services, 100 secrets, 200 connections
+ * in 2 groups, 30 prices):
+ *
+ * 2. requests the gate sends (the emulators' logs) against the distinct reads that suffice, by route;
+ * 3. wall time with 40 ms of latency on every route of every emulator against the critical-path bound
+ *    (dependent round trips × 40 ms at 16 requests in flight per origin).
+ *
+ * Prints figures; asserts nothing about time.
+ *
+ *   pnpm bench requests
+ */
+import type { LogEntry } from "@launchgate/core/emulator"
+import * as World from "./world.js"
+
+/** The HTTP transport's default connections per origin (core's HttpTransport `connections`). */
+export const IN_FLIGHT = 16
+export const LATENCY_MS = 40
+
+type Entry = LogEntry & { readonly origin: string }
+
+/** Query parameters that only move through a list's pages. */
+const PAGE_PARAMS = ["pageToken", "cursor", "starting_after", "ending_before"]
+
+/**
+ * Routes whose reads another read already answers, with the source that says so. Only what a vendor
+ * document confirms is listed; everything else counts as needed.
+ */
+const ANSWERED_BY: Readonly<Record<string, { readonly by: string; readonly source: string }>> = {
+  // Fivetran OpenAPI v1 (/work/shared/reference/fivetran): list_connections and list_all_connections_in_group
+  // return `ConnectorResponse` items, whose properties include every property of connection_details'
+  // `ConnectorResponseV1` (status, setup_tests, schedule, succeeded_at/failed_at …).
+  "fivetran GET /v1/connections/{connectionId}": {
+    by: "fivetran GET /v1/connections",
+    source: "Fivetran OpenAPI: list items (ConnectorResponse) carry every field of connection_details"
+  }
+}
+
+/**
+ * Which list a route's reads wait for (they need an id the list gives). Routes not named here need
+ * nothing first: their ids come from the gate (connection ids, group ids) or they are lists themselves.
+ */
+const AFTER: Readonly<Record<string, string>> = {
+  "gcp GET /v2/projects/{p}/locations/{l}/services/{s}/revisions/{r}": "gcp GET /v2/projects/{p}/locations/{l}/services",
+  "gcp GET /v1/projects/{p}/secrets/{s}/versions": "gcp GET /v1/projects/{p}/secrets"
+}
+
+const routeOf = (e: Entry) => `${e.origin} ${e.route ?? `${e.method} ${e.path}`}`
+const isLaterPage = (e: Entry) => PAGE_PARAMS.some((p) => e.query[p] !== undefined)
+
+/** One route's figures. */
+export interface RouteFigures {
+  readonly route: string
+  readonly origin: string
+  readonly requests: number
+  /** Distinct reads of this route that the run needs (0 when another read answers them). */
+  readonly needed: number
+  /** Longest page chain of one list on this route (1 for plain gets). */
+  readonly pages: number
+  readonly note?: string | undefined
+}
+
+/**
+ * Requests by route, and the distinct reads that suffice: the same method, path and query (page cursors
+ * aside) counts once, a list counts once per page (a listing repeated k times shows k first pages), and
+ * reads another read answers (ANSWERED_BY) count zero.
+ */
+export const analyse = (entries: ReadonlyArray<Entry>): ReadonlyArray<RouteFigures> => {
+  const byRoute = new Map<string, Array<Entry>>()
+  for (const e of entries) byRoute.set(routeOf(e), [...(byRoute.get(routeOf(e)) ?? []), e])
+  return [...byRoute].sort(([a], [b]) => a.localeCompare(b)).map(([route, list]) => {
+    const byKey = new Map<string, { first: number; all: number }>()
+    for (const e of list) {
+      const query = Object.entries(e.query).filter(([k]) => !PAGE_PARAMS.includes(k)).sort()
+      // The log redacts credential-like query values (`lookup_keys[]` among them): such reads cannot be told
+      // apart, so each one counts as needed.
+      const hidden = query.some(([, v]) => v === "<redacted>" || (Array.isArray(v) && v.includes("<redacted>")))
+      const key = `${e.method} ${e.path} ${JSON.stringify(query)}${hidden ? ` #${e.seq}` : ""}`
+      const counts = byKey.get(key) ?? { first: 0, all: 0 }
+      counts.all++
+      if (!isLaterPage(e)) counts.first++
+      byKey.set(key, counts)
+    }
+    let needed = 0
+    let pages = 1
+    for (const { first, all } of byKey.values()) {
+      const distinctPages = first === 0 ? all : Math.ceil(all / first)
+      needed += distinctPages
+      pages = Math.max(pages, distinctPages)
+    }
+    const answered = ANSWERED_BY[route]
+    const answeredNow = answered !== undefined && byRoute.has(answered.by)
+    return {
+      route,
+      origin: list[0]!.origin,
+      requests: list.length,
+      needed: answeredNow ? 0 : needed,
+      pages,
+      ...(answeredNow ? { note: `answered by ${answered.by.split(" ").slice(1).join(" ")} (${answered.source})` } : {})
+    }
+  })
+}
+
+/**
+ * The critical-path bound in round trips, per origin: a list's pages are sequential; reads that need a
+ * list's ids start after it; at most IN_FLIGHT requests are in flight per origin; origins run in parallel.
+ * Three lower bounds, the largest wins: each list chain with its own fan-out; all fan-outs after the
+ * shortest such list; all of the origin's reads at IN_FLIGHT a round.
+ */
+export const roundTrips = (figures: ReadonlyArray<RouteFigures>): ReadonlyMap<string, number> => {
+  const out = new Map<string, number>()
+  for (const origin of new Set(figures.map((f) => f.origin))) {
+    const mine = figures.filter((f) => f.origin === origin && f.needed > 0)
+    const total = mine.reduce((n, f) => n + f.needed, 0)
+    const chains = mine.filter((f) => AFTER[f.route] !== undefined).map((f) => {
+      const list = mine.find((l) => l.route === AFTER[f.route])
+      return { list: list?.pages ?? 0, fanout: f.needed }
+    })
+    const perChain = Math.max(0, ...chains.map((c) => c.list + Math.ceil(c.fanout / IN_FLIGHT)))
+    const shortest = chains.length > 0 ? Math.min(...chains.map((c) => c.list)) : 0
+    const fanouts = shortest + Math.ceil(chains.reduce((n, c) => n + c.fanout, 0) / IN_FLIGHT)
+    const longestList = Math.max(0, ...mine.map((f) => f.pages))
+    out.set(origin, Math.max(perChain, fanouts, Math.ceil(total / IN_FLIGHT), longestList))
+  }
+  return out
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n)
+
+/** One run of the gate: wall and CPU time, and whether every check passed. */
+const runOnce = async (world: World.World) => {
+  World.clearLogs(world)
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const report = await World.run(world)
+  const wallMs = performance.now() - started
+  const used = process.cpuUsage(cpu)
+  const notPassing = report.items.filter((i) => i.status !== "pass").map((i) => `${i.id} ${i.status}: ${i.message}`)
+  return { wallMs, cpuMs: (used.user + used.system) / 1000, checks: report.items.length, notPassing }
+}
+
+export const main = async () => {
+  const world = await World.start()
+  try {
+    // Warm-up (module loading, JIT), not counted.
+    await World.run(world)
+
+    const zero = await runOnce(world)
+    const figures = analyse(World.log(world))
+    const requests = figures.reduce((n, f) => n + f.requests, 0)
+    const needed = figures.reduce((n, f) => n + f.needed, 0)
+    console.log(`## Requests vs distinct reads (${zero.checks} checks, 0 ms latency)`)
+    if (zero.notPassing.length > 0) console.log(`not passing (the world should be healthy):\n  ${zero.notPassing.join("\n  ")}`)
+    console.log(`${"route".padEnd(72)} | requests | needed | pages`)
+    for (const f of figures) {
+      console.log(`${f.route.padEnd(72)} | ${pad(f.requests, 8)} | ${pad(f.needed, 6)} | ${pad(f.pages, 5)}${f.note ? `  ${f.note}` : ""}`)
+    }
+    console.log(`requests ${requests}, distinct reads ${needed}, ratio ${(requests / needed).toFixed(2)} (goal 1.00)`)
+    console.log(`run at 0 ms latency: wall ${zero.wallMs.toFixed(0)} ms, process CPU ${zero.cpuMs.toFixed(0)} ms`)
+
+    const trips = roundTrips(figures)
+    const worst = Math.max(...trips.values())
+    const boundMs = worst * LATENCY_MS
+    const remove = World.injectEverywhere(world, { kind: "latency", ms: LATENCY_MS })
+    let slow: Awaited<ReturnType<typeof runOnce>>
+    try {
+      slow = await runOnce(world)
+    } finally {
+      remove()
+    }
+    console.log(`\n## Wall time at ${LATENCY_MS} ms latency on every route`)
+    console.log(`round trips per origin at ${IN_FLIGHT} in flight: ${[...trips].map(([o, n]) => `${o} ${n}`).join(", ")}`)
+    console.log(`critical-path bound ${worst} × ${LATENCY_MS} ms = ${boundMs} ms`)
+    if (slow.notPassing.length > 0) console.log(`not passing at ${LATENCY_MS} ms:\n  ${slow.notPassing.join("\n  ")}`)
+    console.log(
+      `run: wall ${slow.wallMs.toFixed(0)} ms (process CPU ${slow.cpuMs.toFixed(0)} ms), ratio ${
+        (slow.wallMs / boundMs).toFixed(2)
+      } (goal ≤ 1.2); requests ${World.log(world).length}`
+    )
+    return { requests, needed, zero, slow, boundMs, trips }
+  } finally {
+    await World.close(world)
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main()
