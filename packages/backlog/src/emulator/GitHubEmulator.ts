@@ -313,7 +313,11 @@ export const definition = Emulator.define<State>({
           total_count: hits.length,
           incomplete_results: false,
           search_type: "lexical",
-          items: page.items.map(({ r, i }) => ({ ...issueJson(r, i, url), score: 1 }))
+          // issue-search-result-item declares `body` as an optional, non-nullable string: omit it when empty.
+          items: page.items.map(({ r, i }) => {
+            const { body, ...rest } = issueJson(r, i, url)
+            return { ...rest, ...(body === null ? {} : { body }), score: 1 }
+          })
         }
       }
     }, "search/issues-and-pull-requests")
