@@ -46,7 +46,12 @@ const fetchAuth = () => ({
   fetch: (url: string, init: { method?: string; headers?: Headers; body?: string; signal?: AbortSignal }) => {
     const headers = new Headers(init.headers)
     headers.set("authorization", `Bearer ${TOKEN_VALUE}`)
-    return fetch(url, { method: init.method ?? "GET", headers, ...(init.body ? { body: init.body } : {}), ...(init.signal ? { signal: init.signal } : {}) })
+    return fetch(url, {
+      method: init.method ?? "GET",
+      headers,
+      ...(init.body ? { body: init.body } : {}),
+      ...(init.signal ? { signal: init.signal } : {})
+    })
   }
 })
 
@@ -91,13 +96,16 @@ const differences = (raw: unknown, decoded: unknown, where: string): Array<strin
     return differences(raw, (decoded as { value: unknown }).value, where)
   }
   if (Array.isArray(raw)) {
-    if (!Array.isArray(decoded) || decoded.length !== raw.length) return [`${where}: array of ${raw.length} decoded as ${JSON.stringify(decoded)?.slice(0, 80)}`]
+    if (!Array.isArray(decoded) || decoded.length !== raw.length) {
+      return [`${where}: array of ${raw.length} decoded as ${JSON.stringify(decoded)?.slice(0, 80)}`]
+    }
     return raw.flatMap((r, i) => differences(r, decoded[i], `${where}[${i}]`))
   }
   if (raw !== null && typeof raw === "object") {
     if (decoded === null || typeof decoded !== "object") return [`${where}: object lost`]
+    const fields = decoded as Record<string, unknown>
     return Object.entries(raw).flatMap(([k, v]) =>
-      k === "@type" ? [] : (decoded as Record<string, unknown>)[k] === undefined ? [`${where}.${k}: lost`] : differences(v, (decoded as Record<string, unknown>)[k], `${where}.${k}`)
+      k === "@type" ? [] : fields[k] === undefined ? [`${where}.${k}: lost`] : differences(v, fields[k], `${where}.${k}`)
     )
   }
   if (typeof raw === "string" && isTimeLike(decoded)) {
@@ -109,7 +117,9 @@ const differences = (raw: unknown, decoded: unknown, where: string): Array<strin
     return String(decoded) === raw ? [] : [`${where}: int64 ${raw} decoded as ${String(decoded)}`]
   }
   if (typeof raw === "number") return Number(decoded) === raw ? [] : [`${where}: ${raw} decoded as ${String(decoded)}`]
-  return decoded === raw ? [] : [`${where}: ${JSON.stringify(raw)} decoded as ${JSON.stringify(decoded)} (unknown enum or changed value)`]
+  return decoded === raw
+    ? []
+    : [`${where}: ${JSON.stringify(raw)} decoded as ${JSON.stringify(decoded)} (unknown enum or changed value)`]
 }
 
 interface Kind {

@@ -32,7 +32,14 @@ const rows: Array<Row> = []
 afterAll(() => {
   // The matrix, for the reader of the test output.
   console.log("\nGCP client fault matrix (CloudRun.healthy, per-attempt timeout 300 ms, 2 attempts)")
-  console.table(rows.map((r) => ({ fault: r.fault, expected: r.expected, got: r.status, ms: r.ms, "bound ms": r.boundMs, requests: r.requests })))
+  console.table(rows.map((r) => ({
+    fault: r.fault,
+    expected: r.expected,
+    got: r.status,
+    ms: r.ms,
+    "bound ms": r.boundMs,
+    requests: r.requests
+  })))
 })
 
 interface Case {
@@ -50,8 +57,22 @@ interface Case {
 
 const cases: ReadonlyArray<Case> = [
   { name: "503 once", fault: { kind: "status", status: 503 }, times: "once", expected: "pass", needsMs: 500 },
-  { name: "503 always", fault: { kind: "status", status: 503 }, times: "always", expected: "error", needsMs: 500, message: /503 UNAVAILABLE/ },
-  { name: "429 + Retry-After: 1 (seconds)", fault: { kind: "rate-limit", retryAfter: 1 }, times: "once", expected: "pass", needsMs: 1_500, minGapMs: 900 },
+  {
+    name: "503 always",
+    fault: { kind: "status", status: 503 },
+    times: "always",
+    expected: "error",
+    needsMs: 500,
+    message: /503 UNAVAILABLE/
+  },
+  {
+    name: "429 + Retry-After: 1 (seconds)",
+    fault: { kind: "rate-limit", retryAfter: 1 },
+    times: "once",
+    expected: "pass",
+    needsMs: 1_500,
+    minGapMs: 900
+  },
   {
     name: "429 + Retry-After HTTP-date (+2.5 s)",
     fault: () => ({ kind: "rate-limit", retryAfter: new Date(Date.now() + 2_500) }),
@@ -61,13 +82,40 @@ const cases: ReadonlyArray<Case> = [
     // HTTP-dates have 1 s resolution: 2.5 s ahead is at least 1 s after the response's Date.
     minGapMs: 800
   },
-  { name: "accept and never answer (hang)", fault: { kind: "hang" }, times: "always", expected: "error", needsMs: 2 * ATTEMPT_TIMEOUT_MS + 200, message: /Timeout|no complete response|timed out/i },
-  { name: "1 byte/s body (slow-drip)", fault: { kind: "slow-drip", chunkMs: 1_000, chunkBytes: 1 }, times: "always", expected: "error", needsMs: 2 * ATTEMPT_TIMEOUT_MS + 200 },
+  {
+    name: "accept and never answer (hang)",
+    fault: { kind: "hang" },
+    times: "always",
+    expected: "error",
+    needsMs: 2 * ATTEMPT_TIMEOUT_MS + 200,
+    message: /Timeout|no complete response|timed out/i
+  },
+  {
+    name: "1 byte/s body (slow-drip)",
+    fault: { kind: "slow-drip", chunkMs: 1_000, chunkBytes: 1 },
+    times: "always",
+    expected: "error",
+    needsMs: 2 * ATTEMPT_TIMEOUT_MS + 200
+  },
   { name: "connection reset", fault: { kind: "reset" }, times: "always", expected: "error", needsMs: 500 },
   { name: "truncated JSON", fault: { kind: "truncate" }, times: "always", expected: "error", needsMs: 500 },
-  { name: "JSON claimed, HTML served", fault: { kind: "html-as-json" }, times: "always", expected: "error", needsMs: 500, message: /not JSON/ },
+  {
+    name: "JSON claimed, HTML served",
+    fault: { kind: "html-as-json" },
+    times: "always",
+    expected: "error",
+    needsMs: 500,
+    message: /not JSON/
+  },
   // Either the 16 MiB body cap or the attempt timeout ends it first, depending on the machine: both are `error`.
-  { name: "20 MB body (huge-body)", fault: { kind: "huge-body" }, times: "always", expected: "error", needsMs: 1_500, message: /exceeds|LG_BODY_TOO_LARGE|no complete response/ },
+  {
+    name: "20 MB body (huge-body)",
+    fault: { kind: "huge-body" },
+    times: "always",
+    expected: "error",
+    needsMs: 1_500,
+    message: /exceeds|LG_BODY_TOO_LARGE|no complete response/
+  },
   {
     name: "cross-origin redirect",
     fault: (other) => ({ kind: "redirect", location: `${other}${API}` }),
@@ -91,7 +139,8 @@ describe("GCP client × emulator faults", () => {
           const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer })
           const ms = Date.now() - started
           const boundMs = 10 * c.needsMs
-          rows.push({ fault: c.name, expected: c.expected, status: item.status, ms, boundMs, requests: gcp.requests({ path: API }).length })
+          const requests = gcp.requests({ path: API }).length
+          rows.push({ fault: c.name, expected: c.expected, status: item.status, ms, boundMs, requests })
           expect(item.status, item.message).toBe(c.expected)
           if (c.message) expect(item.message).toMatch(c.message)
           expect(ms).toBeLessThan(boundMs)
@@ -111,7 +160,8 @@ describe("GCP client × emulator faults", () => {
       const started = Date.now()
       const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer })
       const ms = Date.now() - started
-      rows.push({ fault: "self-signed TLS", expected: "error", status: item.status, ms, boundMs: 5_000, requests: gcp.log.length })
+      const requests = gcp.log.length
+      rows.push({ fault: "self-signed TLS", expected: "error", status: item.status, ms, boundMs: 5_000, requests })
       expect(item.status).toBe("error")
       expect(item.message).toMatch(/self[- ]signed|certificate/i)
       expect(gcp.log).toHaveLength(0)

@@ -74,12 +74,14 @@ const issuedTo = (state: State) => {
   return set
 }
 
-const MISSING_CREDENTIALS =
-  "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project."
-const INVALID_CREDENTIALS =
-  "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project."
+const EXPECTED_CREDENTIAL = "Expected OAuth 2 access token, login cookie or other valid authentication credential. " +
+  "See https://developers.google.com/identity/sign-in/web/devconsole-project."
+const MISSING_CREDENTIALS = `Request is missing required authentication credential. ${EXPECTED_CREDENTIAL}`
+const INVALID_CREDENTIALS = `Request had invalid authentication credentials. ${EXPECTED_CREDENTIAL}`
 const NEEDS_QUOTA_PROJECT = (host: string) =>
-  `Your application is authenticating by using local Application Default Credentials. The ${host} API requires a quota project, which is not set by default. To learn how to set your quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .`
+  "Your application is authenticating by using local Application Default Credentials. " +
+  `The ${host} API requires a quota project, which is not set by default. To learn how to set your quota project, ` +
+  "see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds ."
 
 /**
  * An OAuth 2.0 token endpoint (`POST /token`, the refresh-token grant
@@ -126,7 +128,9 @@ export const definition = Emulator.define<State>({
     // disabled, on gcloud's own client project (the consumer).
     if (api === "budgets" && issued && !req.headers["x-goog-user-project"]) {
       return googleError(403, NEEDS_QUOTA_PROJECT(HOSTS.budgets), {
-        details: [errorInfo("SERVICE_DISABLED", "googleapis.com", { consumer: GCLOUD_CLIENT_PROJECT, service: HOSTS.budgets })]
+        details: [
+          errorInfo("SERVICE_DISABLED", "googleapis.com", { consumer: GCLOUD_CLIENT_PROJECT, service: HOSTS.budgets })
+        ]
       })
     }
     if (api && state.settings.deny.has(api)) {
@@ -155,7 +159,8 @@ const resourceOf = (path: string): string => {
  */
 const asGoogle = (fault: Fault): Fault => {
   if (fault.kind === "status" && fault.json === undefined) {
-    return { ...fault, json: fault.status === 503 ? unavailable(0) : googleError(fault.status, `Injected ${fault.status}.`).json }
+    const json = fault.status === 503 ? unavailable(0) : googleError(fault.status, `Injected ${fault.status}.`).json
+    return { ...fault, json }
   }
   if (fault.kind === "rate-limit" && fault.json === undefined) {
     if (typeof fault.retryAfter === "number") return { ...fault, json: rateLimited(fault.retryAfter) }

@@ -64,7 +64,9 @@ export const make = (
     run: Effect.flatMap(GcpClient, (client) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const reads = new Reads(client)
-        const timeoutMs = spec.timeout === undefined ? RUNNER_DEFAULT_TIMEOUT_MS : Duration.toMillis(Duration.decode(spec.timeout))
+        const timeoutMs = spec.timeout === undefined
+          ? RUNNER_DEFAULT_TIMEOUT_MS
+          : Duration.toMillis(Duration.decode(spec.timeout))
         const budget: Budget = { deadline: now + timeoutMs, timeoutMs, waitedMs: 0 }
         return body(reads).pipe(
           // Decided here rather than by the runner so the error's fields (reason, status, role, permission) stay in the evidence.
@@ -74,7 +76,9 @@ export const make = (
           ),
           // How long the server made this check wait (Retry-After, RetryInfo), whatever the outcome.
           Effect.map((outcome) =>
-            budget.waitedMs > 0 ? { ...outcome, evidence: { ...outcome.evidence, retryWaitMs: budget.waitedMs } } : outcome
+            budget.waitedMs > 0
+              ? { ...outcome, evidence: { ...outcome.evidence, retryWaitMs: budget.waitedMs } }
+              : outcome
           ),
           Effect.locally(currentBudget, budget)
         )

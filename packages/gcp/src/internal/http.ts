@@ -251,7 +251,8 @@ export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service)
     // One entry per retryable answer, in order: what the server asked for (undefined: backoff).
     const asked: Array<ServerDelay | undefined> = []
     let declined: Declined | undefined
-    const retryable = (r: HttpTransport.HttpResponse) => (method === "GET" ? RETRY_READS.has(r.status) : r.status === 429)
+    const retryable = (r: HttpTransport.HttpResponse) =>
+      method === "GET" ? RETRY_READS.has(r.status) : r.status === 429
 
     const res = yield* transport.request({
       method,
@@ -379,9 +380,11 @@ const statusError = (
         message: `${method} ${what}: ${res.status}${grpc ? ` ${grpc}` : ""}; the server asked to wait ${
           seconds(d.ms)
         } (${d.source}) before retrying, but ${limit}: not retried, so this cannot be decided${detail}`,
-        remediation: d.bound === "timeout"
-          ? `${API_HOSTS[api]} asked launchgate to back off for ${seconds(d.ms)}. Re-run later, or give the check a timeout longer than that wait.`
-          : `${API_HOSTS[api]} asked launchgate to back off for ${seconds(d.ms)}. Re-run later, or raise retry.maxDelay in Gcp.layer({ retry }).`
+        remediation: `${API_HOSTS[api]} asked launchgate to back off for ${seconds(d.ms)}. Re-run later, or ${
+          d.bound === "timeout"
+            ? "give the check a timeout longer than that wait."
+            : "raise retry.maxDelay in Gcp.layer({ retry })."
+        }`
       })
     )
   }
@@ -402,7 +405,8 @@ const statusError = (
     // credentials, a Google-owned project). A consumer that is not the project checked means the quota project is wrong
     // or missing, and enabling the API on the project checked would not help.
     if (info?.reason === "USER_PROJECT_DENIED" || (disabled && foreignConsumer(info?.consumer, context.config))) {
-      return Effect.fail(quotaProjectError(api, base, role, info, context, `${method} ${what}: 403 ${grpc ?? "PERMISSION_DENIED"}${detail}`))
+      const message = `${method} ${what}: 403 ${grpc ?? "PERMISSION_DENIED"}${detail}`
+      return Effect.fail(quotaProjectError(api, base, role, info, context, message))
     }
     return Effect.fail(
       new GcpError({
@@ -434,7 +438,8 @@ const statusError = (
       new GcpError({
         ...base,
         reason: "RateLimited",
-        message: `${method} ${what}: still rate limited (429 ${grpc ?? "RESOURCE_EXHAUSTED"}) after ${res.attempts} attempt(s)${
+        message: `${method} ${what}: still rate limited (429 ${grpc ?? "RESOURCE_EXHAUSTED"}) after ${res.attempts} ` +
+          `attempt(s)${
           context.waitedMs > 0 ? ` and ${seconds(context.waitedMs)} of server-requested waits` : ""
         }${detail}`,
         remediation:
@@ -466,14 +471,22 @@ const quotaProjectError = (
 ): GcpError => {
   const project = context.config.project ?? "<project-id>"
   const charged = info?.consumer !== undefined ? ` Google charged the call to ${info.consumer}` : ""
-  const sent = context.userProject !== undefined ? ` (the quota project sent was ${context.userProject})` : " (no quota project was sent)"
+  const sent = context.userProject !== undefined
+    ? ` (the quota project sent was ${context.userProject})`
+    : " (no quota project was sent)"
   return new GcpError({
     ...base,
     reason: "Auth",
     role,
     message: `${message}.${charged}${sent}`,
     remediation: info?.reason === "USER_PROJECT_DENIED"
-      ? `The quota project ${context.userProject ?? ""} cannot be used by this identity: grant it roles/serviceusage.serviceUsageConsumer on that project, or pick another with \`gcloud auth application-default set-quota-project ${project}\` (or Gcp.layer({ quotaProject }) / GOOGLE_CLOUD_QUOTA_PROJECT).`
-      : `${API_HOSTS[api]} needs a quota project for these credentials (user credentials from \`gcloud auth application-default login\` have none by default). Run \`gcloud auth application-default set-quota-project ${project}\`, or set Gcp.layer({ quotaProject }) / GOOGLE_CLOUD_QUOTA_PROJECT. The API is not disabled on ${project}.`
+      ? `The quota project ${context.userProject ?? ""} cannot be used by this identity: grant it ` +
+        "roles/serviceusage.serviceUsageConsumer on that project, or pick another with " +
+        `\`gcloud auth application-default set-quota-project ${project}\` (or Gcp.layer({ quotaProject }) / ` +
+        "GOOGLE_CLOUD_QUOTA_PROJECT)."
+      : `${API_HOSTS[api]} needs a quota project for these credentials (user credentials from ` +
+        "`gcloud auth application-default login` have none by default). Run " +
+        `\`gcloud auth application-default set-quota-project ${project}\`, or set Gcp.layer({ quotaProject }) / ` +
+        `GOOGLE_CLOUD_QUOTA_PROJECT. The API is not disabled on ${project}.`
   })
 }

@@ -66,7 +66,8 @@ export const errorInfo = (reason: string, domain: string, metadata: Record<strin
 export const rateLimited = (retryAfterSeconds = 0, service = "run.googleapis.com"): Resource =>
   googleError(
     429,
-    `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service '${service}' for consumer 'project_number:123456789012'.`,
+    "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' " +
+      `of service '${service}' for consumer 'project_number:123456789012'.`,
     {
       details: [
         errorInfo("RATE_LIMIT_EXCEEDED", "googleapis.com", {
