@@ -42,7 +42,7 @@ describe("fivetran.destination.connected", () => {
     const emu = await emulator()
     const result = await runOne(emu, Destination.connected({ destinationId: "nope" }))
     expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "NotFound", code: "NotFound_Destination" })
+    expect(result.evidence["error"]).toMatchObject({ reason: "not-found", code: "NotFound_Destination" })
   })
 })
 

@@ -64,7 +64,7 @@ const rows: ReadonlyArray<Row> = [
     setup: on({ kind: "status", status: 503 }),
     expected: "error",
     withinMs: 10_000,
-    also: (item) => expect(errorOf(item)).toMatchObject({ reason: "Status", status: 503 })
+    also: (item) => expect(errorOf(item)).toMatchObject({ reason: "unavailable", status: 503 })
   },
   {
     fault: "429 + Retry-After: 1",
@@ -99,7 +99,7 @@ const rows: ReadonlyArray<Row> = [
     setup: on({ kind: "reset" }),
     expected: "error",
     withinMs: 10_000,
-    also: (item) => expect(errorOf(item)).toMatchObject({ reason: "Transport" })
+    also: (item) => expect(errorOf(item)).toMatchObject({ reason: "transport" })
   },
   { fault: "truncated JSON", setup: on({ kind: "truncate" }), expected: "error", withinMs: 10_000 },
   {
@@ -107,7 +107,7 @@ const rows: ReadonlyArray<Row> = [
     setup: on({ kind: "html-as-json" }),
     expected: "error",
     withinMs: 10_000,
-    also: (item) => expect(errorOf(item)).toMatchObject({ reason: "Decode" })
+    also: (item) => expect(errorOf(item)).toMatchObject({ reason: "invalid-response" })
   },
   {
     fault: "20 MB body (huge-body)",

@@ -5,31 +5,30 @@
  *
  * @internal
  */
-import { Outcome } from "@launchgate/core"
-import { Effect } from "effect"
-import type { ReadMeta } from "../FivetranClient.js"
+import { Check, Outcome } from "@launchgate/core"
+import { Cause, Effect } from "effect"
+import type { ReadMeta } from "./http.js"
 import type { FivetranError } from "../FivetranError.js"
 import type { UnknownValue } from "./schema.js"
 
-/** An `error` outcome for a failed call: never a pass. */
-export const fromError = (error: FivetranError): Outcome.Outcome =>
-  Outcome.error(`could not decide: ${error.message}`, {
+/**
+ * An `error` outcome for a failed call: core's `Check.errorFromCause` (every
+ * field as evidence, the remediation), plus what core's does not carry yet:
+ * the attempts on the outcome and Fivetran's rate-limit budget and
+ * `Retry-After` wait at the top of the evidence, where successful reads put them.
+ */
+export const fromError = (error: FivetranError): Outcome.Outcome => {
+  const outcome = Check.errorFromCause(Cause.fail(error))
+  return {
+    ...outcome,
     evidence: {
-      error: {
-        tag: error._tag,
-        reason: error.reason,
-        method: error.method,
-        url: error.url,
-        status: error.status,
-        code: error.code,
-        retryAfterSeconds: error.retryAfterSeconds
-      },
+      ...outcome.evidence,
       retryAfterWaitedMs: error.retryAfterWaitedMs ?? 0,
-      rateLimitRemaining: error.rateLimitRemaining
+      ...(error.rateLimitRemaining !== undefined ? { rateLimitRemaining: error.rateLimitRemaining } : {})
     },
-    remediation: error.remediation,
-    attempts: error.attempts
-  })
+    ...(error.attempts !== undefined ? { attempts: error.attempts } : {})
+  }
+}
 
 /** Recover a check's run from client errors (other failures still reach the runner as `error`). */
 export const orError = <R>(run: Effect.Effect<Outcome.Outcome, FivetranError, R>): Effect.Effect<Outcome.Outcome, never, R> =>

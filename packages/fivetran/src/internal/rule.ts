@@ -9,7 +9,8 @@
  */
 import { Outcome } from "@launchgate/core"
 import { Clock, Effect } from "effect"
-import type { ReadMeta, Service } from "../FivetranClient.js"
+import type { Service } from "../FivetranClient.js"
+import type { ReadMeta } from "./http.js"
 import type { FivetranError } from "../FivetranError.js"
 import { fromError, withReads } from "./evidence.js"
 import type { ConnectionDetails, SchemaConfig } from "./schema.js"
