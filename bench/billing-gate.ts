@@ -32,7 +32,7 @@ const gate = (stripe: { url: string }) =>
     layer: Billing.stripeLayer({
       apiKey: Redacted.make("rk_live_benchKey0001"),
       ...StripeEmulator.connection(stripe),
-      retryBaseDelay: "1 millis"
+      retry: { baseDelay: "1 millis" }
     })
   })
 

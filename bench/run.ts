@@ -1,5 +1,6 @@
 // Runs every benchmark in this folder (or the ones named on the command line) and prints
-// their figures. Benchmarks print numbers; they never assert timings.
+// their figures. Benchmarks print numbers; they never assert timings. Modules without a `main`
+// (world.ts, the shared scaled world) are skipped. Figures and how to read them: RESULTS.md.
 import { readdirSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { dirname, join } from "node:path"

@@ -131,7 +131,7 @@ export const layer = (world: World) =>
       apiKey: Redacted.make(STRIPE_KEY),
       ...StripeEmulator.connection(world.stripe),
       environment: "production",
-      retryBaseDelay: "1 millis"
+      retry: { baseDelay: "1 millis" }
     })
   )
 
