@@ -9,9 +9,10 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Duration, Effect, Either, Layer, Option, ParseResult, Schedule, Schema } from "effect"
+import { Cause, Clock, Duration, Effect, Either, FiberRef, Layer, Option, ParseResult, Schedule, Schema } from "effect"
 import { dual } from "effect/Function"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
+import { currentDeadline, remaining as remainingTime } from "./internal/deadline.js"
 import * as Outcome from "./Outcome.js"
 
 /** Launch-review categories every check is tagged with. */
@@ -204,51 +205,11 @@ export const runSafely = <R>(self: Check<R>): Effect.Effect<Outcome.Outcome, nev
     )
   )
 
-const got = (u: unknown): string => {
-  if (u === undefined) return "undefined"
-  if (u === null) return "null"
-  if (typeof u === "string") return `a string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 37)}...` : u)}`
-  if (Array.isArray(u)) return "an array"
-  if (typeof u === "object") return "an object"
-  return `${typeof u} ${String(u)}`
-}
-
-const textField = (what: string) =>
-  Schema.String.annotations({ message: (issue) => `expected ${what}, got ${got(issue.actual)}` })
-
-const StatusField = Schema.declare((u): u is Outcome.Status => Schema.is(Outcome.Status)(u), {
-  message: (issue) => `expected one of ${Outcome.Status.literals.map((s) => `"${s}"`).join(", ")}, got ${got(issue.actual)}`
-})
-
-// Evidence values are made JSON-safe afterwards (Outcome.toJson), so only the shape is checked here.
-const EvidenceField = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
-  message: (issue) => `expected an object of evidence, got ${got(issue.actual)}`
-})
-
-const SubjectField = Schema.Struct({
-  subject: textField("a string"),
-  status: StatusField,
-  message: textField("a string"),
-  evidence: EvidenceField,
-  remediation: Schema.optional(textField("a string"))
-})
-
 /**
- * What a check must return: the {@link Outcome.Outcome} shape, built on the
- * Outcome module's `Status` schema. Checked at run time because checks written
- * in plain JavaScript (or cast) can return anything.
+ * What a check must return. The schema lives with the outcome
+ * ({@link Outcome.OutcomeSchema}); this name stays for code that used it here.
  */
-export const OutcomeSchema = Schema.Struct({
-  status: StatusField,
-  message: textField("a string"),
-  evidence: EvidenceField,
-  remediation: Schema.optional(textField("a string")),
-  docs: Schema.optional(textField("a string")),
-  attempts: Schema.optional(
-    Schema.Number.annotations({ message: (issue) => `expected a number, got ${got(issue.actual)}` })
-  ),
-  subjects: Schema.optional(Schema.Array(SubjectField))
-}).annotations({ message: (issue) => `expected an outcome object, got ${got(issue.actual)}` })
+export const OutcomeSchema = Outcome.OutcomeSchema
 
 const decodeOutcome = Schema.decodeUnknownEither(OutcomeSchema)
 
@@ -300,10 +261,18 @@ export const errorFromCause = (cause: Cause.Cause<unknown>): Outcome.Outcome => 
   const failure = Cause.failureOption(cause)
   const error = Option.isSome(failure) ? failure.value : Option.getOrUndefined(Cause.dieOption(cause))
   const described = describeError(error)
+  // Vendor and transport errors count their attempts (retries included): the item reports that, not 1.
+  const attempts = attemptsOf(error)
   return Outcome.error(described.message, {
     evidence: { error: described.evidence },
-    remediation: described.remediation
+    remediation: described.remediation,
+    ...(attempts !== undefined ? { attempts } : {})
   })
+}
+
+const attemptsOf = (error: unknown): number | undefined => {
+  const attempts = error && typeof error === "object" ? (error as { attempts?: unknown }).attempts : undefined
+  return typeof attempts === "number" && Number.isInteger(attempts) && attempts >= 0 ? attempts : undefined
 }
 
 const describeError = (
@@ -490,3 +459,34 @@ export const provide: {
   <R, ROut, E, RIn>(self: Check<R>, layer: Layer.Layer<ROut, E, RIn>): Check<Exclude<R, ROut> | RIn>
 } = dual(2, <R, ROut, E, RIn>(self: Check<R>, layer: Layer.Layer<ROut, E, RIn>) =>
   mapRun(self, (run) => Effect.provide(run, layer)))
+
+/**
+ * The running check's deadline: an absolute time in milliseconds of the
+ * Effect `Clock`, the earlier of the check's timeout and the run's deadline.
+ * The runner sets it for every check it runs (and for the gate's setup and
+ * layer, with the run's deadline); it is `undefined` outside a run. The HTTP
+ * transport reads it, so a request never waits (`Retry-After`, backoff) past
+ * the time its check has left. Vendor clients read it with {@link remaining}.
+ */
+export const Deadline: FiberRef.FiberRef<number | undefined> = currentDeadline
+
+/**
+ * Time the running check has left before its deadline (zero once passed), or
+ * `None` outside a run.
+ *
+ * @example
+ * const left = yield* Check.remaining
+ * if (Option.isSome(left) && Duration.lessThan(left.value, "2 seconds")) return Outcome.error("no time left to poll")
+ */
+export const remaining: Effect.Effect<Option.Option<Duration.Duration>> = remainingTime
+
+/**
+ * Run `self` with a deadline (absolute milliseconds of the Effect `Clock`);
+ * an earlier deadline already in force is kept.
+ */
+export const withDeadline: {
+  (deadline: number): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, deadline: number): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, deadline: number): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(currentDeadline), (current) =>
+    Effect.locally(self, currentDeadline, current === undefined ? deadline : Math.min(current, deadline))))

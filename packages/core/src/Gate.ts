@@ -6,10 +6,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Either, type Layer, ParseResult, Schema } from "effect"
+import { Context, Data, type Effect, Either, type Layer, ParseResult, Schema, type Scope } from "effect"
 import * as Check from "./Check.js"
 import * as Deferral from "./Deferral.js"
-import type { HttpTransport, Options as HttpTransportOptions } from "./HttpTransport.js"
+import { type HttpTransport, type Options as HttpTransportOptions, OptionsSchema as HttpOptionsSchema } from "./HttpTransport.js"
 import * as Rollback from "./Rollback.js"
 
 /** Launch tiers, most important first. */
@@ -27,7 +27,32 @@ export type Provided = HttpTransport | RunContext
 export class RunContext extends Context.Tag("@launchgate/core/RunContext")<RunContext, {
   readonly gate: string
   readonly environment?: string | undefined
+  /** What the gate's {@link Setup} returned as `context` (emulator URLs and the like), when it returned one. */
+  readonly setup?: Readonly<Record<string, unknown>> | undefined
 }>() {}
+
+/**
+ * The world a gate runs against, made by its {@link Input.setup} once per run
+ * (`Runner.run`, `describeGate`, `launchgate run`) and never when a gate is
+ * only read (`launchgate plan`, `launchgate docs`, importing the gate file).
+ */
+export interface Setup<ROut = any> {
+  /** Services for the checks, built on top of what the runner provides (before the gate's own `layer`). */
+  readonly layer?: Layer.Layer<ROut, unknown, Provided> | undefined
+  /** Undo the setup (stop emulators …); runs with the run's finalizers, bounded by its finalizer grace. */
+  readonly teardown?: (() => Promise<void> | void) | undefined
+  /** Facts the checks may read from {@link RunContext} (`setup`), e.g. the URLs of started emulators. */
+  readonly context?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * A gate's set-up: a function returning a {@link Setup}, as a promise or as a
+ * scoped Effect (its scope is the run's, so its finalizers run when the run ends).
+ */
+export type SetupFunction<ROut = any> = () =>
+  | Promise<Setup<ROut>>
+  | Setup<ROut>
+  | Effect.Effect<Setup<ROut>, unknown, Scope.Scope>
 
 /** One gate item: a check with a tier and an owner. */
 export interface Item<R = never> {
@@ -76,6 +101,8 @@ export interface Gate<R = never> {
    * checks share connections and reads.
    */
   readonly layer?: Layer.Layer<Exclude<R, Provided>, unknown, Provided> | undefined
+  /** Starts the gate's world once per run (see {@link Setup}); never called by reading the gate. */
+  readonly setup?: SetupFunction | undefined
 }
 
 /** A rollback plan as written in a gate definition (keyed by surface). */
@@ -97,6 +124,17 @@ export interface Input<R = never> {
   readonly allowActive?: boolean | ReadonlyArray<string> | undefined
   readonly http?: HttpTransportOptions | undefined
   readonly layer?: Layer.Layer<Exclude<R, Provided>, unknown, Provided> | undefined
+  /**
+   * Start what the gate runs against (emulators, fixtures) when the gate runs, not when its file is
+   * imported: `plan` and `docs` read the gate and start nothing. See {@link Setup}.
+   *
+   * @example
+   * setup: async () => {
+   *   const emulator = await Emulator.start(acme)
+   *   return { layer: AcmeClient.layer({ baseUrl: emulator.url }), teardown: () => emulator.close() }
+   * }
+   */
+  readonly setup?: SetupFunction | undefined
 }
 
 /** What the checks of a list of items need, as a union: items may mix packages (GCP, Fivetran, Stripe …). */
@@ -185,15 +223,12 @@ const InputSchema = Schema.Struct({
     launchAdjacent: Schema.optional(literalOf(["warn", "block"] as const))
   })),
   allowActive: Schema.optional(Schema.Union(Schema.Boolean, Schema.Array(Schema.String))),
-  http: Schema.optional(Schema.Struct({
-    ca: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
-    proxy: Schema.optional(text("a proxy URL")),
-    insecureOrigins: Schema.optional(Schema.Array(text("an origin such as https://staging.internal:8443"))),
-    connections: Schema.optional(Schema.Number),
-    retry: Schema.optional(Schema.Unknown),
-    dispatcher: Schema.optional(Schema.Unknown)
-  })),
-  layer: Schema.optional(Schema.Unknown)
+  // The transport's own options schema: whatever HttpTransport.Options accepts, a gate accepts.
+  http: Schema.optional(HttpOptionsSchema),
+  layer: Schema.optional(Schema.Unknown),
+  setup: Schema.optional(Schema.declare((u): u is SetupFunction => typeof u === "function", {
+    message: (issue) => `expected a function returning the gate's setup, got ${describe(issue.actual)}`
+  }))
 })
 
 const describe = (u: unknown): string => {
@@ -349,7 +384,8 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     policy: { launchAdjacent: value.policy?.launchAdjacent ?? "warn" },
     allowActive: value.allowActive ?? false,
     ...(input.http !== undefined ? { http: input.http } : {}),
-    layer: input.layer
+    layer: input.layer,
+    ...(input.setup !== undefined ? { setup: input.setup } : {})
   })
 }
 

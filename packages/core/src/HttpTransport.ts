@@ -8,9 +8,10 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule, Schema, type Scope } from "effect"
+import { Clock, Context, Duration, Effect, FiberRef, Layer, Option, Redacted, Schedule, Schema, type Scope } from "effect"
 import * as tls from "node:tls"
 import { Agent, Dispatcher, ProxyAgent, request as undiciRequest } from "undici"
+import { currentDeadline } from "./internal/deadline.js"
 import { scrubUrl } from "./internal/redactUrl.js"
 import { version } from "./internal/version.js"
 import * as Redaction from "./Redaction.js"
@@ -44,7 +45,9 @@ export interface HttpRequest {
   /**
    * The time all attempts and the waits between them may take together (a check passes its own
    * timeout). A server asking (`Retry-After`) for a wait that does not fit is not waited for: the
-   * request fails with reason `RateLimited` instead. Default: no budget (the caller's timeout interrupts).
+   * request fails with reason `RateLimited` instead. Inside a run the check's deadline (`Check.Deadline`:
+   * the earlier of its timeout and the run's deadline) bounds it too, so without a budget the time the
+   * check has left is the budget. Outside a run, without a budget, the caller's timeout interrupts.
    */
   readonly budget?: Duration.DurationInput | undefined
 }
@@ -152,6 +155,47 @@ export interface Options {
   /** A dispatcher to use instead of creating an agent (tests, custom setups). Not closed by the layer. */
   readonly dispatcher?: Dispatcher | undefined
 }
+
+const DurationInputSchema = Schema.declare(
+  (u): u is Duration.DurationInput => Option.isSome(Duration.decodeUnknown(u)),
+  { message: () => `expected a duration such as "5 seconds", 5000 (milliseconds) or Duration.seconds(5)` }
+)
+
+const fn = (what: string) =>
+  Schema.declare((u): u is (...args: Array<any>) => any => typeof u === "function", {
+    message: () => `expected ${what}`
+  })
+
+/** Schema of a {@link RetryPolicy}; its type is checked against the interface (they cannot disagree). */
+export const RetryPolicySchema: Schema.Schema<RetryPolicy> = Schema.Struct({
+  maxAttempts: Schema.optional(Schema.Number),
+  baseDelay: Schema.optional(DurationInputSchema),
+  maxDelay: Schema.optional(DurationInputSchema),
+  retryOn: Schema.optional(fn("a function (response) => boolean")),
+  retryAfter: Schema.optional(fn("a function (response, now) => Duration | undefined")),
+  unsafe: Schema.optional(Schema.Boolean)
+})
+
+const nonEmpty = (what: string) =>
+  Schema.String.pipe(Schema.filter((s) => s.trim().length > 0, { message: () => `expected ${what}, got an empty string` }))
+
+/**
+ * Schema of the transport's {@link Options}. The gate's `http` field is validated with it, and its
+ * type is checked against the interface (a `Schema`'s type is invariant), so the options a gate may
+ * set and the options the transport takes cannot disagree.
+ */
+export const OptionsSchema: Schema.Schema<Options> = Schema.Struct({
+  ca: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
+  proxy: Schema.optional(nonEmpty("a proxy URL")),
+  insecureOrigins: Schema.optional(Schema.Array(nonEmpty("an origin such as https://staging.internal:8443"))),
+  connections: Schema.optional(Schema.Number),
+  keepAliveTimeout: Schema.optional(DurationInputSchema),
+  retry: Schema.optional(RetryPolicySchema),
+  dispatcher: Schema.optional(Schema.declare(
+    (u): u is Dispatcher => typeof u === "object" && u !== null && typeof (u as Dispatcher).dispatch === "function",
+    { message: () => "expected an undici Dispatcher (Agent, Pool, MockAgent …)" }
+  ))
+})
 
 /** The transport service. */
 export interface Service {
@@ -460,11 +504,14 @@ export const makeWith = (dispatcher: Dispatcher, options: Options = {}): Service
       // Read from the Effect Clock, so TestClock drives the waits and the evidence alike.
       let attempts = 0
       let firstStart: number | undefined
+      // The running check's deadline (set by the runner): no wait is worth starting past it.
+      let deadlineAt: number | undefined
       let lastEnd: number | undefined
       let waitedMs = 0
       const asked: Array<string> = []
       const attempt = Effect.gen(function*() {
         const start = yield* Clock.currentTimeMillis
+        if (firstStart === undefined) deadlineAt = yield* FiberRef.get(currentDeadline)
         firstStart ??= start
         if (lastEnd !== undefined) waitedMs += start - lastEnd
         const n = ++attempts
@@ -477,7 +524,10 @@ export const makeWith = (dispatcher: Dispatcher, options: Options = {}): Service
         const wait = requestedDelay(response, policy, now)
         if (wait !== undefined) {
           const waitMs = Duration.toMillis(wait)
-          const left = budgetMs === undefined ? Number.POSITIVE_INFINITY : firstStart + budgetMs - now
+          const left = Math.min(
+            budgetMs === undefined ? Number.POSITIVE_INFINITY : firstStart + budgetMs - now,
+            deadlineAt === undefined ? Number.POSITIVE_INFINITY : deadlineAt - now
+          )
           // Retrying sooner than the server asked is not honouring Retry-After; waiting past the budget
           // only ends in a timeout. Either way the honest answer is now: the server asked us to wait.
           if (waitMs > maxDelayMs || waitMs > left) {

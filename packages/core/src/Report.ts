@@ -143,7 +143,18 @@ export const Report = Schema.Struct({
      * What else the reader should know about how the run went: finalizers that
      * were abandoned, a gate file that never finished loading.
      */
-    notes: Schema.optional(Schema.Array(Schema.String))
+    notes: Schema.optional(Schema.Array(Schema.String)),
+    /**
+     * Every missing or invalid configuration value (environment variables read
+     * with Effect `Config`, a vendor error with reason `config`) found while
+     * setting the run up. When present, no check ran and the verdict is
+     * blocked; the CLI exits 2.
+     */
+    configurationErrors: Schema.optional(Schema.Array(Schema.Struct({
+      /** The variable or field, e.g. `FIVETRAN_API_KEY`. */
+      path: Schema.optional(Schema.String),
+      message: Schema.String
+    })))
   }),
   verdict: Verdict,
   /** Why the gate is blocked (empty when ready). */

@@ -1,23 +1,23 @@
 /**
- * Runs a gate: bounded concurrency, per-check timeouts, an overall deadline,
- * fail-fast, interruption, and the gate rules that turn outcomes into a
- * verdict. Whatever happens, the result is a {@link Report.Report}: a check
- * that throws, hangs or returns garbage is an `error` item, never a crash and
- * never a pass.
+ * Runs a gate: the gate's setup and layer, then its checks on a bounded pool
+ * of workers (prerequisites first), with per-check timeouts, an overall
+ * deadline, fail-fast and interruption. The rules that turn outcomes into a
+ * verdict are {@link ReportBuilder}'s. Whatever happens, the result is a
+ * {@link Report.Report}: a check that throws, hangs or returns garbage is an
+ * `error` item, never a crash and never a pass.
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Cause, Clock, ConfigError, Context, Deferred, Duration, Effect, Exit, Layer, Option, Queue, Scope } from "effect"
 import * as Check from "./Check.js"
-import * as Deferral from "./Deferral.js"
 import * as Gate from "./Gate.js"
 import * as HttpTransport from "./HttpTransport.js"
+import { currentDeadline } from "./internal/deadline.js"
 import { gitCommit } from "./internal/metadata.js"
 import { version } from "./internal/version.js"
 import * as Outcome from "./Outcome.js"
-import * as Redaction from "./Redaction.js"
-import * as Report from "./Report.js"
-import * as Rollback from "./Rollback.js"
+import type * as Report from "./Report.js"
+import * as ReportBuilder from "./ReportBuilder.js"
 
 /** Runner options. */
 export interface Options {
@@ -63,23 +63,20 @@ const DEFAULT_CONCURRENCY = 8
 const DEFAULT_TIMEOUT = Duration.seconds(30)
 const DEFAULT_FINALIZER_GRACE = Duration.seconds(5)
 
-type RunItem<R> = Gate.Item<R> & { readonly rollbackOf?: string }
-
-interface Raw {
-  readonly outcome: Outcome.Outcome
-  readonly startedAt?: number | undefined
-  readonly durationMs: number
-}
+type RunItem<R> = ReportBuilder.RunItem<R>
+type Raw = ReportBuilder.Raw
 
 /**
  * Run a gate. Never fails: every problem becomes part of the report.
- * Requirements of the checks are provided by the gate's `layer`, built once
- * for this run (on top of the shared HTTP transport).
+ * The gate's `setup` (if any) runs first, once; then its services are built
+ * once for this run (the shared HTTP transport, the setup's layer, the gate's
+ * `layer`), and the checks run on at most `concurrency` workers.
  *
- * Everything the run does is under the deadline and the signal: building the
- * layer, running the checks, and closing the run's scope (the transport's
- * sockets, the layer's finalizers), which gets a bounded grace period. The
- * scope is closed however the run ends, an outside interruption included.
+ * Everything the run does is under the deadline and the signal: the setup,
+ * building the layer, running the checks, and closing the run's scope (the
+ * transport's sockets, the layer's finalizers, the setup's teardown), which
+ * gets a bounded grace period. The scope is closed however the run ends, an
+ * outside interruption included.
  */
 export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect<Report.Report> =>
   Effect.acquireUseRelease(
@@ -105,7 +102,7 @@ const closeWithin = (scope: Scope.CloseableScope, grace: Duration.Duration): Eff
 
 /**
  * A deferred completed with the reason the run must stop: the overall deadline
- * (measured from the start of the run, layer building included) or the signal.
+ * (measured from the start of the run, set-up included) or the signal.
  * Fail-fast completes it too.
  */
 const stopWhen = (options: Options): Effect.Effect<Deferred.Deferred<string>, never, Scope.Scope> =>
@@ -134,67 +131,148 @@ const stopWhen = (options: Options): Effect.Effect<Deferred.Deferred<string>, ne
     return stop
   })
 
+/** Where setting the run up failed: the gate's own setup, or building its services. */
+type Stage = "setup" | "services"
+
 type Built<R> =
-  | { readonly _tag: "Built"; readonly exit: Exit.Exit<Context.Context<R | Gate.Provided>, unknown> }
+  | {
+    readonly _tag: "Built"
+    readonly exit: Exit.Exit<Context.Context<R | Gate.Provided>, unknown>
+    readonly stage: Stage
+  }
   | { readonly _tag: "Stopped"; readonly reason: string }
+
+/**
+ * Run the gate's setup in the run's scope. Its teardown becomes a finalizer of
+ * that scope (so it runs within the finalizer grace), and a failing teardown
+ * is noted in the report. A promise that settles after the run stopped waiting
+ * for it is torn down at once, so an emulator started late is not leaked.
+ */
+const runSetup = (
+  setup: Gate.SetupFunction,
+  scope: Scope.CloseableScope,
+  notes: Array<string>
+): Effect.Effect<Gate.Setup, unknown> =>
+  Effect.suspend(() => {
+    const result = setup()
+    if (Effect.isEffect(result)) return Scope.extend(result, scope)
+    return Effect.async<Gate.Setup, unknown>((resume) => {
+      let abandoned = false
+      Promise.resolve(result).then(
+        (value) => {
+          if (!abandoned) resume(Effect.succeed(value))
+          else void Promise.resolve().then(() => value?.teardown?.()).catch(() => undefined)
+        },
+        (error) => resume(Effect.fail(error))
+      )
+      return Effect.sync(() => {
+        abandoned = true
+      })
+    })
+  }).pipe(
+    Effect.tap((value) => {
+      const teardown = value?.teardown
+      if (teardown === undefined) return Effect.void
+      return Scope.addFinalizer(
+        scope,
+        Effect.tryPromise(() => Promise.resolve().then(teardown)).pipe(
+          Effect.catchAll((e) =>
+            Effect.sync(() => notes.push(`the gate's teardown failed: ${Check.errorFromCause(Cause.fail(e.error)).message}`))
+          )
+        )
+      )
+    })
+  )
+
+/** The run's services: the transport, the run context, the setup's layer, then the gate's layer on top. */
+const prepare = <R>(
+  gate: Gate.Gate<R>,
+  options: Options,
+  scope: Scope.CloseableScope,
+  notes: Array<string>,
+  stage: { current: Stage }
+): Effect.Effect<Context.Context<R | Gate.Provided>, unknown> =>
+  Effect.gen(function*() {
+    const existing = yield* Effect.serviceOption(HttpTransport.HttpTransport)
+    const setup = gate.setup ? yield* runSetup(gate.setup, scope, notes) : undefined
+    stage.current = "services"
+    const transportLayer = Option.isSome(existing)
+      ? Layer.succeed(HttpTransport.HttpTransport, existing.value)
+      : HttpTransport.layer({ ...gate.http, ...options.http })
+    const runContext = Layer.succeed(Gate.RunContext, {
+      gate: gate.name,
+      environment: gate.environment,
+      ...(setup?.context !== undefined ? { setup: setup.context } : {})
+    })
+    let layer: Layer.Layer<any, unknown, never> = Layer.merge(transportLayer, runContext)
+    if (setup?.layer) layer = Layer.provideMerge(setup.layer, layer)
+    if (gate.layer) layer = Layer.provideMerge(gate.layer, layer)
+    return (yield* Layer.buildWithScope(layer, scope)) as Context.Context<R | Gate.Provided>
+  })
 
 const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableScope): Effect.Effect<Report.Report> =>
   Effect.scoped(Effect.gen(function*() {
     const startedAt = yield* Clock.currentTimeMillis
+    const now = new Date(startedAt)
     const items = Gate.runItems(gate)
-    const raws: Array<Raw | undefined> = new Array(items.length).fill(undefined)
+    const reports: Array<Report.ItemReport | undefined> = new Array(items.length).fill(undefined)
     const notes: Array<string> = []
     const stop = yield* stopWhen(options)
+    const runDeadline = options.deadline === undefined
+      ? undefined
+      : startedAt + Duration.toMillis(Duration.decode(options.deadline))
+    const everyItem = (outcome: Outcome.Outcome) =>
+      items.forEach((item, i) => {
+        reports[i] = ReportBuilder.itemReport(gate, item, { outcome, durationMs: 0 }, now)
+      })
 
-    // Services: the transport (from the context or built here), then the gate's layer on top.
-    const existing = yield* Effect.serviceOption(HttpTransport.HttpTransport)
-    const transportLayer = Option.isSome(existing)
-      ? Layer.succeed(HttpTransport.HttpTransport, existing.value)
-      : HttpTransport.layer({ ...gate.http, ...options.http })
-    const runContext = Layer.succeed(Gate.RunContext, { gate: gate.name, environment: gate.environment })
-    const provided = Layer.merge(transportLayer, runContext)
-    const layer = (gate.layer ? Layer.provideMerge(gate.layer, provided) : provided) as Layer.Layer<R | Gate.Provided>
-    // Disconnected: a layer that never finishes (or ignores interruption) cannot hold the run past the deadline.
+    const stage: { current: Stage } = { current: "setup" }
+    const preparing = prepare(gate, options, scope, notes, stage)
+    // Disconnected: a setup or layer that never finishes (or ignores interruption) cannot hold the run.
     const built: Built<R> = yield* Effect.race(
-      Layer.buildWithScope(layer, scope).pipe(
+      (runDeadline === undefined ? preparing : Effect.locally(preparing, currentDeadline, runDeadline)).pipe(
         Effect.exit,
         Effect.disconnect,
-        Effect.map((exit): Built<R> => ({ _tag: "Built", exit }))
+        Effect.map((exit): Built<R> => ({ _tag: "Built", exit, stage: stage.current }))
       ),
       Effect.map(Deferred.await(stop), (reason): Built<R> => ({ _tag: "Stopped", reason }))
     )
 
     let interruptReason: string | undefined
     let insecureOrigins: ReadonlyArray<string> = []
+    let configurationErrors: ReadonlyArray<ReportBuilder.ConfigurationError> = []
 
     if (built._tag === "Stopped") {
       interruptReason = built.reason
-      items.forEach((_, i) => {
-        raws[i] = {
-          outcome: Outcome.error(`did not run: ${built.reason} while the gate's services were being set up`, {
-            remediation:
-              "The gate's layer (its clients and their set-up) did not finish building: check that what it connects to " +
-              "is reachable, or raise the deadline."
-          }),
-          durationMs: 0
-        }
-      })
+      const what = stage.current === "setup" ? "gate's setup was running" : "gate's services were being set up"
+      everyItem(Outcome.error(`did not run: ${built.reason} while the ${what}`, {
+        remediation: stage.current === "setup"
+          ? "The gate's setup did not finish: check what it starts or connects to, or raise the deadline."
+          : "The gate's layer (its clients and their set-up) did not finish building: check that what it " +
+            "connects to is reachable, or raise the deadline."
+      }))
     } else if (Exit.isFailure(built.exit)) {
-      // Failures and defects alike (a layer that throws on bad options): every item is `error`.
-      const outcome = Check.errorFromCause(built.exit.cause)
-      items.forEach((_, i) => {
-        raws[i] = {
-          outcome: {
-            ...outcome,
-            message: `the gate's services could not be set up: ${outcome.message.replace(/^could not decide: /, "")}`
-          },
-          durationMs: 0
-        }
-      })
+      configurationErrors = configurationErrorsOf(built.exit.cause)
+      if (configurationErrors.length > 0) {
+        everyItem(Outcome.error(
+          `did not run: the run's configuration is missing or invalid (${
+            ReportBuilder.describeConfigurationErrors(configurationErrors)
+          }); see run.configurationErrors`,
+          {
+            evidence: { configurationErrors: configurationErrors.map((e) => ({ ...e })) },
+            remediation: "Set every variable listed in run.configurationErrors (or fix its value), then run again."
+          }
+        ))
+      } else {
+        // Failures and defects alike (a layer that throws on bad options): every item is `error`.
+        const outcome = Check.errorFromCause(built.exit.cause)
+        const what = built.stage === "setup" ? "the gate's setup failed" : "the gate's services could not be set up"
+        everyItem({ ...outcome, message: `${what}: ${outcome.message.replace(/^could not decide: /, "")}` })
+      }
     } else {
       const context = built.exit.value
       insecureOrigins = Context.get(context, HttpTransport.HttpTransport).insecureOrigins
-      interruptReason = yield* runItems(gate, items, raws, options, context, stop)
+      interruptReason = yield* runItems(gate, items, reports, options, context, stop, now, runDeadline)
     }
 
     const grace = finalizerGrace(options)
@@ -206,98 +284,271 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
     }
 
     const finishedAt = yield* Clock.currentTimeMillis
-    return buildReport(gate, items, raws, {
+    const commit = gitCommit()
+    return ReportBuilder.build(gate, items, reports, {
       startedAt,
       finishedAt,
       interruptReason,
       insecureOrigins,
       notes,
-      failFast: options.failFast === true
+      configurationErrors,
+      launchgateVersion: version,
+      ...(commit !== undefined ? { gitCommit: commit } : {}),
+      nodeVersion: process.version
     })
   }))
 
+/**
+ * Every configuration problem in a cause: Effect `ConfigError`s (their `And`
+ * / `Or` trees flattened) and errors whose `reason` is `"config"` (vendor
+ * errors), among all its failures and defects, not only the first. Parallel
+ * layer builds (`Layer.merge`, `Layer.mergeAll`) put each sub-layer's failure
+ * in the cause, so two vendors missing their variables are both listed.
+ */
+export const configurationErrorsOf = (cause: Cause.Cause<unknown>): Array<ReportBuilder.ConfigurationError> => {
+  const found: Array<ReportBuilder.ConfigurationError> = []
+  const seen = new Set<string>()
+  const add = (error: ReportBuilder.ConfigurationError) => {
+    const key = `${error.path ?? ""}\u0000${error.message}`
+    if (seen.has(key)) return
+    seen.add(key)
+    found.push(error)
+  }
+  const visit = (error: unknown): void => {
+    if (ConfigError.isConfigError(error)) {
+      const stack: Array<ConfigError.ConfigError> = [error]
+      while (stack.length > 0) {
+        const e = stack.pop()!
+        if (e._op === "And" || e._op === "Or") stack.push(e.right, e.left)
+        else add({ ...(e.path.length > 0 ? { path: e.path.join("_") } : {}), message: e.message })
+      }
+      return
+    }
+    if (typeof error === "object" && error !== null && (error as { reason?: unknown }).reason === "config") {
+      const { path, message } = error as { path?: unknown; message?: unknown }
+      add({
+        ...(typeof path === "string" ? { path } : {}),
+        message: typeof message === "string" && message.length > 0 ? message : "configuration is invalid"
+      })
+    }
+  }
+  for (const failure of Cause.failures(cause)) visit(failure)
+  for (const defect of Cause.defects(cause)) visit(defect)
+  return found
+}
+
+/**
+ * Run the items on `concurrency` worker fibres pulling from a queue of items
+ * that are ready: every prerequisite finished and passed (or warned). An item
+ * whose prerequisite did not pass, or an active check the gate does not allow,
+ * is settled at once without taking a worker. No worker ever waits on a
+ * prerequisite, so `dependsOn` cannot deadlock the pool. Each item's report
+ * is built once, when it settles; progress events carry that same value.
+ * Returns why the run stopped early, if it did.
+ */
 const runItems = <R>(
   gate: Gate.Gate<R>,
   items: ReadonlyArray<RunItem<R>>,
-  raws: Array<Raw | undefined>,
+  reports: Array<Report.ItemReport | undefined>,
   options: Options,
   context: Context.Context<R | Gate.Provided>,
-  stop: Deferred.Deferred<string>
+  stop: Deferred.Deferred<string>,
+  now: Date,
+  runDeadline: number | undefined
 ): Effect.Effect<string | undefined> =>
   Effect.gen(function*() {
-    const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY))
-    const finished = new Map<string, Deferred.Deferred<Outcome.Status>>()
-    for (const item of items) finished.set(item.check.id, yield* Deferred.make<Outcome.Status>())
-    const now = new Date(yield* Clock.currentTimeMillis)
+    const total = items.length
+    if (total === 0) return undefined
+    const workers = Math.max(1, Math.min(Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY), total))
+    const defaultTimeout = Duration.decode(options.checkTimeout ?? DEFAULT_TIMEOUT)
     const extraAllowed = options.allowActive ?? false
-    const runOne = (item: RunItem<R>, index: number) =>
-      Effect.gen(function*() {
-        const record = (raw: Raw) =>
-          Effect.gen(function*() {
-            raws[index] = raw
-            yield* Deferred.succeed(finished.get(item.check.id)!, raw.outcome.status)
-            if (!options.onEvent && !options.failFast) return
-            const report = itemReport(gate, item, raw, now)
-            options.onEvent?.({ type: "finish", index, item: report, total: items.length })
-            if (options.failFast && report.disposition === "blocking") {
-              yield* Deferred.succeed(stop, `fail-fast: ${item.check.id} blocked the gate`)
-            }
-          })
+    const queue = yield* Queue.unbounded<number>()
 
-        for (const dep of item.check.dependsOn) {
-          const status = yield* Deferred.await(finished.get(dep)!)
-          if (status !== "pass" && status !== "warn") {
-            return yield* record({
-              outcome: Outcome.skip(`not run: prerequisite ${dep} ended ${status}`, {
-                evidence: { prerequisite: dep, prerequisiteStatus: status }
-              }),
-              durationMs: 0
-            })
+    const indexById = new Map<string, number>()
+    items.forEach((item, i) => indexById.set(item.check.id, i))
+    const dependents: Array<Array<number>> = items.map(() => [])
+    items.forEach((item, i) => {
+      for (const dep of item.check.dependsOn) {
+        const d = indexById.get(dep)
+        if (d !== undefined) dependents[d]!.push(i)
+      }
+    })
+    const status: Array<Outcome.Status | undefined> = new Array(total).fill(undefined)
+    const queued: Array<boolean> = new Array(total).fill(false)
+    let settled = 0
+    let waiting = 0 // queued, not yet taken by a worker
+    let running = 0
+    // Once the run stops, late results (a check that ignored interruption) change nothing.
+    let closed = false
+
+    /** Settled without running, ready to run, or still waiting on a prerequisite. */
+    const decide = (index: number): Raw | "ready" | "wait" => {
+      const item = items[index]!
+      for (const dep of item.check.dependsOn) {
+        const d = indexById.get(dep)
+        // Gate.make rejects this; a hand-built gate may not have been validated.
+        if (d === undefined) {
+          return {
+            outcome: Outcome.error(`not run: prerequisite ${dep} is not an item of this gate`, {
+              evidence: { prerequisite: dep }
+            }),
+            durationMs: 0
           }
         }
-
-        const allowed = Gate.activeAllowed(gate, item) || extraAllowed === true ||
-          (Array.isArray(extraAllowed) && extraAllowed.includes(item.check.id))
-        if (!allowed) {
-          return yield* record({
-            outcome: Outcome.skip(
-              "not run: this check is active (it changes or triggers something remote) and the gate does not allow it",
-              {
-                remediation:
-                  `Set allowActive: true on this item, or list "${item.check.id}" in the gate's allowActive, for targets where that is safe.`
-              }
-            ),
+        const s = status[d]
+        if (s === undefined) return "wait"
+        if (s !== "pass" && s !== "warn") {
+          return {
+            outcome: Outcome.skip(`not run: prerequisite ${dep} ended ${s}`, {
+              evidence: { prerequisite: dep, prerequisiteStatus: s }
+            }),
             durationMs: 0
-          })
+          }
         }
+      }
+      const allowed = Gate.activeAllowed(gate, item) || extraAllowed === true ||
+        (Array.isArray(extraAllowed) && extraAllowed.includes(item.check.id))
+      if (allowed) return "ready"
+      return {
+        outcome: Outcome.skip(
+          "not run: this check is active (it changes or triggers something remote) and the gate does not allow it",
+          {
+            remediation: `Set allowActive: true on this item, or list "${item.check.id}" in the gate's allowActive, ` +
+              "for targets where that is safe."
+          }
+        ),
+        durationMs: 0
+      }
+    }
 
-        const timeout = item.check.timeout ?? Duration.decode(options.checkTimeout ?? DEFAULT_TIMEOUT)
-        yield* semaphore.withPermits(1)(
-          Effect.gen(function*() {
-            const started = yield* Clock.currentTimeMillis
-            options.onEvent?.({ type: "start", index, id: item.check.id, total: items.length })
-            const outcome = yield* Check.runSafely(item.check).pipe(
-              Effect.provide(context),
-              Effect.timeoutTo({
-                duration: timeout,
-                onSuccess: (o): Outcome.Outcome => o,
-                onTimeout: () =>
-                  Outcome.error(`timed out after ${Duration.format(timeout)}`, {
-                    evidence: { timeoutMs: Duration.toMillis(timeout) },
-                    remediation:
-                      "The target did not answer in time. Check that it is reachable, or raise the check's timeout (Check.timeout) if it is legitimately slow."
-                  })
-              })
-            )
-            const ended = yield* Clock.currentTimeMillis
-            yield* record({ outcome, startedAt: started, durationMs: ended - started })
-          })
-        )
+    const emit = (event: Event) => {
+      try {
+        options.onEvent?.(event)
+      } catch {
+        // A progress callback that throws must not stop the run or lose a result.
+      }
+    }
+
+    /**
+     * Settle items (synchronously, so the counters stay consistent), releasing
+     * dependents as their prerequisites settle. Returns the items that became
+     * ready and the fail-fast reason, if one blocked.
+     */
+    const settle = (first: ReadonlyArray<readonly [number, Raw]>): { ready: Array<number>; failFast?: string } => {
+      const ready: Array<number> = []
+      let failFast: string | undefined
+      const work = [...first]
+      while (work.length > 0) {
+        const [index, raw] = work.pop()!
+        if (status[index] !== undefined) continue
+        const report = ReportBuilder.itemReport(gate, items[index]!, raw, now)
+        reports[index] = report
+        status[index] = raw.outcome.status
+        settled++
+        emit({ type: "finish", index, item: report, total })
+        if (options.failFast && report.disposition === "blocking" && failFast === undefined) {
+          failFast = `fail-fast: ${report.id} blocked the gate`
+        }
+        for (const j of dependents[index]!) {
+          if (status[j] !== undefined || queued[j]) continue
+          const decision = decide(j)
+          if (decision === "ready") {
+            queued[j] = true
+            ready.push(j)
+          } else if (decision !== "wait") work.push([j, decision])
+        }
+      }
+      return failFast === undefined ? { ready } : { ready, failFast }
+    }
+
+    /** Queue what became ready; end the workers when all is settled; settle a dependency cycle as error. */
+    const after = (result: { ready: Array<number>; failFast?: string }): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const effects: Array<Effect.Effect<unknown>> = []
+        if (result.failFast !== undefined) effects.push(Deferred.succeed(stop, result.failFast))
+        if (result.ready.length > 0) {
+          waiting += result.ready.length
+          effects.push(Queue.offerAll(queue, result.ready))
+        }
+        if (settled < total && waiting === 0 && running === 0) {
+          // Nothing runs and nothing is ready, yet items remain: they wait on each other (an unvalidated gate).
+          const stuck: Array<readonly [number, Raw]> = []
+          for (let i = 0; i < total; i++) {
+            if (status[i] === undefined) {
+              stuck.push([i, {
+                outcome: Outcome.error("not run: its prerequisites form a dependency cycle", {
+                  remediation: "Remove one of the dependencies in the cycle (Gate.make reports it)."
+                }),
+                durationMs: 0
+              }])
+            }
+          }
+          settle(stuck)
+        }
+        if (settled === total) effects.push(Queue.offerAll(queue, new Array<number>(workers).fill(-1)))
+        return Effect.all(effects, { discard: true })
       })
 
-    const work = Effect.forEach(items, runOne, { concurrency: "unbounded", discard: true })
+    const runOne = (index: number): Effect.Effect<Raw> =>
+      Effect.gen(function*() {
+        const item = items[index]!
+        const started = yield* Clock.currentTimeMillis
+        emit({ type: "start", index, id: item.check.id, total })
+        const timeout = item.check.timeout ?? defaultTimeout
+        const deadline = Math.min(started + Duration.toMillis(timeout), runDeadline ?? Number.POSITIVE_INFINITY)
+        const outcome = yield* Check.runSafely(item.check).pipe(
+          Effect.provide(context),
+          Effect.locally(currentDeadline, deadline),
+          Effect.timeoutTo({
+            duration: timeout,
+            onSuccess: (o): Outcome.Outcome => o,
+            onTimeout: () =>
+              Outcome.error(`timed out after ${Duration.format(timeout)}`, {
+                evidence: { timeoutMs: Duration.toMillis(timeout) },
+                remediation: "The target did not answer in time. Check that it is reachable, or raise the " +
+                  "check's timeout (Check.timeout) if it is legitimately slow."
+              })
+          })
+        )
+        const ended = yield* Clock.currentTimeMillis
+        return { outcome, startedAt: started, durationMs: ended - started }
+      })
+
+    const worker = Effect.gen(function*() {
+      for (;;) {
+        const index = yield* Queue.take(queue)
+        if (index < 0) return
+        waiting--
+        running++
+        const raw = yield* runOne(index)
+        running--
+        if (closed) return
+        yield* after(settle([[index, raw]]))
+      }
+    })
+
+    // Ready items start in gate order; the rest are released as their prerequisites settle.
+    const ready: Array<number> = []
+    let failFast: string | undefined
+    for (let i = 0; i < total; i++) {
+      if (status[i] !== undefined || queued[i]) continue
+      const decision = decide(i)
+      if (decision === "ready") {
+        queued[i] = true
+        ready.push(i)
+      } else if (decision !== "wait") {
+        const result = settle([[i, decision]])
+        ready.push(...result.ready)
+        failFast ??= result.failFast
+      }
+    }
+    yield* after(failFast === undefined ? { ready } : { ready, failFast })
+
+    const work = Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true })
     // Disconnected: a check that ignores interruption cannot hold the run once it must stop.
-    return yield* Effect.race(Effect.as(Effect.disconnect(work), undefined), Deferred.await(stop))
+    const reason = yield* Effect.race(Effect.as(Effect.disconnect(work), undefined), Deferred.await(stop))
+    closed = true
+    return reason
   })
 
 const abortReason = (signal: AbortSignal): string => {
@@ -305,189 +556,6 @@ const abortReason = (signal: AbortSignal): string => {
   if (typeof reason === "string") return `interrupted: ${reason}`
   if (reason instanceof Error && reason.name !== "AbortError") return `interrupted: ${reason.message}`
   return "interrupted"
-}
-
-const dispositionOf = (
-  tier: Gate.Tier,
-  status: Outcome.Status,
-  deferralState: Deferral.State | undefined,
-  policy: Gate.Policy
-): Report.Disposition => {
-  if (status === "skip") return "skipped"
-  if (status === "pass") return "ok"
-  if (status === "warn") return tier === "post-launch" ? "info" : "warning"
-  // fail or error
-  if (deferralState === "active") return "deferred"
-  switch (tier) {
-    case "launch-critical":
-      return "blocking"
-    case "launch-adjacent":
-      return policy.launchAdjacent === "block" ? "blocking" : "warning"
-    case "post-launch":
-      return "info"
-  }
-}
-
-const deferralReport = (d: Deferral.Deferral, now: Date, status: Outcome.Status | undefined): Report.DeferralReport => ({
-  check: d.check,
-  owner: d.owner,
-  reason: d.reason,
-  risk: d.risk,
-  followUp: d.followUp,
-  expires: d.expires.toISOString(),
-  ...(d.approvedBy !== undefined ? { approvedBy: d.approvedBy } : {}),
-  state: Deferral.state(d, now, status),
-  daysLeft: Deferral.daysLeft(d, now)
-})
-
-const itemReport = <R>(gate: Gate.Gate<R>, item: RunItem<R>, raw: Raw, now: Date): Report.ItemReport => {
-  const { check } = item
-  const outcome = raw.outcome
-  const deferral = gate.deferrals.find((d) => d.check === check.id)
-  const deferred = deferral ? deferralReport(deferral, now, outcome.status) : undefined
-  const disposition = dispositionOf(item.tier, outcome.status, deferred?.state, gate.policy)
-  const scrubbedEvidence = Redaction.scrubJson(outcome.evidence as Outcome.Json) as Record<string, Outcome.Json>
-  return {
-    id: check.id,
-    title: check.title,
-    surface: check.surface,
-    category: check.category,
-    kind: check.kind,
-    tier: item.tier,
-    owner: item.owner,
-    status: outcome.status,
-    disposition,
-    message: Redaction.scrub(outcome.message),
-    evidence: scrubbedEvidence,
-    ...(outcome.remediation !== undefined ? { remediation: Redaction.scrub(outcome.remediation) } : {}),
-    ...(outcome.docs !== undefined ? { docs: outcome.docs } : {}),
-    ...(check.description !== undefined ? { description: check.description } : {}),
-    ...(check.role !== undefined ? { role: check.role } : {}),
-    active: check.active,
-    ...(raw.startedAt !== undefined ? { startedAt: new Date(raw.startedAt).toISOString() } : {}),
-    durationMs: raw.durationMs,
-    attempts: outcome.attempts ?? (raw.startedAt !== undefined ? 1 : 0),
-    dependsOn: [...check.dependsOn],
-    ...(outcome.subjects
-      ? {
-        subjects: outcome.subjects.map((s) => ({
-          subject: s.subject,
-          status: s.status,
-          message: Redaction.scrub(s.message),
-          evidence: Redaction.scrubJson(s.evidence as Outcome.Json) as Record<string, Outcome.Json>,
-          ...(s.remediation !== undefined ? { remediation: Redaction.scrub(s.remediation) } : {})
-        }))
-      }
-      : {}),
-    ...(deferred ? { deferral: deferred } : {}),
-    ...(item.rollbackOf !== undefined ? { rollbackOf: item.rollbackOf } : {}),
-    ...(check.meta ? { meta: Redaction.scrubJson(check.meta as Outcome.Json) as Record<string, Outcome.Json> } : {})
-  }
-}
-
-const emptyCounts = (): { -readonly [K in keyof Report.Counts]: number } => ({
-  pass: 0,
-  fail: 0,
-  warn: 0,
-  error: 0,
-  skip: 0,
-  deferred: 0
-})
-
-const buildReport = <R>(
-  gate: Gate.Gate<R>,
-  items: ReadonlyArray<RunItem<R>>,
-  raws: ReadonlyArray<Raw | undefined>,
-  meta: {
-    startedAt: number
-    finishedAt: number
-    interruptReason: string | undefined
-    insecureOrigins: ReadonlyArray<string>
-    notes: ReadonlyArray<string>
-    failFast: boolean
-  }
-): Report.Report => {
-  const now = new Date(meta.startedAt)
-  const stoppedByFailFast = meta.interruptReason?.startsWith("fail-fast") === true
-  const reports = items.map((item, i) => {
-    const raw = raws[i] ?? {
-      outcome: stoppedByFailFast
-        ? Outcome.skip(`not run: ${meta.interruptReason}`)
-        : Outcome.error(`did not finish: ${meta.interruptReason ?? "run ended early"}`, {
-          remediation: "Re-run the gate; the run was stopped before this check finished."
-        }),
-      durationMs: 0
-    }
-    return itemReport(gate, item, raw, now)
-  })
-
-  const byTier = {
-    "launch-critical": emptyCounts(),
-    "launch-adjacent": emptyCounts(),
-    "post-launch": emptyCounts()
-  }
-  for (const r of reports) {
-    const counts = byTier[r.tier]
-    if (r.disposition === "deferred") counts.deferred++
-    else counts[r.status]++
-  }
-
-  const reasons: Array<string> = []
-  for (const r of reports) {
-    if (r.disposition !== "blocking") continue
-    const expired = r.deferral?.state === "expired" ? ` (its deferral expired ${r.deferral.expires.slice(0, 10)})` : ""
-    reasons.push(`${r.id} [${r.tier}] ${r.status}: ${r.message}${expired}`)
-  }
-  const interrupted = meta.interruptReason !== undefined && !stoppedByFailFast
-  if (interrupted) reasons.unshift(`run ${meta.interruptReason}`)
-
-  const statusById = new Map(reports.map((r) => [r.id, r.status]))
-  return {
-    schemaVersion: Report.SCHEMA_VERSION,
-    gate: {
-      name: gate.name,
-      ...(gate.description !== undefined ? { description: gate.description } : {}),
-      ...(gate.environment !== undefined ? { environment: gate.environment } : {})
-    },
-    run: {
-      startedAt: new Date(meta.startedAt).toISOString(),
-      finishedAt: new Date(meta.finishedAt).toISOString(),
-      durationMs: meta.finishedAt - meta.startedAt,
-      launchgateVersion: version,
-      ...(() => {
-        const commit = gitCommit()
-        return commit ? { gitCommit: commit } : {}
-      })(),
-      nodeVersion: process.version,
-      interrupted,
-      ...(meta.interruptReason !== undefined ? { interruptReason: meta.interruptReason } : {}),
-      ...(meta.insecureOrigins.length > 0 ? { insecureOrigins: [...meta.insecureOrigins] } : {}),
-      ...(meta.notes.length > 0 ? { notes: meta.notes.map(Redaction.scrub) } : {})
-    },
-    verdict: reasons.length > 0 ? "blocked" : "ready",
-    reasons: reasons.map(Redaction.scrub),
-    policy: { launchAdjacent: gate.policy.launchAdjacent },
-    summary: {
-      total: reports.length,
-      blocking: reports.filter((r) => r.disposition === "blocking").length,
-      warnings: reports.filter((r) => r.disposition === "warning").length,
-      byTier
-    },
-    items: reports,
-    deferrals: gate.deferrals.map((d) => deferralReport(d, now, statusById.get(d.check))),
-    rollback: gate.rollback.map((p) =>
-      Rollback.isNone(p)
-        ? { surface: p.surface, none: p.none }
-        : {
-          surface: p.surface,
-          procedure: p.procedure,
-          ...(p.killSwitch !== undefined ? { killSwitch: p.killSwitch } : {}),
-          ...(p.owner !== undefined ? { owner: p.owner } : {}),
-          ...(p.verify !== undefined ? { verify: p.verify.id } : {})
-        }
-    ),
-    unsupported: gate.unsupported.map((u) => ({ case: u.case, ...(u.reason !== undefined ? { reason: u.reason } : {}) }))
-  }
 }
 
 /**
