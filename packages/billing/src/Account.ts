@@ -6,7 +6,8 @@
  */
 import { type Check, Outcome } from "@launchgate/core"
 import { Clock, Duration, Effect } from "effect"
-import type { BillingProvider, Requirements } from "./BillingProvider.js"
+import type { BillingClient } from "./BillingClient.js"
+import type { Requirements } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 const ROLE = "Stripe restricted key with Account: Read (rak_account_read)"
@@ -16,7 +17,7 @@ const DASHBOARD = "Dashboard → Settings → Business → Account status"
  * `billing.account.charges-enabled`: the account can create charges and is
  * not disabled (`charges_enabled`, no `requirements.disabled_reason`).
  */
-export const chargesEnabled = (): Check.Check<BillingProvider> =>
+export const chargesEnabled = (): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.account.charges-enabled",
     title: "Billing account can take charges",
@@ -24,7 +25,6 @@ export const chargesEnabled = (): Check.Check<BillingProvider> =>
     category: "dependencies",
     description: "The billing account can take payments: charges are enabled and the account is not disabled.",
     role: ROLE,
-    reads: "the account",
     run: (provider) =>
       Effect.map(provider.account, (account) => {
         const observed = {
@@ -51,7 +51,7 @@ export const chargesEnabled = (): Check.Check<BillingProvider> =>
   })
 
 /** `billing.account.payouts-enabled`: the money taken can be paid out (`payouts_enabled`). */
-export const payoutsEnabled = (): Check.Check<BillingProvider> =>
+export const payoutsEnabled = (): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.account.payouts-enabled",
     title: "Billing account can pay out",
@@ -59,7 +59,6 @@ export const payoutsEnabled = (): Check.Check<BillingProvider> =>
     category: "dependencies",
     description: "Payouts are enabled, so money taken reaches the bank account.",
     role: ROLE,
-    reads: "the account",
     run: (provider) =>
       Effect.map(provider.account, (account) => {
         const observed = { account: account.id, payoutsEnabled: account.payoutsEnabled }
@@ -87,7 +86,7 @@ const dueNow = (r: Requirements) => [...new Set([...r.currentlyDue, ...r.pastDue
  * and nothing is currently or past due. A verification deadline (current or
  * future requirements) within `deadlineWithin` warns.
  */
-export const requirements = (options: RequirementsOptions = {}): Check.Check<BillingProvider> =>
+export const requirements = (options: RequirementsOptions = {}): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.account.requirements",
     title: "Billing account has no outstanding verification requirements",
@@ -95,7 +94,6 @@ export const requirements = (options: RequirementsOptions = {}): Check.Check<Bil
     category: "dependencies",
     description: "Onboarding is complete and no verification information is due, so charges will not be paused after launch.",
     role: ROLE,
-    reads: "the account",
     run: (provider) =>
       Effect.gen(function*() {
         const account = yield* provider.account

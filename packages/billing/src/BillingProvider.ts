@@ -1,17 +1,18 @@
 /**
- * The provider-neutral billing service every check is written against:
- * account status, the price catalog, webhook endpoints, delivery failures,
- * the customer portal and tax settings, in launchgate's own vocabulary.
- *
- * A provider implementation (Stripe is the first, see `Stripe.ts`) supplies a
- * {@link Backend}; {@link make} wraps it so that every read is made at most
- * once per run, however many checks ask for it. Adding a provider means
- * writing a backend, not touching the checks.
+ * The provider-neutral vocabulary every billing check is written in
+ * (account status, the price catalog, webhook endpoints, delivery failures,
+ * the customer portal and tax settings) and the {@link Provider} interface a
+ * billing provider implements. Stripe is the first (`Stripe.make`);
+ * `BillingClient.make` turns a provider into the service checks use. Adding a
+ * provider means writing a {@link Provider}, not touching the checks.
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Request, RequestResolver } from "effect"
+import type { ResourceStore } from "@launchgate/core"
+import type { Effect } from "effect"
 import type { BillingError } from "./BillingError.js"
+
+type Fetched<A> = ResourceStore.Fetched<A>
 
 /** Live or test data. */
 export type Mode = "live" | "test"
@@ -134,8 +135,12 @@ export interface WebhookSigner {
   readonly testEvent: (options: { readonly id: string; readonly type: string; readonly createdSeconds: number }) => string
 }
 
-/** What a provider implementation supplies. Reads are plain; {@link make} adds the per-run sharing. */
-export interface Backend {
+/**
+ * What a provider implementation supplies (Stripe is the first, `Stripe.make`). Reads are plain and
+ * report what they cost (`ResourceStore.Fetched`); `BillingClient.make` declares them as resource kinds
+ * of one per-run store, so each is made at most once per run however many checks ask.
+ */
+export interface Provider {
   /** The provider's name, e.g. `stripe`. */
   readonly provider: string
   readonly key: KeyInfo
@@ -148,90 +153,16 @@ export interface Backend {
    * endpoint's version is reported, not judged (an endpoint keeps the version it was created with).
    */
   readonly webhookApiVersions?: ReadonlyArray<string> | undefined
-  readonly account: Effect.Effect<AccountStatus, BillingError>
-  /** Prices carrying each lookup key (active and inactive), with their products. */
-  readonly pricesByLookupKeys: (
-    lookupKeys: ReadonlyArray<string>
-  ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<Price>>, BillingError>
-  readonly webhookEndpoints: Effect.Effect<ReadonlyArray<WebhookEndpoint>, BillingError>
+  readonly account: Effect.Effect<Fetched<AccountStatus>, BillingError>
+  /** Prices carrying any of these lookup keys (active, and inactive for keys without an active one), with products. */
+  readonly pricesByLookupKeys: (lookupKeys: ReadonlyArray<string>) => Effect.Effect<Fetched<ReadonlyArray<Price>>, BillingError>
+  readonly webhookEndpoints: Effect.Effect<Fetched<ReadonlyArray<WebhookEndpoint>>, BillingError>
   /** Events created at or after `since` whose delivery has not succeeded. */
-  readonly undeliveredEvents: (since: Date) => Effect.Effect<ReadonlyArray<UndeliveredEvent>, BillingError>
-  readonly portalConfigurations: Effect.Effect<ReadonlyArray<PortalConfiguration>, BillingError>
-  readonly taxSettings: Effect.Effect<TaxSettings, BillingError>
+  readonly undeliveredEvents: (since: Date) => Effect.Effect<Fetched<ReadonlyArray<UndeliveredEvent>>, BillingError>
+  readonly portalConfigurations: Effect.Effect<Fetched<ReadonlyArray<PortalConfiguration>>, BillingError>
+  readonly taxSettings: Effect.Effect<Fetched<TaxSettings>, BillingError>
   readonly webhookSigner: WebhookSigner
 }
-
-/** The service checks use: a backend whose reads are shared within a run. */
-export interface Service extends Backend {
-  /** Prices for these lookup keys; keys already read in this run cost nothing. */
-  readonly prices: (lookupKeys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<Price>>, BillingError>
-}
-
-/** The billing provider of the run. */
-export class BillingProvider extends Context.Tag("@launchgate/billing/BillingProvider")<BillingProvider, Service>() {}
-
-interface GetPrices extends Request.Request<ReadonlyArray<Price>, BillingError> {
-  readonly _tag: "GetPrices"
-  readonly lookupKey: string
-}
-const GetPrices = Request.tagged<GetPrices>("GetPrices")
-
-/**
- * Wrap a backend so each read happens at most once while the service lives:
- * the account, endpoints, portal and tax settings are cached; events are
- * cached per window start; prices go through a batched `RequestResolver` with
- * a request cache, so concurrent checks asking for overlapping lookup keys
- * share one list call. Build it once per run (the runner builds `gate.layer`
- * once per run).
- */
-export const make = (backend: Backend): Effect.Effect<Service> =>
-  Effect.gen(function*() {
-    const account = yield* Effect.cached(backend.account)
-    const webhookEndpoints = yield* Effect.cached(backend.webhookEndpoints)
-    const portalConfigurations = yield* Effect.cached(backend.portalConfigurations)
-    const taxSettings = yield* Effect.cached(backend.taxSettings)
-    const undelivered = yield* Effect.cachedFunction((sinceMillis: number) =>
-      backend.undeliveredEvents(new Date(sinceMillis))
-    )
-    const resolver = RequestResolver.makeBatched((requests: ReadonlyArray<GetPrices>) => {
-      const keys = [...new Set(requests.map((r) => r.lookupKey))]
-      return backend.pricesByLookupKeys(keys).pipe(
-        Effect.matchEffect({
-          onFailure: (error) => Effect.forEach(requests, (r) => Request.fail(r, error), { discard: true }),
-          onSuccess: (found) =>
-            Effect.forEach(requests, (r) => Request.succeed(r, found.get(r.lookupKey) ?? []), { discard: true })
-        })
-      )
-    })
-    const cache = yield* Request.makeCache({ capacity: 10_000, timeToLive: "1 days" })
-    const prices = (lookupKeys: ReadonlyArray<string>) =>
-      Effect.forEach(lookupKeys, (lookupKey) => Effect.request(GetPrices({ lookupKey }), resolver), {
-        batching: true
-      }).pipe(
-        Effect.map((lists) => new Map(lookupKeys.map((key, i) => [key, lists[i]!] as const))),
-        Effect.withRequestCaching(true),
-        Effect.withRequestCache(cache)
-      )
-    return {
-      ...backend,
-      account,
-      webhookEndpoints,
-      portalConfigurations,
-      taxSettings,
-      undeliveredEvents: (since: Date) => undelivered(since.getTime()),
-      prices
-    } satisfies Service
-  })
-
-/**
- * The service as a layer, from a backend (or an Effect building one, which
- * may fail with a configuration error).
- */
-export const layer = <E, R>(backend: Backend | Effect.Effect<Backend, E, R>): Layer.Layer<BillingProvider, E, R> =>
-  Layer.effect(
-    BillingProvider,
-    Effect.flatMap(Effect.isEffect(backend) ? backend : Effect.succeed(backend), make)
-  )
 
 /** Which mode an environment name implies: `production`, `prod` and `live` are live; anything else is test. */
 export const modeOfEnvironment = (environment: string): Mode =>

@@ -7,7 +7,8 @@
  */
 import { type Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
-import type { BillingProvider, Interval, Price } from "./BillingProvider.js"
+import type { BillingClient } from "./BillingClient.js"
+import type { Interval, Price } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 /** A plan the product sells, identified by the price's lookup key. */
@@ -162,7 +163,7 @@ const remediationFor = (problems: ReadonlyArray<Problem>, price: Price): string 
  * plan; missing, inactive, duplicated and mismatched plans are listed
  * separately in the evidence. All plans are read in one list call.
  */
-export const prices = (options: PricesOptions): Check.Check<BillingProvider> =>
+export const prices = (options: PricesOptions): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.catalog.prices",
     title: "Every plan has one active live price",
@@ -170,7 +171,6 @@ export const prices = (options: PricesOptions): Check.Check<BillingProvider> =>
     category: "rollout",
     description: "Every plan the product sells resolves, by lookup key, to exactly one active live price with the expected amount.",
     role: "Stripe restricted key with Prices: Read (rak_plan_read) and Products: Read (rak_product_read)",
-    reads: "the price catalog",
     run: (provider) =>
       Effect.map(provider.prices(options.plans.map((p) => p.lookupKey)), (found) => {
         const live = Billing.expectedMode(provider, options) === "live"

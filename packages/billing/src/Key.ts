@@ -8,7 +8,7 @@
  */
 import { type Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
-import type { BillingProvider } from "./BillingProvider.js"
+import type { BillingClient } from "./BillingClient.js"
 import * as Billing from "./internal/checks.js"
 
 /** Options of {@link mode}. */
@@ -22,7 +22,7 @@ export interface ModeOptions extends Billing.ModeOptions {}
  * Reads the webhook endpoint list (shared with `billing.webhook.endpoint`) to
  * cross-check `livemode`.
  */
-export const mode = (options: ModeOptions = {}): Check.Check<BillingProvider> =>
+export const mode = (options: ModeOptions = {}): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.key.mode",
     title: "Billing API key is a least-privilege key of the expected mode",
@@ -30,7 +30,6 @@ export const mode = (options: ModeOptions = {}): Check.Check<BillingProvider> =>
     category: "security",
     description: "The billing API key reads the mode the launch needs (live for production), and is a restricted key.",
     role: "Stripe restricted key with Webhook Endpoints: Read (rak_webhook_read), to cross-check livemode",
-    reads: "webhook endpoints (to cross-check livemode)",
     run: (provider) =>
       Effect.gen(function*() {
         const expected = Billing.expectedMode(provider, options)

@@ -6,7 +6,8 @@
  */
 import { type Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
-import type { BillingProvider, PortalFeature } from "./BillingProvider.js"
+import type { BillingClient } from "./BillingClient.js"
+import type { PortalFeature } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 /** Options of {@link configured}. */
@@ -26,7 +27,7 @@ const PORTAL = "Dashboard → Settings → Billing → Customer portal"
  * expected mode is active, has terms of service and privacy policy URLs, and
  * enables every feature the product relies on.
  */
-export const configured = (options: ConfiguredOptions = {}): Check.Check<BillingProvider> =>
+export const configured = (options: ConfiguredOptions = {}): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.portal.configured",
     title: "Customer portal is configured",
@@ -34,7 +35,6 @@ export const configured = (options: ConfiguredOptions = {}): Check.Check<Billing
     category: "rollout",
     description: "Customers can update payment methods and manage subscriptions in the portal, under published terms and privacy policy.",
     role: "Stripe restricted key with Customer portal: Read (rak_billing_portal_configuration_read)",
-    reads: "customer portal configurations",
     run: (provider) =>
       Effect.map(provider.portalConfigurations, (configs) => {
         const live = Billing.expectedMode(provider, options) === "live"

@@ -1,8 +1,9 @@
 /**
- * The Stripe implementation of {@link BillingProvider.BillingProvider}, built
- * on the official `stripe` SDK, whose HTTP goes through core's
- * `HttpTransport` (so the gate's proxy, CA, insecure origins and body cap
- * apply to Stripe too). Point it at the emulator with `host`/`port`/`protocol`.
+ * The Stripe implementation of {@link BillingProvider.Provider}, built on the
+ * official `stripe` SDK, whose HTTP goes through core's `HttpTransport` (so
+ * the gate's proxy, CA, insecure origins and body cap apply to Stripe too).
+ * `BillingClient.layer` (the package's top-level `layer`) builds the client on
+ * it. Point it at the emulator with `baseUrl` (`StripeEmulator.clientOptions`).
  *
  * The key is `Redacted` and registered with `Redaction` the moment the
  * provider receives it. Its mode comes from its prefix (`sk_live_`,
@@ -16,39 +17,42 @@
  *
  * @since 0.1.0
  */
-import { Gate, HttpTransport, Redaction } from "@launchgate/core"
-import { Config, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Gate, HttpTransport, Redaction, type ResourceStore } from "@launchgate/core"
+import { Duration, Effect, Either, Option, Redacted } from "effect"
 import StripeSdk from "stripe"
 import { BillingError } from "./BillingError.js"
 import * as BillingProvider from "./BillingProvider.js"
 import { STRIPE_API_VERSION } from "./internal/apiVersion.js"
-import { call, crossCheckMode, decode, listAll } from "./internal/stripeClient.js"
+import { crossCheckMode, listAll, retrieve } from "./internal/stripeClient.js"
 import { makeFetch, type Policy } from "./internal/stripeTransport.js"
 import * as S from "./internal/stripeSchemas.js"
 
 /** The Stripe API version launchgate pins by default (the one `stripe@23.1` targets). */
 export const apiVersion: string = STRIPE_API_VERSION
 
-/** Options of {@link make} / {@link layer}. */
+/** Retry settings (the transport retries; the SDK's own retries are off). */
+export interface RetryOptions {
+  /** Attempts per read, the first included, for 409, 429, 5xx and connection errors. Default 3. */
+  readonly maxAttempts?: number | undefined
+  /** First backoff delay (doubles, with jitter). Default 500 ms. */
+  readonly baseDelay?: Duration.DurationInput | undefined
+  /** Cap on one backoff delay. Default 8 seconds. (`Retry-After` is bounded by `timeout` instead.) */
+  readonly maxDelay?: Duration.DurationInput | undefined
+}
+
+/** Options of {@link make} (and `BillingClient.layer`). */
 export interface Options {
   /** A restricted read-only key (`rk_live_…`) is recommended; a full secret key works but is reported. */
   readonly apiKey: Redacted.Redacted<string>
   /** Stripe API version for every request. Default {@link apiVersion}. */
   readonly apiVersion?: string | undefined
-  /** API host (the emulator: `127.0.0.1`). Default `api.stripe.com`. */
-  readonly host?: string | undefined
-  readonly port?: number | string | undefined
-  readonly protocol?: "http" | "https" | undefined
-  /** Retries after the first attempt, for 429, 409, 5xx and connection errors. Default 2. */
-  readonly maxNetworkRetries?: number | undefined
-  /** First backoff delay (doubles, with jitter). Default 500 ms. */
-  readonly retryBaseDelay?: Duration.DurationInput | undefined
-  /** Cap on one backoff delay. Default 8 seconds. (`Retry-After` is bounded by `timeout` instead.) */
-  readonly retryMaxDelay?: Duration.DurationInput | undefined
+  /** The API's base URL (the emulator's `http://127.0.0.1:<port>`). Default `https://api.stripe.com`. */
+  readonly baseUrl?: string | undefined
+  readonly retry?: RetryOptions | undefined
   /**
-   * Bound on one read, every attempt and `Retry-After` wait included. Default 20 seconds. Keep it under the
-   * check's timeout (the runner's default is 30 seconds): a `Retry-After` longer than what remains is reported
-   * as an `error` at once instead of waited for.
+   * Bound on one read, every attempt and `Retry-After` wait included (so also on each attempt). Default 20
+   * seconds. Keep it under the check's timeout (the runner's default is 30 seconds): a `Retry-After` longer
+   * than what remains is reported as an `error` at once instead of waited for.
    */
   readonly timeout?: Duration.DurationInput | undefined
   /** The mode the launch expects. Default: from `environment` (or the gate's), else `live` (fail closed). */
@@ -58,12 +62,28 @@ export interface Options {
    * Default: the environment of the gate being run (`Gate.RunContext`).
    */
   readonly environment?: string | undefined
-  /** The API version the product's webhook handler is written for. Default: `apiVersion`. */
-  readonly webhookApiVersion?: string | undefined
+  /** The API version(s) the product's webhook handler is written for. Default: none named (reported, not judged). */
+  readonly webhookApiVersion?: string | ReadonlyArray<string> | undefined
 }
 
 const configError = (path: string, message: string, remediation: string) =>
-  new BillingError({ reason: "Config", provider: "stripe", path, message, remediation })
+  new BillingError({ vendor: "stripe", reason: "config", path, message, remediation })
+
+/** The SDK's `host`/`port`/`protocol` from a base URL, or a `config` error naming `baseUrl`. */
+const endpointOf = (baseUrl: string | undefined) => {
+  if (baseUrl === undefined) return Effect.succeed({})
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    const why = `baseUrl must be an http(s) URL such as https://api.stripe.com, got ${JSON.stringify(baseUrl)}`
+    return Effect.fail(configError("baseUrl", why, "Fix baseUrl, or leave it out to use api.stripe.com."))
+  }
+  const protocol = url.protocol === "https:" ? "https" as const : "http" as const
+  return Effect.succeed({
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    ...(url.port !== "" ? { port: Number(url.port) } : {}),
+    protocol
+  })
+}
 
 /**
  * Read a key's mode and kind from its prefix. Publishable keys and unknown
@@ -137,28 +157,29 @@ const page = (startingAfter: string | undefined) =>
   ({ limit: 100, ...(startingAfter !== undefined ? { starting_after: startingAfter } : {}) }) as const
 
 /**
- * Build the Stripe backend. Fails with a `Config` {@link BillingError} when
+ * Build the Stripe provider. Fails with a `config` {@link BillingError} when
  * the key is publishable or malformed, or an option is invalid. Registers the
  * key with `Redaction`.
  */
 export const make = (
   options: Options
-): Effect.Effect<BillingProvider.Backend, BillingError, HttpTransport.HttpTransport> =>
+): Effect.Effect<BillingProvider.Provider, BillingError, HttpTransport.HttpTransport> =>
   Effect.gen(function*() {
     Redaction.register(options.apiKey)
     const key = yield* parseKey(Redacted.value(options.apiKey))
-    const maxRetries = options.maxNetworkRetries ?? 2
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    const maxAttempts = options.retry?.maxAttempts ?? 3
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       return yield* Effect.fail(configError(
-        "maxNetworkRetries",
-        `maxNetworkRetries must be a non-negative integer, got ${maxRetries}`,
-        "Use 0 to disable retries, or a small number such as 2."
+        "retry.maxAttempts",
+        `retry.maxAttempts must be a positive integer, got ${maxAttempts}`,
+        "Use 1 to disable retries, or a small number such as 3."
       ))
     }
+    const endpoint = yield* endpointOf(options.baseUrl)
     const policy: Policy = {
-      maxRetries,
-      baseDelay: Duration.decode(options.retryBaseDelay ?? "500 millis"),
-      maxDelay: Duration.decode(options.retryMaxDelay ?? "8 seconds"),
+      maxRetries: maxAttempts - 1,
+      baseDelay: Duration.decode(options.retry?.baseDelay ?? "500 millis"),
+      maxDelay: Duration.decode(options.retry?.maxDelay ?? "8 seconds"),
       budget: Duration.decode(options.timeout ?? "20 seconds")
     }
     const transport = yield* HttpTransport.HttpTransport
@@ -177,9 +198,7 @@ export const make = (
       telemetry: false,
       httpClient: StripeSdk.createFetchHttpClient(makeFetch(transport, policy) as typeof fetch),
       appInfo: { name: "launchgate" },
-      ...(options.host !== undefined ? { host: options.host } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.protocol !== undefined ? { protocol: options.protocol } : {})
+      ...endpoint
     })
     const live = key.mode === "live"
     // The gate's own environment (provided by the runner) counts when the options do not say.
@@ -189,39 +208,29 @@ export const make = (
     const expectedMode = options.expectedMode ??
       (environment !== undefined ? BillingProvider.modeOfEnvironment(environment) : "live")
 
-    const account = call("GET /v1/account", () => client.accounts.retrieveCurrent()).pipe(
-      Effect.flatMap(decode(S.Account, "GET /v1/account")),
-      Effect.map(S.toAccount)
+    const account = retrieve("GET /v1/account", S.Account, () => client.accounts.retrieveCurrent()).pipe(
+      Effect.map((fetched) => ({ ...fetched, value: S.toAccount(fetched.value) }))
     )
 
     const listPrices = (lookupKeys: ReadonlyArray<string>, active: boolean) =>
       Effect.forEach(chunks(lookupKeys, LOOKUP_KEYS_PER_REQUEST), (chunk) =>
         listAll("GET /v1/prices", S.Price, (cursor) =>
           client.prices.list({ ...page(cursor), active, lookup_keys: [...chunk], expand: ["data.product"] })
-        )).pipe(
-          Effect.map((pages) => pages.flat()),
-          Effect.flatMap((prices) => crossCheckMode("GET /v1/prices", live, prices)),
-          Effect.map((prices) => prices.map(S.toPrice))
-        )
+        )).pipe(Effect.tap((pages) => crossCheckMode("GET /v1/prices", live, pages.flatMap((p) => p.value))))
 
     const pricesByLookupKeys = (lookupKeys: ReadonlyArray<string>) =>
       Effect.gen(function*() {
-        const found = new Map<string, Array<BillingProvider.Price>>(lookupKeys.map((k) => [k, []]))
-        const add = (p: BillingProvider.Price) => {
-          if (p.lookupKey !== null) found.get(p.lookupKey)?.push(p)
-        }
-        if (lookupKeys.length === 0) return found
-        ;(yield* listPrices(lookupKeys, true)).forEach(add)
+        const pages = yield* listPrices(lookupKeys, true)
+        const priced = new Set(pages.flatMap((p) => p.value.map((price) => price.lookup_key)))
         // Only keys without an active price need the second read, to tell "archived" from "missing".
-        const unpriced = lookupKeys.filter((k) => found.get(k)!.length === 0)
-        if (unpriced.length > 0) (yield* listPrices(unpriced, false)).forEach(add)
-        return found
+        const unpriced = lookupKeys.filter((k) => !priced.has(k))
+        if (unpriced.length > 0) pages.push(...(yield* listPrices(unpriced, false)))
+        return total(pages, pages.flatMap((p) => p.value.map(S.toPrice)))
       })
 
     const webhookEndpoints = listAll("GET /v1/webhook_endpoints", S.WebhookEndpoint, (cursor) =>
       client.webhookEndpoints.list(page(cursor))).pipe(
-        Effect.flatMap((endpoints) => crossCheckMode("GET /v1/webhook_endpoints", live, endpoints)),
-        Effect.map((endpoints) => endpoints.map(S.toWebhookEndpoint))
+        Effect.flatMap(checked("GET /v1/webhook_endpoints", S.toWebhookEndpoint))
       )
 
     const undeliveredEvents = (since: Date) =>
@@ -230,25 +239,24 @@ export const make = (
           ...page(cursor),
           delivery_success: false,
           created: { gte: Math.floor(since.getTime() / 1000) }
-        })).pipe(
-          Effect.flatMap((events) => crossCheckMode("GET /v1/events", live, events)),
-          Effect.map((events) => events.map(S.toUndeliveredEvent))
-        )
+        })).pipe(Effect.flatMap(checked("GET /v1/events", S.toUndeliveredEvent)))
 
     const portalConfigurations = listAll(
       "GET /v1/billing_portal/configurations",
       S.PortalConfiguration,
       (cursor) => client.billingPortal.configurations.list(page(cursor))
-    ).pipe(
-      Effect.flatMap((configs) => crossCheckMode("GET /v1/billing_portal/configurations", live, configs)),
-      Effect.map((configs) => configs.map(S.toPortalConfiguration))
+    ).pipe(Effect.flatMap(checked("GET /v1/billing_portal/configurations", S.toPortalConfiguration)))
+
+    const taxSettings = retrieve("GET /v1/tax/settings", S.TaxSettings, () => client.tax.settings.retrieve()).pipe(
+      Effect.tap((fetched) => crossCheckMode("GET /v1/tax/settings", live, [fetched.value])),
+      Effect.map((fetched) => ({ ...fetched, value: S.toTaxSettings(fetched.value) }))
     )
 
-    const taxSettings = call("GET /v1/tax/settings", () => client.tax.settings.retrieve()).pipe(
-      Effect.flatMap(decode(S.TaxSettings, "GET /v1/tax/settings")),
-      Effect.flatMap((settings) => crossCheckMode("GET /v1/tax/settings", live, [settings])),
-      Effect.map(([settings]) => S.toTaxSettings(settings!))
-    )
+    /** Cross-check every object's livemode against the key, then convert it. */
+    function checked<A extends { readonly livemode: boolean; readonly id?: string }, B>(line: string, to: (a: A) => B) {
+      return (fetched: ResourceStore.Fetched<ReadonlyArray<A>>) =>
+        Effect.map(crossCheckMode(line, live, fetched.value), (items) => ({ ...fetched, value: items.map(to) }))
+    }
 
     return {
       provider: "stripe",
@@ -269,46 +277,12 @@ export const make = (
       portalConfigurations,
       taxSettings,
       webhookSigner: webhookSigner(version, live)
-    } satisfies BillingProvider.Backend
+    } satisfies BillingProvider.Provider
   })
 
-/**
- * The billing provider for a run, backed by Stripe. Every read is shared by
- * the checks of the run.
- *
- * @example
- * Stripe.layer({ apiKey: Redacted.make(process.env.STRIPE_API_KEY!), environment: "production" })
- */
-export const layer = (
-  options: Options
-): Layer.Layer<BillingProvider.BillingProvider, BillingError, HttpTransport.HttpTransport> =>
-  BillingProvider.layer(make(options))
-
-/** Options of {@link layerConfig}: as {@link Options}, with the key read through `Config`. */
-export interface ConfigOptions extends Omit<Options, "apiKey"> {
-  /** Default `Config.redacted("STRIPE_API_KEY")`. */
-  readonly apiKey?: Config.Config<Redacted.Redacted<string>> | undefined
-}
-
-/**
- * {@link layer} with the key read through Effect `Config` (by default the
- * `STRIPE_API_KEY` environment variable). A missing key is a `Config`
- * {@link BillingError} naming the variable.
- */
-export const layerConfig = (
-  options: ConfigOptions = {}
-): Layer.Layer<BillingProvider.BillingProvider, BillingError, HttpTransport.HttpTransport> => {
-  const { apiKey: keyConfig, ...rest } = options
-  return Layer.unwrapEffect(
-    (keyConfig ?? Config.redacted("STRIPE_API_KEY")).pipe(
-      Effect.mapError((error) =>
-        configError(
-          keyConfig === undefined ? "STRIPE_API_KEY" : "apiKey",
-          `the Stripe API key could not be read: ${String(error)}`,
-          "Set STRIPE_API_KEY to a restricted read-only key (rk_live_…) of the account being launched."
-        )
-      ),
-      Effect.map((apiKey) => layer({ ...rest, apiKey }))
-    )
-  )
-}
+/** Several reads' costs added up, around a value. */
+const total = <A>(reads: ReadonlyArray<ResourceStore.Fetched<unknown>>, value: A): ResourceStore.Fetched<A> => ({
+  value,
+  retries: reads.reduce((n, r) => n + r.retries, 0),
+  requests: reads.reduce((n, r) => n + r.requests, 0)
+})

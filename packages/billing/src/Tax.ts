@@ -5,7 +5,7 @@
  */
 import { type Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
-import type { BillingProvider } from "./BillingProvider.js"
+import type { BillingClient } from "./BillingClient.js"
 import * as Billing from "./internal/checks.js"
 
 /** Options of {@link active}. */
@@ -18,7 +18,7 @@ export interface ActiveOptions extends Billing.ModeOptions {
  * `billing.tax.active`: tax settings are `active` (head office and defaults
  * set) in the expected mode. Skipped when the gate says tax is not required.
  */
-export const active = (options: ActiveOptions = {}): Check.Check<BillingProvider> =>
+export const active = (options: ActiveOptions = {}): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.tax.active",
     title: "Tax collection is set up",
@@ -26,7 +26,6 @@ export const active = (options: ActiveOptions = {}): Check.Check<BillingProvider
     category: "dependencies",
     description: "Automatic tax is active, so invoices carry the tax the launch is required to collect.",
     role: "Stripe restricted key with Tax settings: Read (rak_tax_settings_read)",
-    reads: "tax settings",
     run: (provider) => {
       if (options.required === false) {
         return Effect.succeed(Outcome.skip("tax is not required by this gate"))

@@ -8,7 +8,8 @@
 import { Check, HttpTransport, Outcome, Redaction } from "@launchgate/core"
 import { Clock, Duration, Effect, Option, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
-import { BillingProvider, type WebhookEndpoint } from "./BillingProvider.js"
+import type { BillingClient } from "./BillingClient.js"
+import type { WebhookEndpoint } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 const WEBHOOKS = "Dashboard → Developers → Webhooks"
@@ -64,7 +65,7 @@ const describeEndpoint = (e: WebhookEndpoint) => ({
  * `webhookApiVersion`), a version outside them fails; otherwise the version
  * is reported as evidence, not judged.
  */
-export const endpoint = (options: EndpointOptions): Check.Check<BillingProvider> =>
+export const endpoint = (options: EndpointOptions): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.webhook.endpoint",
     title: "Webhook endpoint is enabled, subscribed and version-pinned",
@@ -72,7 +73,6 @@ export const endpoint = (options: EndpointOptions): Check.Check<BillingProvider>
     category: "dependencies",
     description: "The billing provider sends the events the product needs to the product's URL, rendered with the API version its code expects.",
     role: "Stripe restricted key with Webhook Endpoints: Read (rak_webhook_read)",
-    reads: "webhook endpoints",
     run: (provider) =>
       Effect.map(provider.webhookEndpoints, (endpoints) => {
         const live = Billing.expectedMode(provider, options) === "live"
@@ -183,7 +183,7 @@ export interface DeliveryOptions {
  * some) warns. The window start is rounded down to the minute so checks of
  * one run share the read.
  */
-export const delivery = (options: DeliveryOptions = {}): Check.Check<BillingProvider> =>
+export const delivery = (options: DeliveryOptions = {}): Check.Check<BillingClient> =>
   Billing.make({
     id: "billing.webhook.delivery",
     title: "Webhook events are being delivered",
@@ -191,7 +191,6 @@ export const delivery = (options: DeliveryOptions = {}): Check.Check<BillingProv
     category: "monitoring",
     description: "Recent events reached every webhook endpoint: the product is not silently missing payments or cancellations.",
     role: "Stripe restricted key with Events: Read (rak_event_read)",
-    reads: "recent events",
     run: (provider) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
@@ -297,7 +296,7 @@ const judge = (subject: string, expect: Expect, status: number, body: string) =>
  * Signature timestamps use the wall clock on purpose: the receiver compares
  * them with its own.
  */
-export const receiver = (options: ReceiverOptions): Check.Check<BillingProvider> => {
+export const receiver = (options: ReceiverOptions): Check.Check<BillingClient> => {
   Redaction.register(options.secret)
   if (options.previousSecret) Redaction.register(options.previousSecret)
   return Billing.make({
@@ -308,7 +307,6 @@ export const receiver = (options: ReceiverOptions): Check.Check<BillingProvider>
     active: true,
     description: "The product's webhook receiver accepts only events signed with its secret and recent enough, including during secret rotation.",
     role: "No billing API permission; the endpoint's signing secret (whsec_…) and network access to the receiver",
-    reads: "the webhook receiver",
     run: (provider) =>
       Effect.gen(function*() {
         if (Billing.expectedMode(provider, options) === "live" && options.allowProduction !== true) {

@@ -1,10 +1,11 @@
 /**
  * `@launchgate/billing`: billing-readiness checks written against a
- * provider-neutral service, with Stripe as the first provider.
+ * provider-neutral client (`BillingClient`), with Stripe as the first
+ * provider (`BillingProvider.Provider`, implemented by `Stripe`).
  *
  * @example
  * import * as Billing from "@launchgate/billing"
- * const layer = Billing.stripeLayer({ apiKey: Redacted.make(process.env.STRIPE_API_KEY!), environment: "production" })
+ * const layer = Billing.layer({ apiKey: Redacted.make(process.env.STRIPE_API_KEY!), environment: "production" })
  * const items = [{ check: Billing.Account.chargesEnabled(), tier: "launch-critical", owner: "payments" }]
  *
  * The Stripe emulator, object builders and a realistic seed are in
@@ -12,9 +13,10 @@
  *
  * @since 0.1.0
  */
-import * as Stripe from "./Stripe.js"
+import { layer } from "./BillingClient.js"
 
 export * as Account from "./Account.js"
+export * as BillingClient from "./BillingClient.js"
 export * as BillingError from "./BillingError.js"
 export * as BillingProvider from "./BillingProvider.js"
 export * as Catalog from "./Catalog.js"
@@ -24,8 +26,8 @@ export * as Stripe from "./Stripe.js"
 export * as Tax from "./Tax.js"
 export * as Webhook from "./Webhook.js"
 
-/** The Stripe-backed billing provider (see `Stripe.layer`). */
-export const stripeLayer: typeof Stripe.layer = Stripe.layer
+/** The billing client layer on Stripe (`BillingClient.layer`), so `Billing.layer({ apiKey })` reads well. */
+export { layer, layerConfig } from "./BillingClient.js"
 
-/** The Stripe-backed billing provider with the key read from `STRIPE_API_KEY` (see `Stripe.layerConfig`). */
-export const layerConfig: typeof Stripe.layerConfig = Stripe.layerConfig
+/** @deprecated Use {@link layer} (renamed in 0.2.0 to the name every launchgate vendor package uses). */
+export const stripeLayer: typeof layer = layer

@@ -40,11 +40,11 @@ const launchGate = (stripe: { url: string }, receiverUrl: string) =>
       "billing.webhook": { procedure: "disable the new endpoint; the old one keeps receiving" },
       "billing.tax": { none: "tax settings are not deployed" }
     },
-    layer: Billing.stripeLayer({
+    layer: Billing.layer({
       apiKey: Redacted.make(LIVE_KEY),
       environment: "production",
-      ...StripeEmulator.connection(stripe),
-      retryBaseDelay: "1 millis"
+      baseUrl: stripe.url,
+      retry: { baseDelay: "1 millis" }
     })
   })
 

@@ -2,9 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Check, HttpTransport, Redaction } from "@launchgate/core"
 import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import * as Account from "../src/Account.js"
-import { BillingProvider } from "../src/BillingProvider.js"
+import * as BillingClient from "../src/BillingClient.js"
 import * as Catalog from "../src/Catalog.js"
-import { BillingError } from "../src/BillingError.js"
 import { isRetryableResponse } from "../src/internal/stripeTransport.js"
 import * as Key from "../src/Key.js"
 import * as Portal from "../src/Portal.js"
@@ -12,7 +11,7 @@ import * as Stripe from "../src/Stripe.js"
 import * as Tax from "../src/Tax.js"
 import * as Webhook from "../src/Webhook.js"
 import { realistic, seedRealisticAccount, StripeEmulator, StripeObjects } from "../src/emulator/index.js"
-import { hits, LIVE_KEY, NOW, run, runOne, withEmulator } from "./support.js"
+import { errorOf, hits, LIVE_KEY, NOW, run, runOne, withEmulator } from "./support.js"
 
 const everyCheck = () => [
   Key.mode(),
@@ -36,7 +35,7 @@ describe("Stripe.parseKey", () => {
     const publishable = Either.getLeft(Stripe.parseKey("pk_live_abc123"))
     expect(publishable._tag).toBe("Some")
     if (publishable._tag === "Some") {
-      expect(publishable.value.reason).toBe("Config")
+      expect(publishable.value.reason).toBe("config")
       expect(publishable.value.message).toContain("publishable key")
       expect(publishable.value.path).toBe("apiKey")
     }
@@ -105,9 +104,9 @@ describe("Stripe provider", () => {
   it("gives up after maxNetworkRetries on persistent 429s: error, never pass", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.faults.next(StripeEmulator.rateLimited(), { times: 10 })
-      const item = await runOne(stripe, Account.chargesEnabled(), { layer: { maxNetworkRetries: 3 } })
+      const item = await runOne(stripe, Account.chargesEnabled(), { layer: { retry: { maxAttempts: 4 } } })
       expect(item.status).toBe("error")
-      expect(item.evidence).toMatchObject({ reason: "RateLimited", status: 429, attempts: 4 })
+      expect(errorOf(item)).toMatchObject({ reason: "rate-limited", status: 429, attempts: 4, code: "rate_limit" })
       expect(hits(stripe, "/v1/account")).toHaveLength(4)
     }))
 
@@ -121,14 +120,14 @@ describe("Stripe provider", () => {
       stripe.faults.next({ kind: "malformed-json" }, { times: 1 })
       const malformed = await runOne(stripe, Account.chargesEnabled())
       expect(malformed.status).toBe("error")
-      expect(malformed.evidence["reason"]).toBe("Decode")
+      expect(errorOf(malformed)["reason"]).toBe("invalid-response")
       expect(malformed.message).toContain("Invalid JSON")
       expect(hits(stripe, "/v1/account")).toHaveLength(1)
 
       stripe.clearLog()
       stripe.faults.next({ kind: "status", status: 404, json: { error: { type: "invalid_request_error", message: "gone" } } })
       const missing = await runOne(stripe, Account.chargesEnabled())
-      expect(missing.evidence["reason"]).toBe("NotFound")
+      expect(errorOf(missing)["reason"]).toBe("not-found")
       expect(hits(stripe, "/v1/account")).toHaveLength(1)
     }))
 
@@ -158,7 +157,7 @@ describe("Stripe provider", () => {
       ])
       expect(report.items.map((i) => i.status)).toEqual(["pass", "pass", "error"])
       const denied = report.items[2]!
-      expect(denied.evidence).toMatchObject({ reason: "Permission", status: 403, permission: "rak_webhook_read" })
+      expect(errorOf(denied)).toMatchObject({ reason: "permission-denied", status: 403, permission: "rak_webhook_read" })
       expect(denied.remediation).toContain("rak_webhook_read")
       expect(report.verdict).toBe("blocked")
     }))
@@ -171,7 +170,7 @@ describe("Stripe provider", () => {
         stripe.faults.next({ kind: "status", status: 403, json: { error: { type: "invalid_request_error", message } } })
         const item = await runOne(stripe, Tax.active())
         expect(item.status).toBe("error")
-        expect(item.evidence["reason"]).toBe("Permission")
+        expect(errorOf(item)["reason"]).toBe("permission-denied")
         expect(hits(stripe, "/v1/tax/settings")).toHaveLength(1)
       }
     }))
@@ -180,15 +179,15 @@ describe("Stripe provider", () => {
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.state.keys.push({ key: LIVE_KEY, permissions: [StripeEmulator.permissions.prices] })
       const item = await runOne(stripe, Catalog.prices({ plans: realistic.plans }))
-      expect(item.evidence).toMatchObject({ reason: "Permission", permission: "rak_product_read" })
+      expect(errorOf(item)).toMatchObject({ reason: "permission-denied", permission: "rak_product_read" })
     }))
 
-  it("reports a rejected key (401) as an Auth error without leaking the key", () =>
+  it("reports a rejected key (401) as an unauthenticated error without leaking the key", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.state.keys.push({ key: "rk_live_someOtherKey1234" })
       const item = await runOne(stripe, Account.chargesEnabled())
       expect(item.status).toBe("error")
-      expect(item.evidence["reason"]).toBe("Auth")
+      expect(errorOf(item)["reason"]).toBe("unauthenticated")
       expect(JSON.stringify(item)).not.toContain(LIVE_KEY)
       expect(stripe.log[0]!.headers["authorization"]).toBe("Bearer <redacted>")
     }))
@@ -214,31 +213,31 @@ describe("Stripe provider", () => {
       stripe.faults.next({ kind: "status", status: 200, json: { object: "list", data: [testEndpoint], has_more: false, url: "/v1/webhook_endpoints" } })
       const item = await runOne(stripe, Key.mode())
       expect(item.status).toBe("error")
-      expect(item.evidence["reason"]).toBe("ModeMismatch")
+      expect(errorOf(item)).toMatchObject({ reason: "invalid-response", code: "LG_LIVEMODE_MISMATCH" })
       expect(item.message).toContain(testEndpoint.id)
     }))
 
-  it("reports an unreachable API as a Transport error", async () => {
+  it("reports an unreachable API as a transport error", async () => {
     const stripe = await StripeEmulator.start()
     await stripe.close()
-    const item = await runOne(stripe, Account.chargesEnabled(), { layer: { maxNetworkRetries: 1 } })
+    const item = await runOne(stripe, Account.chargesEnabled(), { layer: { retry: { maxAttempts: 2 } } })
     expect(item.status).toBe("error")
-    expect(item.evidence).toMatchObject({ reason: "Transport", attempts: 2 })
+    expect(errorOf(item)).toMatchObject({ reason: "transport", attempts: 2 })
   })
 
   it.effect("reads STRIPE_API_KEY through Config in layerConfig, and names it when missing", () =>
     Effect.gen(function*() {
       const missing = yield* Effect.flip(
-        Layer.build(Stripe.layerConfig()).pipe(
+        Layer.build(BillingClient.layerConfig()).pipe(
           Effect.scoped,
           Effect.provide(HttpTransport.layerDefault),
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
         )
       )
-      expect(missing.reason).toBe("Config")
+      expect(missing.reason).toBe("config")
       expect(missing.path).toBe("STRIPE_API_KEY")
-      const provider = yield* BillingProvider.pipe(
-        Effect.provide(Stripe.layerConfig({ environment: "staging" })),
+      const provider = yield* BillingClient.BillingClient.pipe(
+        Effect.provide(BillingClient.layerConfig({ environment: "staging" })),
         Effect.provide(HttpTransport.layerDefault),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STRIPE_API_KEY", "rk_test_fromConfig123"]])))
       )
@@ -260,11 +259,11 @@ describe("Stripe's retry rule (the transport's retryOn)", () => {
 })
 
 describe("Stripe.make", () => {
-  it.effect("rejects a bad maxNetworkRetries with the option's path", () =>
+  it.effect("rejects a bad retry.maxAttempts with the option's path", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Stripe.make({ apiKey: Redacted.make("rk_live_abc123"), maxNetworkRetries: -1 })).pipe(
+      const error = yield* Effect.flip(Stripe.make({ apiKey: Redacted.make("rk_live_abc123"), retry: { maxAttempts: 0 } })).pipe(
         Effect.provide(HttpTransport.layerDefault)
       )
-      expect(error.path).toBe("maxNetworkRetries")
+      expect(error.path).toBe("retry.maxAttempts")
     }))
 })

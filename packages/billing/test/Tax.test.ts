@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Tax from "../src/Tax.js"
 import { seedRealisticAccount } from "../src/emulator/index.js"
-import { NOW, runOne, TEST_KEY, withEmulator } from "./support.js"
+import { NOW, runOne, TEST_KEY, withEmulator, errorOf } from "./support.js"
 
 describe("billing.tax.active", () => {
   it("passes when tax settings are active", () =>
@@ -37,6 +37,6 @@ describe("billing.tax.active", () => {
       const item = await runOne(stripe, Tax.active())
       expect(item.status).toBe("error")
       expect(item.message).toContain("status")
-      expect(item.evidence["reason"]).toBe("Decode")
+      expect(errorOf(item)["reason"]).toBe("invalid-response")
     }))
 })

@@ -16,10 +16,10 @@ import * as Account from "../src/Account.js"
 import type * as Stripe from "../src/Stripe.js"
 import { seedRealisticAccount, StripeEmulator, type StripeState } from "../src/emulator/index.js"
 import { selfSigned } from "./helpers/tls.js"
-import { NOW, runOne } from "./support.js"
+import { errorOf, NOW, runOne } from "./support.js"
 
 const BUDGET_MS = 2_000
-const layer: Partial<Stripe.Options> = { timeout: Duration.millis(BUDGET_MS), maxNetworkRetries: 2 }
+const layer: Partial<Stripe.Options> = { timeout: Duration.millis(BUDGET_MS), retry: { maxAttempts: 3 } }
 const check = Account.chargesEnabled()
 
 interface Row {
@@ -42,7 +42,7 @@ const rows: ReadonlyArray<Row> = [
     name: "503 always",
     fault: () => StripeEmulator.serverError(503),
     expected: "error",
-    evidence: { reason: "Status", status: 503, attempts: 3 },
+    evidence: { reason: "unavailable", status: 503, attempts: 3 },
     requests: 3,
     boundMs: 20_000
   },
@@ -68,7 +68,7 @@ const rows: ReadonlyArray<Row> = [
     name: "429 + Retry-After beyond the timeout",
     fault: () => StripeEmulator.rateLimited(60),
     expected: "error",
-    evidence: { reason: "RateLimited", status: 429, retryAfterMs: 60_000 },
+    evidence: { reason: "rate-limited", status: 429, retryAfter: 60 },
     requests: 1,
     boundMs: 20_000
   },
@@ -76,7 +76,7 @@ const rows: ReadonlyArray<Row> = [
     name: "accept, never answer (hang)",
     fault: () => ({ kind: "hang" }),
     expected: "error",
-    evidence: { reason: "Transport" },
+    evidence: { reason: "timeout" },
     requests: 1,
     boundMs: 10 * BUDGET_MS
   },
@@ -84,7 +84,7 @@ const rows: ReadonlyArray<Row> = [
     name: "1 byte/s body (slow-drip)",
     fault: () => ({ kind: "slow-drip", chunkMs: 1_000, chunkBytes: 1 }),
     expected: "error",
-    evidence: { reason: "Transport" },
+    evidence: { reason: "timeout" },
     requests: 1,
     boundMs: 10 * BUDGET_MS
   },
@@ -92,7 +92,7 @@ const rows: ReadonlyArray<Row> = [
     name: "reset",
     fault: () => ({ kind: "reset" }),
     expected: "error",
-    evidence: { reason: "Transport", attempts: 3 },
+    evidence: { reason: "transport", attempts: 3 },
     requests: 3,
     boundMs: 20_000
   },
@@ -100,7 +100,7 @@ const rows: ReadonlyArray<Row> = [
     name: "truncated JSON",
     fault: () => ({ kind: "truncate" }),
     expected: "error",
-    evidence: { reason: "Transport", attempts: 3 },
+    evidence: { reason: "transport", attempts: 3 },
     requests: 3,
     boundMs: 20_000
   },
@@ -108,7 +108,7 @@ const rows: ReadonlyArray<Row> = [
     name: "HTML served as JSON",
     fault: () => ({ kind: "html-as-json" }),
     expected: "error",
-    evidence: { reason: "Decode" },
+    evidence: { reason: "invalid-response" },
     requests: 1,
     boundMs: 20_000
   },
@@ -116,7 +116,7 @@ const rows: ReadonlyArray<Row> = [
     name: "20 MB body (cap 16 MiB)",
     fault: () => ({ kind: "huge-body" }),
     expected: "error",
-    evidence: { reason: "Transport", code: "LG_BODY_TOO_LARGE", attempts: 1 },
+    evidence: { reason: "transport", code: "LG_BODY_TOO_LARGE", attempts: 1 },
     requests: 1,
     boundMs: 30_000
   },
@@ -125,7 +125,7 @@ const rows: ReadonlyArray<Row> = [
     fault: (other) => ({ kind: "redirect", location: `${other.url}/v1/account` }),
     expected: "error",
     // Not followed: the SDK gets the 302's empty body, which is not a Stripe object.
-    evidence: { reason: "Decode" },
+    evidence: { reason: "invalid-response" },
     requests: 1,
     boundMs: 20_000
   }
@@ -148,14 +148,14 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
           fault: row.name,
           expected: row.expected,
           status: item.status,
-          reason: item.evidence["reason"] ?? "",
-          code: item.evidence["code"] ?? "",
-          attempts: item.evidence["attempts"] ?? served.length,
+          reason: errorOf(item)["reason"] ?? "",
+          code: errorOf(item)["code"] ?? "",
+          attempts: errorOf(item)["attempts"] ?? served.length,
           requests: served.length,
           ms
         })
         expect(item.status, item.message).toBe(row.expected)
-        if (row.evidence) expect(item.evidence).toMatchObject(row.evidence)
+        if (row.evidence) expect(errorOf(item)).toMatchObject(row.evidence)
         expect(served).toHaveLength(row.requests)
         // A redirect is reported, never followed (credentials must not reach another origin).
         expect(other.log).toHaveLength(0)
@@ -184,15 +184,15 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
         fault: "self-signed TLS",
         expected: "error",
         status: untrusted.status,
-        reason: untrusted.evidence["reason"],
-        code: untrusted.evidence["code"],
-        attempts: untrusted.evidence["attempts"],
+        reason: errorOf(untrusted)["reason"],
+        code: errorOf(untrusted)["code"],
+        attempts: errorOf(untrusted)["attempts"],
         requests: stripe.log.length,
         ms
       })
       expect(untrusted.status).toBe("error")
-      expect(untrusted.evidence).toMatchObject({ reason: "Transport", attempts: 1 })
-      expect(String(untrusted.evidence["code"])).toMatch(/CERT|SELF_SIGNED/)
+      expect(errorOf(untrusted)).toMatchObject({ reason: "transport", attempts: 1 })
+      expect(String(errorOf(untrusted)["code"])).toMatch(/CERT|SELF_SIGNED/)
       expect(untrusted.remediation).toContain("ca")
       expect(ms).toBeLessThan(20_000)
 

@@ -5,20 +5,22 @@
  * envelope and cursor pagination, its error envelope, authentication by key
  * shape (401), restricted-key permissions (403) and the kit's fault
  * injection (429, 5xx, malformed JSON…). The official `stripe` SDK talks to
- * it unchanged: point the SDK's `host`/`port`/`protocol` at {@link connection}.
+ * it unchanged: point the SDK's `host`/`port`/`protocol` at {@link connection},
+ * and launchgate's client at {@link clientOptions}.
  *
  * Live and test data are kept apart as in Stripe: a live key sees objects
  * with `livemode: true`, a test key those with `livemode: false`.
  *
  * @example
  * const stripe = await StripeEmulator.start({ seed: seedRealisticAccount() })
- * const layer = Billing.stripeLayer({ apiKey: Redacted.make("rk_live_123"), ...StripeEmulator.connection(stripe) })
+ * const layer = Billing.layer(StripeEmulator.clientOptions(stripe))
  *
  * @since 0.1.0
  */
 import { type EmulatorRequest, type Fault, type Reply, type Route, type Running, type StartOptions } from "@launchgate/core/emulator"
 import { Emulator } from "@launchgate/core/emulator"
-import type { Effect, Scope } from "effect"
+import { Effect, Redacted, type Scope } from "effect"
+import type * as Stripe from "../Stripe.js"
 import {
   account,
   type AccountObject,
@@ -478,15 +480,47 @@ export const definition = Emulator.define<StripeState>({
     }))
 })
 
+/*
+ * Stripe sends `Request-Id` and `Stripe-Version` on every answer, 429s and 5xx included, but the core kit
+ * builds a fault's reply from the fault alone (no definition hook sees it). So the faults a test injects
+ * are given Stripe's headers as they are taken: a bare `{ kind: "status", status: 503 }` looks like Stripe's.
+ */
+const withStripeFaultHeaders = <S>(running: Running<S>): Running<S> => {
+  const take = running.faults.take.bind(running.faults)
+  running.faults.take = (method, path, route) => {
+    const fault = take(method, path, route)
+    if (fault?.kind !== "status" && fault?.kind !== "rate-limit") return fault
+    return { ...fault, headers: { ...faultHeaders(), ...fault.headers } }
+  }
+  return running
+}
+
 /** Start the emulator on 127.0.0.1 (a random port unless given). Close it with `close()`. */
 export const start = (options?: StartOptions<StripeState>): Promise<Running<StripeState>> =>
-  Emulator.start(definition, options)
+  Emulator.start(definition, options).then(withStripeFaultHeaders)
 
 /** Start the emulator as a scoped resource: closed with its sockets when the scope closes. */
 export const scoped = (options?: StartOptions<StripeState>): Effect.Effect<Running<StripeState>, never, Scope.Scope> =>
-  Emulator.scoped(definition, options)
+  Effect.map(Emulator.scoped(definition, options), withStripeFaultHeaders)
 
-/** `host`, `port` and `protocol` for the Stripe SDK (and `Billing.stripeLayer`) to reach a running emulator. */
+/** The live restricted key {@link clientOptions} uses (any well-formed key works unless `state.keys` says otherwise). */
+export const defaultKey = "rk_live_51LaunchgateTestKey0001"
+
+/**
+ * Options for `Billing.layer` pointed at a running emulator: its `baseUrl`, a live restricted key and
+ * millisecond retry delays; `overrides` win.
+ */
+export const clientOptions = (
+  running: { readonly url: string },
+  overrides: Partial<Stripe.Options> = {}
+): Stripe.Options => ({
+  apiKey: Redacted.make(defaultKey),
+  baseUrl: running.url,
+  ...overrides,
+  retry: { baseDelay: "1 millis", maxDelay: "5 millis", ...overrides.retry }
+})
+
+/** `host`, `port` and `protocol` for the official Stripe SDK to reach a running emulator. */
 export const connection = (running: { readonly url: string }): {
   readonly host: string
   readonly port: number

@@ -1,14 +1,16 @@
 /**
- * What every billing check shares: reading the provider, turning a
- * {@link BillingError} into an `error` outcome with evidence, and resolving
- * the mode the launch expects.
+ * What every billing check shares: reading the billing client, and resolving
+ * the mode the launch expects. A read that fails is a `BillingError`, which
+ * the runner turns into an `error` outcome with every field as evidence
+ * (core's `Check.errorFromCause`): it never becomes a pass.
  *
  * @internal
  */
-import { Check, Outcome } from "@launchgate/core"
+import { Check, type Outcome } from "@launchgate/core"
 import { Effect } from "effect"
 import type { BillingError } from "../BillingError.js"
-import { BillingProvider, type Mode, type Service } from "../BillingProvider.js"
+import { BillingClient, type Service } from "../BillingClient.js"
+import type { Mode } from "../BillingProvider.js"
 
 /** Options every mode-aware check accepts. */
 export interface ModeOptions {
@@ -17,42 +19,15 @@ export interface ModeOptions {
 }
 
 /** The mode this check expects. */
-export const expectedMode = (provider: Service, options: ModeOptions | undefined): Mode =>
-  options?.expectedMode ?? provider.expectedMode
+export const expectedMode = (client: Service, options: ModeOptions | undefined): Mode =>
+  options?.expectedMode ?? client.expectedMode
 
-/** An `error` outcome for a failed read: the check could not decide. */
-export const errorOutcome = (reads: string, error: BillingError): Outcome.Outcome =>
-  Outcome.error(`could not read ${reads}: ${error.message}`, {
-    evidence: {
-      provider: error.provider,
-      reason: error.reason,
-      status: error.status,
-      request: error.request,
-      requestId: error.requestId,
-      permission: error.permission,
-      attempts: error.attempts,
-      code: error.code,
-      retryAfterMs: error.retryAfterMs,
-      waitedMs: error.waitedMs
-    },
-    remediation: error.remediation
-  })
-
-/** A check that reads the billing provider; read failures become `error` outcomes. */
-export const make = <R = never>(
-  options: Check.Options & {
-    /** What the check reads, for error messages ("the account"). */
-    readonly reads: string
-    readonly run: (provider: Service) => Effect.Effect<Outcome.Outcome, BillingError, R>
-  }
-): Check.Check<BillingProvider | R> => {
-  const { reads, run, ...rest } = options
-  return Check.make({
-    ...rest,
-    run: Effect.flatMap(BillingProvider, run).pipe(
-      Effect.catchTag("BillingError", (error) => Effect.succeed(errorOutcome(reads, error)))
-    )
-  })
+/** A check that reads the billing client. */
+export const make = (
+  options: Check.Options & { readonly run: (client: Service) => Effect.Effect<Outcome.Outcome, BillingError> }
+): Check.Check<BillingClient> => {
+  const { run, ...rest } = options
+  return Check.make({ ...rest, run: Effect.flatMap(BillingClient, run) })
 }
 
 /** "live" / "test" data, for messages. */
