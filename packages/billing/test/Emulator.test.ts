@@ -9,6 +9,21 @@ const sdk = (stripe: Running<StripeState>, key = LIVE_KEY) =>
   new StripeSdk(key, { ...StripeEmulator.connection(stripe), maxNetworkRetries: 0, httpClient: StripeSdk.createNodeHttpClient() })
 
 describe("Stripe emulator, driven by the official SDK", () => {
+  it("gives a bare kit fault (status, rate-limit) Stripe's Request-Id and Stripe-Version, fresh per reply", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      stripe.faults.next({ kind: "status", status: 503 }, { times: 2 })
+      stripe.faults.next({ kind: "rate-limit", retryAfter: 1 })
+      const answers = []
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${stripe.url}/v1/account`, { headers: { authorization: `Bearer ${LIVE_KEY}` } })
+        await res.arrayBuffer()
+        answers.push({ status: res.status, id: res.headers.get("request-id"), version: res.headers.get("stripe-version") })
+      }
+      expect(answers.map((a) => a.status)).toEqual([503, 503, 429])
+      for (const a of answers) expect(a).toMatchObject({ id: expect.stringMatching(/^req_/), version: expect.any(String) })
+      expect(new Set(answers.map((a) => a.id)).size).toBe(3)
+    }))
+
   it("serves the account, and objects with Stripe's id prefixes and envelope", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       const client = sdk(stripe)

@@ -131,6 +131,26 @@ describe("Stripe provider", () => {
       expect(hits(stripe, "/v1/account")).toHaveLength(1)
     }))
 
+  it("classifies with Stripe's table (type/code before status) and keeps the request id of a bare kit fault", () =>
+    withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
+      const cases: ReadonlyArray<readonly [number, Record<string, string>, string]> = [
+        [400, { type: "invalid_request_error", code: "resource_missing" }, "not-found"],
+        [424, { type: "invalid_request_error" }, "unavailable"],
+        [402, { type: "invalid_request_error" }, "invalid-request"],
+        [400, { type: "api_error" }, "unavailable"]
+      ]
+      for (const [status, error, reason] of cases) {
+        stripe.clearLog()
+        stripe.faults.next({ kind: "status", status, json: { error: { ...error, message: "injected" } } })
+        const item = await runOne(stripe, Account.chargesEnabled())
+        expect(item.status).toBe("error")
+        expect(errorOf(item)).toMatchObject({ vendor: "stripe", reason, status, errorType: error["type"] })
+        // A bare kit fault still answers with Stripe's headers, so the error names Stripe's request id.
+        expect(errorOf(item)["requestId"]).toMatch(/^req_/)
+        expect(hits(stripe, "/v1/account")).toHaveLength(1)
+      }
+    }))
+
   it("honours Stripe-Should-Retry: false", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.faults.next({
