@@ -159,7 +159,9 @@ const AMBIGUOUS_NAME = /^secret["']?\s*[:=]/i
 // The version alias `latest`; a path or ARN of names (`projects/p/secrets/db-pass/versions/3`); or a name of two
 // words or more (`db-pass`, `STRIPE_KEY`, `stripeApiKey`, `key-2024`). A single word (`letmein`, `abcdefgh`), a
 // number or a random-looking string (`hunter2xyz`) is not: those are what passwords look like.
-const WORD = "(?:(?:[A-Z]?[a-z]+)+[0-9]*|[A-Z]+[0-9]*|[0-9]+)"
+// Unambiguous on purpose (each hump starts with a capital): nested free repetition here would backtrack
+// exponentially on a long run of letters that is not a name.
+const WORD = "(?:(?:[A-Z]?[a-z]+(?:[A-Z][a-z]+)*|[A-Z]+)[0-9]*|[0-9]+)"
 const NAME = `${WORD}(?:[-_.]${WORD})*`
 const PATH = new RegExp(`^${NAME}(?:[/:]+${NAME})+$`)
 const MULTI_WORD_NAME = new RegExp(`^(?=.*(?:[-_.]|[a-z][A-Z]))${NAME}$`)

@@ -146,6 +146,46 @@ describe("Redaction.scrub: shapes away from the start of a text, and exact bound
     ) expect(Redaction.scrub(text)).toBe(text)
   })
 
+  it("masks every kind of credential shape, any case of the scheme word, at its minimum length", () => {
+    const masked: ReadonlyArray<readonly [string, string]> = [
+      ["Token abcdefgh", "Token <redacted>"],
+      ["bearer abcdefgh", "bearer <redacted>"],
+      ["BASIC abcdefgh==", "BASIC <redacted>"],
+      ["rk_test_abcdefgh", "<redacted>"],
+      ["pk_live_abcdefgh", "<redacted>"],
+      ["ASIAIOSFODNN7EXAMPLE", "<redacted>"],
+      ["ya29.abcdefghij", "<redacted>"],
+      ["ghs_abcdefghijklmnopqrst", "<redacted>"],
+      ["gho_abcdefghijklmnopqrst", "<redacted>"],
+      ["xoxr-abcdefghij", "<redacted>"],
+      ["token=abcd", "token=<redacted>"],
+      ["eyJabcdefgh.eyJabcdefgh.abcdefgh", "<redacted>"]
+    ]
+    for (const [input, output] of masked) expect(Redaction.scrub(input), input).toBe(output)
+  })
+
+  it("leaves strings one character short of a shape, or glued to a word, alone", () => {
+    for (
+      const text of [
+        "Bearer abcdefg",
+        "Xsk_live_51Habcdefghij",
+        "sk_live_abcdefg",
+        "xya29.abcdefghij",
+        "xAIzaSyA1234567890abcdefghijklmnopqrstuv",
+        "xAKIAIOSFODNN7EXAMPLE",
+        "AKIAIOSFODNN7EXAMPLEX",
+        "aghp_abcdefghijklmnopqrst",
+        "ghp_abcdefghijklmnopqrs",
+        "xoxb-abcdefghi",
+        "npm_abcdefghijklmnopqrstuvwxyz012345678",
+        "sk-abcdefghijklmnopqrs",
+        "xeyJabcdefgh.eyJabcdefgh.abcdefgh",
+        "eyJabcdefgh.eyJabcdefg.abcdefgh",
+        "whsec_abcdefg"
+      ]
+    ) expect(Redaction.scrub(text)).toBe(text)
+  })
+
   it("masks registered secrets of 6 characters or more, and ignores shorter ones", () => {
     Redaction.register("abc123")
     Redaction.register(Redacted.make("xyz12"))
@@ -269,6 +309,25 @@ describe("Redaction.scrubJson: mask values, not the names of resources", () => {
       password: { secret: "<redacted>", n: "<redacted>", list: ["<redacted>"] },
       api_key: "<redacted>"
     })
+  })
+
+  it("reads only a whole `key` as ambiguous, and caps a reference at 255 characters", () => {
+    expect(Redaction.scrubJson({ monkey: "Xk29dfj2kLm", keyboard: "Xk29dfj2kLm" })).toEqual({
+      monkey: "Xk29dfj2kLm",
+      keyboard: "Xk29dfj2kLm"
+    })
+    const long = `a-${"b".repeat(253)}`
+    expect(long).toHaveLength(255)
+    expect(Redaction.scrubJson({ secret: long })).toEqual({ secret: long })
+    expect(Redaction.scrubJson({ secret: `${long}c` })).toEqual({ secret: "<redacted>" })
+  })
+
+  it("decides on long values that are almost names without backtracking (no ReDoS)", () => {
+    // With an ambiguous word pattern each of these took exponential time; now they take microseconds (the test
+    // timeout is the guard, no timing assertion).
+    const nearlyNames = [`${"b".repeat(254)}!`, `${"aB".repeat(127)}!`, `${"a-".repeat(127)}!`, `${"x/".repeat(127)}!`]
+    const scrubbed = Redaction.scrubJson(Object.fromEntries(nearlyNames.map((v, i) => [`${"abcd"[i]}Secret`, v])))
+    expect(Object.values(scrubbed)).toEqual(nearlyNames.map(() => "<redacted>"))
   })
 
   it("keeps numbers, booleans, null and empty strings outside secret keys, and ordinary keys' text", () => {
