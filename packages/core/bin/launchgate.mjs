@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The launchgate CLI. An installed package (under node_modules) runs its built CLI; inside
-// the launchgate workspace the TypeScript sources run through tsx, so no build step is
-// needed there and a stale dist/ is never picked up by mistake.
+// The launchgate CLI of @launchgate/core. Users run the `launchgate` package's bin (it carries tsx); this one
+// serves the workspace and installs that bring their own TypeScript loader. An installed package runs its built
+// CLI; inside the launchgate workspace the TypeScript sources run through tsx, so no build step is needed there
+// and a stale dist/ is never picked up by mistake.
 import { existsSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
@@ -9,13 +10,14 @@ const here = fileURLToPath(import.meta.url)
 const dist = fileURLToPath(new URL("../dist/cli.js", import.meta.url))
 const source = fileURLToPath(new URL("../src/cli.ts", import.meta.url))
 const installed = here.split(/[\\/]/).includes("node_modules")
+// A variable, so no bundler or resolver mistakes tsx for a dependency of core: it is only needed for sources.
+const TSX = "tsx/esm/api"
 let main
 if (existsSync(dist) && (installed || !existsSync(source))) {
   main = (await import(pathToFileURL(dist).href)).main
 } else {
-  const { register } = await import("tsx/esm/api")
-  register()
-  main = (await import(new URL("../src/cli.ts", import.meta.url).href)).main
+  ;(await import(TSX)).register()
+  main = (await import(pathToFileURL(source).href)).main
 }
 const code = await main(process.argv.slice(2))
 // Exit explicitly once the output is flushed: a gate may leave handles open (keep-alive

@@ -2,10 +2,13 @@
  * Console reporter: the report as terminal text, and live progress while a
  * gate runs.
  *
- * {@link render} lists items by tier (one line each: symbol, status, id,
- * title, owner, message; evidence and remediation under anything that did
- * not plainly pass), then deferrals, rollback plans, unsupported cases, a
- * summary by tier and the verdict with its blocking reasons. {@link progress}
+ * {@link render} lists items by tier (one line each: what the result means
+ * for the launch in a word — BLOCKING, NON-BLOCKING, DEFERRED, ATTESTED,
+ * PASSED, SKIPPED — then id, title, owner, message; evidence and remediation
+ * under anything that did not plainly pass), with a one-line legend, then
+ * deferrals, rollback plans, unsupported cases, a summary by tier and the
+ * verdict with each blocker's owner and first fix line. Lines are cut to
+ * `width` when given (the full text stays in `verbose` and the files). {@link progress}
  * rewrites one status line on a TTY and prints one plain line per finished
  * item elsewhere (CI logs), so the log never fills with carriage returns.
  *
@@ -24,6 +27,8 @@ export interface RenderOptions {
   readonly color?: boolean | undefined
   /** Show evidence for passing items too, and evidence values uncut. */
   readonly verbose?: boolean | undefined
+  /** Cut each line to this many columns (the CLI passes the terminal's, 80 off a terminal). Default: uncut. */
+  readonly width?: number | undefined
 }
 
 /** Options of {@link progress}. */
@@ -53,14 +58,40 @@ type Style = keyof typeof ANSI
 const painter = (color: boolean) => (style: Style): Paint =>
   color ? (text) => `\u001b[${ANSI[style]}m${text}\u001b[0m` : (text) => text
 
-const SYMBOL: Record<Report.Disposition, readonly [string, Style]> = {
-  ok: ["✓", "green"],
-  blocking: ["✗", "red"],
-  warning: ["!", "yellow"],
-  deferred: ["↷", "magenta"],
-  info: ["i", "blue"],
-  skipped: ["-", "dim"]
+/** The word a reader sees for an item: what its result means for the launch, not only its status. */
+type Label = "BLOCKING" | "NON-BLOCKING" | "DEFERRED" | "ATTESTED" | "PASSED" | "WARNING" | "SKIPPED"
+
+const STYLE: Record<Label, Style> = {
+  BLOCKING: "red",
+  "NON-BLOCKING": "yellow",
+  DEFERRED: "magenta",
+  ATTESTED: "green",
+  PASSED: "green",
+  WARNING: "yellow",
+  SKIPPED: "dim"
 }
+
+const LABEL_WIDTH = Math.max(...Object.keys(STYLE).map((l) => l.length))
+
+const labelOf = (item: Report.ItemReport): Label => {
+  switch (item.disposition) {
+    case "blocking":
+      return "BLOCKING"
+    case "deferred":
+      return "DEFERRED"
+    case "skipped":
+      return "SKIPPED"
+    case "warning":
+      return item.status === "warn" ? "WARNING" : "NON-BLOCKING"
+    case "info":
+      return item.status === "fail" || item.status === "error" ? "NON-BLOCKING" : item.status === "warn" ? "WARNING" : "PASSED"
+    case "ok":
+      return item.status === "warn" ? "WARNING" : item.kind === "attestation" ? "ATTESTED" : "PASSED"
+  }
+}
+
+/** One line saying what the words mean, printed once above the items. */
+export const LEGEND = "BLOCKING stops the launch · NON-BLOCKING does not · DEFERRED has a deferral"
 
 const EVIDENCE_MAX = 300
 
@@ -75,12 +106,56 @@ const clean = (text: string): string =>
     .replace(/\t/g, " ")
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
+/** `GET url: GET url failed …` → `GET url failed …`: a message that starts by repeating its own prefix says it once. */
+const unrepeat = (text: string): string => text.replace(/^(.{6,}?): \1(?=[ :])/, "$1")
+
 const itemLine = (item: Report.ItemReport, paint: (s: Style) => Paint, idWidth: number): string => {
-  const [symbol, style] = SYMBOL[item.disposition]
-  const status = paint(style)(`${symbol} ${item.status.toUpperCase().padEnd(5)}`)
+  const label = labelOf(item)
+  const status = paint(STYLE[label])(label.padEnd(LABEL_WIDTH))
+  const error = item.status === "error" ? "(error) " : ""
   return `${status} ${clean(item.id).padEnd(idWidth)}  ${clean(item.title)} ${paint("dim")(`[${clean(item.owner)}]`)}: ${
-    clean(item.message)
-  }`
+    error}${clean(unrepeat(item.message))}`
+}
+
+const ESCAPE = /^\u001b\[[0-9;]*m/
+const MAX_ROWS = 3
+
+/**
+ * Fit a line to `width` visible columns (ANSI colour codes do not count): wrap at spaces onto rows indented under
+ * the text, and cut what is left after {@link MAX_ROWS} rows with `…` — a 1,000-character message stays readable
+ * without filling the screen. The full text is one `--verbose` or one report file away.
+ */
+const fit = (line: string, width: number): Array<string> => {
+  const indent = " ".repeat(Math.min(line.length - line.trimStart().length + 2, Math.floor(width / 2)))
+  const rows: Array<string> = []
+  let rest = line
+  while (rows.length < MAX_ROWS) {
+    let visible = 0
+    let i = 0
+    let lastSpace = -1
+    for (; i < rest.length && visible < width; i++) {
+      const escape = ESCAPE.exec(rest.slice(i))
+      if (escape) {
+        i += escape[0].length - 1
+        continue
+      }
+      if (rest[i] === " " && visible > indent.length) lastSpace = i
+      visible++
+    }
+    if (i >= rest.length) {
+      rows.push(rest)
+      return rows
+    }
+    if (rows.length === MAX_ROWS - 1) {
+      const cut = rest.slice(0, i - 1)
+      rows.push(`${cut}…${cut.includes("\u001b[") ? "\u001b[0m" : ""}`)
+      return rows
+    }
+    const at = lastSpace > 0 ? lastSpace : i
+    rows.push(rest.slice(0, at).trimEnd())
+    rest = `${indent}${rest.slice(at).trimStart()}`
+  }
+  return rows
 }
 
 const evidenceLines = (evidence: Readonly<Record<string, Json>>, verbose: boolean): Array<string> =>
@@ -101,7 +176,7 @@ const detailLines = (item: Report.ItemReport, verbose: boolean, paint: (s: Style
   for (const s of item.subjects ?? []) {
     const failing = s.status !== "pass"
     if (!failing && !verbose) continue
-    out.push(`${s.status.toUpperCase().padEnd(5)} ${clean(s.subject)}: ${clean(s.message)}`)
+    out.push(`${s.status.toUpperCase().padEnd(5)} ${clean(s.subject)}: ${clean(unrepeat(s.message))}`)
     out.push(...evidenceLines(s.evidence, verbose).map((l) => `  ${l}`))
     if (s.remediation !== undefined && failing) out.push(`  fix: ${clean(s.remediation)}`)
   }
@@ -119,7 +194,12 @@ const header = (report: Report.Report, paint: (s: Style) => Paint): Array<string
     `node ${clean(run.nodeVersion)}`
   ]
   const out = [paint("bold")(`launchgate: ${clean(report.gate.name)}${target}`), paint("dim")(facts.join(" · "))]
-  if (run.interrupted) out.push(paint("red")(`interrupted: ${clean(run.interruptReason ?? "the run was stopped")}`))
+  if (run.interrupted) {
+    // The runner's reason already reads "interrupted: SIGINT"; do not say it twice.
+    const reason = clean(run.interruptReason ?? "the run was stopped")
+    out.push(paint("red")(reason.startsWith("interrupted") ? reason : `interrupted: ${reason}`))
+  }
+  for (const note of run.notes ?? []) out.push(paint("yellow")(`note: ${clean(note)}`))
   if (run.insecureOrigins !== undefined && run.insecureOrigins.length > 0) {
     out.push(paint("yellow")(`TLS verification was off for: ${run.insecureOrigins.map(clean).join(", ")}`))
   }
@@ -128,6 +208,19 @@ const header = (report: Report.Report, paint: (s: Style) => Paint): Array<string
 
 const section = (title: string, lines: ReadonlyArray<string>, paint: (s: Style) => Paint): Array<string> =>
   lines.length === 0 ? [] : ["", paint("bold")(title), ...lines.map((l) => `  ${l}`)]
+
+/** The blocking reasons, each blocker with its owner and the first line of its fix. */
+const reasonLines = (r: Report.Report): Array<string> => {
+  const blockers = r.items.filter((i) => i.disposition === "blocking")
+  return r.reasons.flatMap((reason) => {
+    const item = blockers.find((i) => reason.startsWith(`${i.id} `))
+    const fix = item?.remediation?.split("\n").find((l) => l.trim() !== "")
+    return [
+      `  - ${clean(unrepeat(reason))}`,
+      ...(item ? [`      owner: ${clean(item.owner)}${fix !== undefined ? `; fix: ${clean(fix.trim())}` : ""}`] : [])
+    ]
+  })
+}
 
 /**
  * The whole report as text: one line per item grouped by tier, details under
@@ -144,6 +237,7 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
   const verbose = options.verbose === true
   const idWidth = Math.min(40, Math.max(0, ...r.items.map((i) => clean(i.id).length)))
   const lines = header(r, paint)
+  if (r.items.length > 0) lines.push(paint("dim")(LEGEND))
 
   for (const { items, tier } of Format.itemsByTier(r)) {
     lines.push("", paint("bold")(`${Format.tierTitle[tier]} (${Format.countsPhrase(r.summary.byTier[tier])})`))
@@ -183,8 +277,13 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
     paint
   ))
   lines.push("", paint(r.verdict === "ready" ? "green" : "red")(paint("bold")(Format.verdictLine(r))))
-  lines.push(...r.reasons.map((reason) => `  - ${clean(reason)}`))
-  return Format.scrubOutput(`${lines.join("\n")}\n`)
+  lines.push(...reasonLines(r))
+  const width = options.width
+  const fitted = width === undefined || verbose ? lines : lines.flatMap((l) => fit(l, width))
+  if (fitted.some((l) => l.endsWith("…") || l.endsWith("…\u001b[0m"))) {
+    fitted.push(paint("dim")("(long lines cut: --verbose and the report files have the full text)"))
+  }
+  return Format.scrubOutput(`${fitted.join("\n")}\n`)
 }
 
 /**

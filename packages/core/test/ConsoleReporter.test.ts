@@ -26,14 +26,14 @@ describe("ConsoleReporter.render", () => {
       expect(start).toBeGreaterThan(tierStart)
     }
     expect(lineOf(text, "acme.api.min-instances")).toMatch(
-      /^ {2}✗ FAIL {2}acme\.api\.min-instances +API keeps a warm instance \[platform\]: 0 instances$/
+      /^ {2}BLOCKING {5}acme\.api\.min-instances +API keeps a warm instance \[platform\]: 0 instances$/
     )
-    expect(lineOf(text, "acme.api.health")).toMatch(/✓ PASS/)
-    expect(lineOf(text, "acme.api.probe")).toMatch(/✗ ERROR .*could not decide: connection refused/)
-    expect(lineOf(text, "acme.db.backups")).toMatch(/↷ FAIL/)
-    expect(lineOf(text, "acme.api.alerts")).toMatch(/! FAIL/)
-    expect(lineOf(text, "acme.api.canary")).toMatch(/- SKIP/)
-    expect(lineOf(text, "acme.api.dashboards")).toMatch(/i FAIL/)
+    expect(lineOf(text, "acme.api.health")).toMatch(/PASSED/)
+    expect(lineOf(text, "acme.api.probe")).toMatch(/BLOCKING .*: \(error\) could not decide: connection refused/)
+    expect(lineOf(text, "acme.db.backups")).toMatch(/DEFERRED/)
+    expect(lineOf(text, "acme.api.alerts")).toMatch(/NON-BLOCKING/)
+    expect(lineOf(text, "acme.api.canary")).toMatch(/SKIPPED/)
+    expect(lineOf(text, "acme.api.dashboards")).toMatch(/NON-BLOCKING/)
   })
 
   it("shows evidence, remediation and docs under items that did not pass, and hides them for passes unless verbose", async () => {
@@ -86,7 +86,7 @@ describe("ConsoleReporter.render", () => {
     expect(lineOf(plain, "acme.api.weird")).toContain("a | b ↵ line two")
     expect(lineOf(plain, "acme.api.weird")).toContain("\\u0001\\u001b[31m")
     const coloured = ConsoleReporter.render(report, { color: true })
-    expect(coloured).toContain("\u001b[31m✗ FAIL \u001b[0m")
+    expect(coloured).toContain("\u001b[31mBLOCKING    \u001b[0m")
     // Stripping the colours gives back the plain text.
     expect(coloured.replace(/\u001b\[\d+m/g, "")).toBe(plain)
   })
@@ -95,10 +95,56 @@ describe("ConsoleReporter.render", () => {
     const report = await Runner.runPromise(Fixture.single(Fixture.hanging("acme.api.hang")), { deadline: "30 millis" })
     const text = ConsoleReporter.render(report)
     expect(text).toContain("interrupted: overall deadline of 30ms exceeded")
-    expect(lineOf(text, "acme.api.hang")).toMatch(/✗ ERROR .*did not finish/)
+    expect(lineOf(text, "acme.api.hang")).toMatch(/BLOCKING .*\(error\) did not finish/)
 
     const empty = ConsoleReporter.render(await Runner.runPromise(Gate.make({ name: "empty", items: [] })))
     expect(empty).toContain("No items: this gate checks nothing")
+  })
+})
+
+describe("ConsoleReporter.render: a report a person reads (issue 14, point 10)", () => {
+  it("says what each result means in a word, with a one-line legend, instead of four kinds of FAIL", async () => {
+    const text = ConsoleReporter.render(await Fixture.run())
+    expect(text).toContain(ConsoleReporter.LEGEND)
+    expect(ConsoleReporter.LEGEND.length).toBeLessThanOrEqual(80)
+    expect(text).not.toMatch(/[✗!↷i] FAIL/)
+    const labels = new Set(text.split("\n").map((l) => /^ {2}([A-Z-]+) /.exec(l)?.[1]).filter((l) => l !== undefined))
+    expect([...labels].sort()).toEqual(expect.arrayContaining(["BLOCKING", "DEFERRED", "NON-BLOCKING", "PASSED", "SKIPPED"]))
+  })
+
+  it("fits lines to the width given, keeping the full text for verbose", async () => {
+    const report = await Fixture.run()
+    const long = "x".repeat(400)
+    const item = report.items.find((i) => i.id === "acme.api.min-instances")!
+    const widened: Report.Report = { ...report, items: report.items.map((i) => (i === item ? { ...i, message: `0 ${long}` } : i)) }
+    const fitted = ConsoleReporter.render(widened, { width: 80 })
+    for (const line of fitted.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80)
+    expect(fitted).not.toContain(long)
+    expect(fitted).toContain("--verbose and the report files have the full text")
+    expect(ConsoleReporter.render(widened, { width: 80, verbose: true })).toContain(long)
+    expect(ConsoleReporter.render(widened)).toContain(long)
+  })
+
+  it("gives each blocker its owner and the first line of its fix under the verdict", async () => {
+    const text = ConsoleReporter.render(await Fixture.run())
+    const tail = text.slice(text.indexOf("BLOCKED:"))
+    expect(tail).toMatch(/- acme\.api\.min-instances .*\n\s+owner: platform; fix: Set min instances to 1\./)
+  })
+
+  it("says 'interrupted' once and a repeated prefix once", async () => {
+    const report = await Fixture.run()
+    const interrupted: Report.Report = {
+      ...report,
+      run: { ...report.run, interrupted: true, interruptReason: "interrupted: SIGINT" },
+      items: report.items.map((i) =>
+        i.id === "acme.api.probe" ? { ...i, message: "GET https://x.test/a: GET https://x.test/a failed: refused" } : i
+      )
+    }
+    const text = ConsoleReporter.render(interrupted)
+    expect(text).toContain("interrupted: SIGINT")
+    expect(text).not.toContain("interrupted: interrupted")
+    expect(text).toContain("GET https://x.test/a failed: refused")
+    expect(text).not.toContain("GET https://x.test/a: GET")
   })
 })
 
@@ -114,7 +160,7 @@ describe("ConsoleReporter.progress", () => {
     const lines = text.trimEnd().split("\n")
     expect(lines).toHaveLength(report.items.length)
     lines.forEach((line, i) => expect(line.startsWith(`[${i + 1}/${report.items.length}] `)).toBe(true))
-    expect(lines.find((l) => l.includes("acme.api.min-instances"))).toMatch(/✗ FAIL +acme\.api\.min-instances {2}API keeps a warm instance \[platform\]: 0 instances/)
+    expect(lines.find((l) => l.includes("acme.api.min-instances"))).toMatch(/BLOCKING +acme\.api\.min-instances {2}API keeps a warm instance \[platform\]: 0 instances/)
   })
 
   it("follows the stream's isTTY unless told otherwise", async () => {

@@ -7,22 +7,40 @@ import { existsSync, statSync } from "node:fs"
 import * as nodePath from "node:path"
 import { pathToFileURL } from "node:url"
 import { Either } from "effect"
-import * as Gate from "../../Gate.js"
+import * as Gate from "../Gate.js"
+import type { Context } from "./command.js"
 import { ConfigError } from "./io.js"
 
-let tsxRegistered = false
+let tsRegistered = false
+
+// A variable, so bundlers leave the import alone: tsx is the caller's (the `launchgate` package's), not core's.
+const TSX = "tsx/esm/api"
+
+const isTypeScript = (path: string): boolean => /\.(?:ts|mts|cts|tsx)$/i.test(path)
 
 /**
- * Let Node import TypeScript for the rest of the process. Registering is a
- * no-op in effect when the bin already did it inside the workspace; it is
- * global (not a tsx namespace) on purpose, so the gate and the CLI share one
- * instance of `@launchgate/core` and of `effect`.
+ * Let Node import TypeScript for the rest of the process, once, and only when a TypeScript gate file is about
+ * to load (so `plan` of a .js gate and `--help` never pay for it). The caller's `loadTs` wins (the `launchgate`
+ * package passes tsx's); otherwise tsx is used when installed. Registration is global (not a tsx namespace) on
+ * purpose, so the gate and the CLI share one instance of `@launchgate/core` and of `effect`.
  */
-const registerTypeScript = async (): Promise<void> => {
-  if (tsxRegistered) return
-  const { register } = await import("tsx/esm/api")
-  register()
-  tsxRegistered = true
+const registerTypeScript = async (shown: string, context: Context): Promise<void> => {
+  if (tsRegistered) return
+  if (context.loadTs !== undefined) {
+    await context.loadTs()
+  } else {
+    let api: { readonly register: () => unknown }
+    try {
+      api = (await import(TSX)) as typeof api
+    } catch {
+      throw new ConfigError(
+        `${shown} is TypeScript, and no TypeScript loader is installed: run it with the \`launchgate\` package ` +
+          "(npx launchgate …, which carries tsx), install tsx beside @launchgate/core, or write the gate as .js/.mjs"
+      )
+    }
+    api.register()
+  }
+  tsRegistered = true
 }
 
 /** A loaded gate and where it came from. */
@@ -59,14 +77,19 @@ const toGate = (value: unknown, shown: string, what: string): Gate.Gate<any> => 
  * file, syntax error, invalid gate, a module without a gate, an environment
  * the module does not serve) is a {@link ConfigError} naming the file.
  */
-export const loadGate = async (file: string, cwd: string, env: string | undefined): Promise<Loaded> => {
+export const loadGate = async (
+  file: string,
+  cwd: string,
+  env: string | undefined,
+  context: Context = {}
+): Promise<Loaded> => {
   const path = nodePath.resolve(cwd, file)
   const shown = nodePath.relative(cwd, path) || path
   if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigError(`gate file not found: ${shown} (resolved to ${path})`)
 
+  if (isTypeScript(path)) await registerTypeScript(shown, context)
   let module: Record<string, unknown>
   try {
-    await registerTypeScript()
     module = await import(pathToFileURL(path).href)
   } catch (error) {
     if (isGateConfigError(error)) throw new ConfigError(`${shown}: ${error.message}`)

@@ -1,8 +1,8 @@
 /** Reading a JSON report file for `diff`, `docs --report` and `run --baseline`. */
 import { readFile } from "node:fs/promises"
 import * as nodePath from "node:path"
-import * as JsonReporter from "../../JsonReporter.js"
-import type * as Report from "../../Report.js"
+import * as JsonReporter from "../JsonReporter.js"
+import type * as Report from "../Report.js"
 import { ConfigError } from "./io.js"
 
 /** Read and decode a report written by `launchgate run --json`; every problem is a ConfigError naming the file. */

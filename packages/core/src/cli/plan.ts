@@ -4,44 +4,17 @@
  * With `--strict` it exits 1 when a deferral or an attestation has lapsed or
  * lapses within `--within` days, so CI nags before a launch is blocked.
  */
-import * as Attestation from "../../Attestation.js"
-import * as Deferral from "../../Deferral.js"
-import * as Gate from "../../Gate.js"
-import * as Rollback from "../../Rollback.js"
+import * as Attestation from "../Attestation.js"
+import * as Deferral from "../Deferral.js"
+import * as Gate from "../Gate.js"
+import * as Rollback from "../Rollback.js"
 import * as Args from "./args.js"
-import type { Command } from "./command.js"
+import { planOptions, DEFAULT_WITHIN } from "./commands.js"
+import type { Context } from "./command.js"
 import type { Io } from "./io.js"
 import { loadGate } from "./load.js"
 
-const DEFAULT_WITHIN = 14
 const DAY = 86_400_000
-
-const usage = `Usage: launchgate plan <gate-file> [options]
-
-List the gate's checks with their tiers, owners and surfaces, its rollback
-plans, deferrals and attestations, and what expires soon. Nothing is run and
-no network is used (beyond what the gate module itself does when loaded).
-
-Options:
-  --env NAME       Target environment, passed to a gate module that exports
-                   a function (env) => gate
-  --within DAYS    Flag deferrals and attestations expiring within DAYS days
-                   (default ${DEFAULT_WITHIN})
-  --strict         Exit 1 when any deferral is expired or expiring within DAYS,
-                   or any attestation is missing, stale, future-dated or
-                   expiring within DAYS
-  --now ISO        Pin "now" (default: the current time)
-  -h, --help       Show this help
-
-Exit codes: 0 listed (and, with --strict, nothing lapsing), 1 --strict found
-something expired or expiring, 2 configuration or usage error.`
-
-const options = {
-  env: { type: "string" },
-  within: { type: "string" },
-  strict: { type: "boolean" },
-  now: { type: "string" }
-} as const
 
 /** Rows as aligned columns. */
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>, indent = "  "): Array<string> => {
@@ -58,12 +31,12 @@ interface Lapse {
   readonly what: string
 }
 
-const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
-  const { values, positionals } = Args.parse(args, options)
+export const execute = async (args: ReadonlyArray<string>, io: Io, context: Context): Promise<number> => {
+  const { values, positionals } = Args.parse(args, planOptions)
   const file = Args.gateFile(positionals)
   const within = Args.number("within", values.within, { min: 0, what: "a number of days >= 0" }) ?? DEFAULT_WITHIN
   const now = Args.instant("now", values.now) ?? new Date()
-  const { gate } = await loadGate(file, io.cwd, values.env)
+  const { gate } = await loadGate(file, io.cwd, values.env, context)
 
   const out: Array<string> = []
   const lapses: Array<Lapse> = []
@@ -183,11 +156,4 @@ const execute = async (args: ReadonlyArray<string>, io: Io): Promise<number> => 
     return 1
   }
   return 0
-}
-
-export const plan: Command = {
-  name: "plan",
-  summary: "List checks, owners, deferrals and what expires soon, without running anything",
-  usage,
-  execute
 }

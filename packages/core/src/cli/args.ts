@@ -2,10 +2,10 @@
  * Argument parsing on `node:util` `parseArgs`, with every mistake turned into
  * a {@link UsageError} that names the option.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util"
+import { parseArgs } from "node:util"
+import type { OptionsConfig } from "./command.js"
 import { UsageError } from "./io.js"
-
-type OptionsConfig = NonNullable<ParseArgsConfig["options"]>
+import { didYouMean } from "./suggest.js"
 
 type Parsed<O extends OptionsConfig> = ReturnType<
   typeof parseArgs<{ args: Array<string>; options: O; allowPositionals: true; strict: true }>
@@ -18,7 +18,10 @@ export const parse = <const O extends OptionsConfig>(args: ReadonlyArray<string>
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     // Node's messages go on with parseArgs advice ("To specify a positional argument…"); keep the first sentence.
-    throw new UsageError(message.split(/\.? (?=To specify)|\n/)[0]!.replace(/\.$/, ""))
+    const first = message.split(/\.? (?=To specify)|\n/)[0]!.replace(/\.$/, "")
+    const unknown = /^Unknown option '(--?[^']+)'/.exec(first)?.[1]
+    const names = Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])])
+    throw new UsageError(unknown === undefined ? first : `${first}.${didYouMean(unknown.split("=")[0]!, names)}`)
   }
 }
 
