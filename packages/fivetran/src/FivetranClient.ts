@@ -183,7 +183,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
 export const layer = (options: Options): Layer.Layer<FivetranClient, never, HttpTransport.HttpTransport> =>
   Layer.effect(FivetranClient, make(options))
 
-/** The configuration read by {@link layerConfig} by default: `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET`, `FIVETRAN_BASE_URL`. */
+/** What {@link layerConfig} reads by default: `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET`, `FIVETRAN_BASE_URL`. */
 export const defaultConfig: Config.Config.Wrap<Options> = {
   apiKey: Config.redacted("FIVETRAN_API_KEY"),
   apiSecret: Config.redacted("FIVETRAN_API_SECRET"),
@@ -226,6 +226,7 @@ const fromConfigError = (e: ConfigError.ConfigError): FivetranError => {
     path: problems.map((p) => p.split(" ")[0]).join(", "),
     message: `the Fivetran client is not configured: ${problems.join("; ")}`,
     remediation:
-      "Set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a Fivetran API key of a read-only user; see the README for the role each check needs), or pass apiKey/apiSecret to Fivetran.layer."
+      "Set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a Fivetran API key of a read-only user; see the README " +
+      "for the role each check needs), or pass apiKey/apiSecret to Fivetran.layer."
   })
 }

@@ -7,7 +7,7 @@
 import { Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
 import * as Connection from "./Connection.js"
-import { FivetranClient } from "./FivetranClient.js"
+import { FivetranClient, type Service } from "./FivetranClient.js"
 import { fromError, orError } from "./internal/evidence.js"
 import { combine, evaluate, now, type Rule, sumAttempts } from "./internal/rule.js"
 
@@ -38,10 +38,12 @@ const defaultRules = (): ReadonlyArray<Rule> => [
 
 /**
  * `fivetran.group.coverage`: every connection of a group passes the chosen
- * rules, reported as one result per connection. It costs one request per
- * list page plus one `GET /v1/connections/{id}` per connection (plus one
- * `…/schemas` per connection when a rule needs it), and those reads are
- * shared with every other check of the run.
+ * rules, reported as one result per connection. The group's connection
+ * list (`GET /v1/connections?group_id=…`, up to 1000 items a page) carries
+ * what the rules judge, so it costs one request per list page; a connection
+ * whose list item lacks its details costs one `GET /v1/connections/{id}`, and a
+ * rule that needs the schema config one `…/schemas` per connection. The list
+ * answers every other check's reads of its members in the same run.
  *
  * @example
  * Group.coverage({
@@ -65,16 +67,9 @@ export const coverage = (options: CoverageOptions): Check.Check<FivetranClient> 
       const at = yield* now
       const listed = yield* client.groupConnections(options.groupId)
       const connections = listed.value.filter((c) => !exclude.has(c.id))
-      const subjects = yield* Effect.forEach(
-        connections,
-        (c) =>
-          evaluate(client, c.id, rules, at).pipe(
-            Effect.map(combine),
-            Effect.catchTag("FivetranError", (e) => Effect.succeed(fromError(e))),
-            Effect.map((o) => ({ ...o, subject: c.id }))
-          ),
-        { concurrency: "unbounded" }
-      )
+      const subjects = yield* Effect.forEach(connections, (c) => judge(client, c.id, rules, at), {
+        concurrency: "unbounded"
+      })
       const evidence = {
         groupId: options.groupId,
         rules: rules.map((r) => r.name),
@@ -85,22 +80,30 @@ export const coverage = (options: CoverageOptions): Check.Check<FivetranClient> 
       }
       const attempts = listed.meta.attempts + sumAttempts(subjects)
       if (connections.length < minConnections) {
-        return Outcome.fail(
-          `group ${options.groupId} has ${connections.length} connection(s) to check, fewer than the ${minConnections} expected`,
-          {
-            observed: connections.length,
-            expected: `>= ${minConnections}`,
-            evidence,
-            attempts,
-            remediation:
-              "Check the group id and that the API key's user can see the group's connections; a connection may have been deleted or moved."
-          }
-        )
+        const message = `group ${options.groupId} has ${connections.length} connection(s) to check, ` +
+          `fewer than the ${minConnections} expected`
+        const expected = `>= ${minConnections}`
+        const observed = connections.length
+        return Outcome.fail(message, { observed, expected, evidence, attempts, remediation: remediation.tooFew })
       }
-      return { ...Outcome.fromSubjects(subjects, { what: "connections", evidence, ...(minConnections === 0 ? { empty: "pass" as const } : {}) }), attempts }
+      const empty = minConnections === 0 ? { empty: "pass" as const } : {}
+      return { ...Outcome.fromSubjects(subjects, { what: "connections", evidence, ...empty }), attempts }
     }))
   })
 }
+
+const remediation = {
+  tooFew: "Check the group id and that the API key's user can see the group's connections; " +
+    "a connection may have been deleted or moved."
+} as const
+
+/** One connection's subject: the rules combined, or the read's error (never a pass). */
+const judge = (client: Service, id: string, rules: ReadonlyArray<Rule>, at: Date) =>
+  evaluate(client, id, rules, at).pipe(
+    Effect.map(combine),
+    Effect.catchTag("FivetranError", (e) => Effect.succeed(fromError(e))),
+    Effect.map((o) => ({ ...o, subject: id }))
+  )
 
 /** Every group check's id. */
 export const ids = ["fivetran.group.coverage"] as const

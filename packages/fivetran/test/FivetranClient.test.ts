@@ -225,7 +225,10 @@ describe("layerConfig", () => {
     const report = await Effect.runPromise(Runner.run(gateWith(layerConfig())).pipe(Effect.withConfigProvider(provider)))
     expect(report.items[0]?.status).toBe("error")
     expect(report.items[0]?.message).toContain("FIVETRAN_API_KEY is not set")
-    expect(report.items[0]?.remediation).toMatch(/FIVETRAN_API_SECRET/)
+    // Core's runner lists a `config` VendorError as a run configuration error, naming the field's path.
+    expect(report.items[0]?.evidence["configurationErrors"]).toEqual([
+      { path: "FIVETRAN_API_KEY", message: expect.stringContaining("FIVETRAN_API_KEY is not set") }
+    ])
   })
 })
 

@@ -29,6 +29,9 @@ const runAgainst = async (emu: FivetranEmulator.Running<State>): Promise<Report.
     layer: layer(FivetranEmulator.clientOptions(emu, {
       timeout: `${ATTEMPT_TIMEOUT_MS} millis`,
       checkTimeout: `${CHECK_TIMEOUT_MS} millis`,
+      // A 1 MiB cap (every legitimate body here is under 2 KB) is hit within the 1 s attempt timeout even on a
+      // loaded machine; streaming the default 16 MiB first was not, which made the huge-body row depend on speed.
+      maxBodyBytes: 1024 * 1024,
       retry: { maxAttempts: 2, baseDelay: "1 millis" }
     }))
   })
