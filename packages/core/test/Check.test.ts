@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { Context, Duration, Effect, Fiber, Layer, Redacted, Schedule, TestClock } from "effect"
+import { Cause, Context, Duration, Effect, Fiber, Layer, Redacted, Schedule, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { Check, Outcome } from "../src/index.js"
 
@@ -195,5 +195,25 @@ describe("Check.validateOutcome", () => {
     expect(invalid.status).toBe("error")
     expect(invalid.message).toContain(`subjects[0].status: expected one of "pass", "fail", "warn", "error", "skip", got a string "broken"`)
     expect(invalid.message).not.toContain("Expected undefined")
+  })
+})
+
+describe("Check.errorFromCause", () => {
+  it("carries the attempts a vendor or transport error counted into the outcome", () => {
+    const vendor = { _tag: "AcmeError", vendor: "acme", reason: "unavailable", message: "503 after retries", remediation: "wait", attempts: 4 }
+    expect(Check.errorFromCause(Cause.fail(vendor))).toMatchObject({ status: "error", attempts: 4 })
+    expect(Check.errorFromCause(Cause.fail(new Error("plain"))).attempts).toBeUndefined()
+    expect(Check.errorFromCause(Cause.fail({ message: "odd", attempts: "many" })).attempts).toBeUndefined()
+  })
+
+  it.effect("a run that fails with a vendor error reports its attempts", () =>
+    Effect.gen(function*() {
+      const check = Check.make({ id: "acme.api.x", title: "x", surface: "acme.api", category: "capacity", run: Effect.fail({ _tag: "AcmeError", message: "429", attempts: 3 }) })
+      const outcome = yield* Check.runSafely(check)
+      expect(outcome.attempts).toBe(3)
+    }))
+
+  it("Check.OutcomeSchema is the outcome module's schema", () => {
+    expect(Check.OutcomeSchema).toBe(Outcome.OutcomeSchema)
   })
 })

@@ -194,3 +194,38 @@ describe("configuration errors", () => {
     expect(ran).toBe(false)
   })
 })
+
+describe("gate http options: the transport's own schema", () => {
+  const base = () => ({
+    name: "http options",
+    items: [{
+      check: Check.make({ id: "acme.api.a", title: "a", surface: "acme.api", category: "capacity", run: Effect.succeed(Outcome.pass("ok")) }),
+      tier: "post-launch" as const,
+      owner: "platform"
+    }]
+  })
+
+  it("accepts every transport option, keepAliveTimeout included", () => {
+    const result = Gate.validate({
+      ...base(),
+      http: { keepAliveTimeout: "5 seconds", connections: 4, retry: { maxAttempts: 2, baseDelay: 50 }, insecureOrigins: ["https://x.internal"] }
+    })
+    expect(Either.isRight(result)).toBe(true)
+  })
+
+  it("rejects an unknown field and a bad duration, naming each", () => {
+    const result = Gate.validate({
+      ...base(),
+      http: { keepAlive: "5 seconds", retry: { maxDelay: "soon" } } as never
+    })
+    expect(Either.isLeft(result)).toBe(true)
+    const issues = Either.isLeft(result) ? result.left.issues : []
+    expect(issues).toContainEqual(expect.objectContaining({ path: "http.keepAlive" }))
+    expect(issues).toContainEqual(expect.objectContaining({ path: "http.retry.maxDelay", message: expect.stringContaining("duration") }))
+  })
+
+  it("a setup that is not a function is rejected", () => {
+    const result = Gate.validate({ ...base(), setup: { layer: undefined } as never })
+    expect(Either.isLeft(result) ? result.left.issues.map((i) => i.path) : []).toEqual(["setup"])
+  })
+})

@@ -1,0 +1,110 @@
+/**
+ * The gate policy as a pure function: plain values in, a report out. No runner, no clock.
+ */
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import { Check, Gate, Outcome, Redaction, Report, Runner } from "../src/index.js"
+import * as ReportBuilder from "../src/ReportBuilder.js"
+
+const check = (id: string) =>
+  Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", run: Effect.succeed(Outcome.pass("ok")) })
+
+const gate = Gate.make({
+  name: "pure",
+  items: [
+    { check: check("a"), tier: "launch-critical", owner: "platform" },
+    { check: check("b"), tier: "launch-adjacent", owner: "platform" },
+    { check: check("c"), tier: "post-launch", owner: "platform" }
+  ],
+  rollback: { "acme.api": { procedure: "roll back" } },
+  deferrals: [{ check: "acme.api.a", owner: "o", reason: "r", risk: "r", followUp: "T-1", expires: "2026-07-01" }]
+})
+const items = Gate.runItems(gate)
+const START = Date.parse("2026-06-15T12:00:00Z")
+const facts: ReportBuilder.RunFacts = {
+  startedAt: START,
+  finishedAt: START + 1_500,
+  launchgateVersion: "0.0.0-test",
+  nodeVersion: "v0-test"
+}
+const raw = (outcome: Outcome.Outcome): ReportBuilder.Raw => ({ outcome, startedAt: START, durationMs: 3 })
+const reportOf = (outcomes: ReadonlyArray<Outcome.Outcome | undefined>, extra: Partial<ReportBuilder.RunFacts> = {}) =>
+  ReportBuilder.build(
+    gate,
+    items,
+    outcomes.map((o, i) => (o ? ReportBuilder.itemReport(gate, items[i]!, raw(o), new Date(START)) : undefined)),
+    { ...facts, ...extra }
+  )
+
+describe("ReportBuilder", () => {
+  it("dispositions: the table of tier × status × deferral × policy", () => {
+    const warn = { launchAdjacent: "warn" } as const
+    expect(ReportBuilder.dispositionOf("launch-critical", "fail", undefined, warn)).toBe("blocking")
+    expect(ReportBuilder.dispositionOf("launch-critical", "error", "active", warn)).toBe("deferred")
+    expect(ReportBuilder.dispositionOf("launch-critical", "fail", "expired", warn)).toBe("blocking")
+    expect(ReportBuilder.dispositionOf("launch-adjacent", "fail", undefined, warn)).toBe("warning")
+    expect(ReportBuilder.dispositionOf("launch-adjacent", "fail", undefined, { launchAdjacent: "block" })).toBe("blocking")
+    expect(ReportBuilder.dispositionOf("post-launch", "error", undefined, { launchAdjacent: "block" })).toBe("info")
+    expect(ReportBuilder.dispositionOf("post-launch", "warn", undefined, warn)).toBe("info")
+    expect(ReportBuilder.dispositionOf("launch-adjacent", "warn", undefined, warn)).toBe("warning")
+    expect(ReportBuilder.dispositionOf("launch-critical", "skip", undefined, warn)).toBe("skipped")
+  })
+
+  it("a complete report from plain values: the deferral covers a, b warns, facts pass through; it decodes", () => {
+    const report = reportOf([Outcome.fail("a broke"), Outcome.fail("b broke"), Outcome.pass("c ok")])
+    expect(report.items.map((i) => i.disposition)).toEqual(["deferred", "warning", "ok"])
+    expect(report.verdict).toBe("ready")
+    expect(report.summary).toMatchObject({ total: 3, blocking: 0, warnings: 1 })
+    expect(report.summary.byTier["launch-critical"]).toMatchObject({ deferred: 1, fail: 0 })
+    expect(report.run).toEqual({
+      startedAt: "2026-06-15T12:00:00.000Z",
+      finishedAt: "2026-06-15T12:00:01.500Z",
+      durationMs: 1_500,
+      launchgateVersion: "0.0.0-test",
+      nodeVersion: "v0-test",
+      interrupted: false
+    })
+    expect(report.deferrals[0]).toMatchObject({ check: "acme.api.a", state: "active", daysLeft: 16 })
+    expect(() => Report.decodeSync(report)).not.toThrow()
+  })
+
+  it("items with no outcome: error after an interruption, skipped after fail-fast", () => {
+    const interrupted = reportOf([Outcome.pass("ok"), undefined, undefined], { interruptReason: "interrupted: SIGINT" })
+    expect(interrupted.items.map((i) => i.status)).toEqual(["pass", "error", "error"])
+    expect(interrupted.run.interrupted).toBe(true)
+    expect(interrupted.reasons[0]).toBe("run interrupted: SIGINT")
+    const failFast = reportOf([Outcome.pass("ok"), undefined, undefined], { interruptReason: "fail-fast: x blocked the gate" })
+    expect(failFast.items.map((i) => i.status)).toEqual(["pass", "skip", "skip"])
+    expect(failFast.run.interrupted).toBe(false)
+  })
+
+  it("configuration errors: listed in run.configurationErrors, first in the reasons, and the gate is blocked", () => {
+    const errors = [{ path: "GOOGLE_CLOUD_PROJECT", message: "Expected GOOGLE_CLOUD_PROJECT to exist" }, { message: "bad key" }]
+    const report = reportOf([Outcome.skip("n/a"), Outcome.skip("n/a"), Outcome.skip("n/a")], { configurationErrors: errors })
+    expect(report.run.configurationErrors).toEqual(errors)
+    expect(report.verdict).toBe("blocked")
+    expect(report.reasons).toEqual(["configuration is missing or invalid: Expected GOOGLE_CLOUD_PROJECT to exist; bad key"])
+    expect(() => Report.decodeSync(report)).not.toThrow()
+  })
+
+  it("redacts what checks wrote, once, when the item is built", () => {
+    Redaction.register("sk_live_pure_secret_123")
+    const item = ReportBuilder.itemReport(gate, items[0]!, raw(Outcome.fail("token sk_live_pure_secret_123 leaked", {
+      observed: "sk_live_pure_secret_123"
+    })), new Date(START))
+    expect(JSON.stringify(item)).not.toContain("sk_live_pure_secret_123")
+  })
+})
+
+describe("the runner reports each item once", () => {
+  it("the finish event carries the very item report the final report holds", async () => {
+    const finished: Array<Report.ItemReport> = []
+    const report = await Runner.runPromise(gate, {
+      onEvent: (e) => {
+        if (e.type === "finish") finished[e.index] = e.item
+      }
+    })
+    expect(finished).toHaveLength(3)
+    finished.forEach((item, i) => expect(item).toBe(report.items[i]))
+  })
+})
