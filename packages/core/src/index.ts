@@ -4,8 +4,9 @@
  * reporters.
  *
  * HTTP checks live in `@launchgate/core/http`, the vitest integration in
- * `@launchgate/core/vitest`, the CLI in `@launchgate/core/cli`, and the
- * emulator kit in `@launchgate/core/emulator`.
+ * `@launchgate/core/vitest`, the CLI in `@launchgate/core/cli`, the
+ * emulator kit in `@launchgate/core/emulator`, and test helpers in
+ * `@launchgate/core/testing`.
  *
  * @since 0.1.0
  */
@@ -26,5 +27,7 @@ export * as ReadinessDocument from "./ReadinessDocument.js"
 export * as Redaction from "./Redaction.js"
 export * as Report from "./Report.js"
 export * as ReportDiff from "./ReportDiff.js"
+export * as ResourceStore from "./ResourceStore.js"
 export * as Rollback from "./Rollback.js"
 export * as Runner from "./Runner.js"
+export * as VendorError from "./VendorError.js"
