@@ -31,7 +31,7 @@ const gate = (stripe: { url: string }) =>
     ].map((check) => ({ check, tier: "launch-adjacent" as const, owner: "bench" })),
     layer: Billing.stripeLayer({
       apiKey: Redacted.make("rk_live_benchKey0001"),
-      ...StripeEmulator.connection(stripe),
+      baseUrl: stripe.url,
       retry: { baseDelay: "1 millis" }
     })
   })

@@ -129,7 +129,7 @@ export const layer = (world: World) =>
     Fivetran.layer(FivetranEmulator.clientOptions(world.fivetran, { retry: { baseDelay: "1 millis" } })),
     Billing.stripeLayer({
       apiKey: Redacted.make(STRIPE_KEY),
-      ...StripeEmulator.connection(world.stripe),
+      baseUrl: world.stripe.url,
       environment: "production",
       retry: { baseDelay: "1 millis" }
     })
