@@ -22,7 +22,8 @@ export { Budget } from "./internal/schemas.js"
 /** The surface of every check in this module. */
 export const surface = "gcp.budget"
 
-const ROLE = "roles/billing.viewer (Billing Account Viewer, on the billing account)"
+const ROLE = "roles/billing.viewer (Billing Account Viewer, on the billing account); roles/browser on the project " +
+  "and its folders for folder- or organization-scoped budgets"
 const SPEND_BASIS = ["BASIS_UNSPECIFIED", "CURRENT_SPEND", "FORECASTED_SPEND"] as const
 
 /** Which budgets count. */
@@ -87,6 +88,23 @@ interface Scoped {
   readonly accountWide: ReadonlyArray<Budget>
 }
 
+/**
+ * The project's ancestors, nearest first (`folders/F`, …, `organizations/O`), from Resource Manager v3
+ * (projects.get and folders.get: `parent` is a folder or an organization,
+ * https://cloud.google.com/resource-manager/reference/rest/v3/projects). Read-only (roles/browser), one read
+ * per ancestor per run (the client caches them).
+ */
+const ancestorsOf = (reads: Reads, project: string) =>
+  Effect.gen(function*() {
+    const chain: Array<string> = []
+    let parent = (yield* reads.get("project", `projects/${project}`)).parent
+    while (parent !== undefined && !chain.includes(parent)) {
+      chain.push(parent)
+      parent = parent.startsWith("folders/") ? (yield* reads.get("folder", parent)).parent : undefined
+    }
+    return chain
+  })
+
 const budgetsFor = (reads: Reads, options: BudgetOptions) =>
   Effect.gen(function*() {
     const billingAccount = options.billingAccount ?? reads.client.billingAccount
@@ -105,9 +123,16 @@ const budgetsFor = (reads: Reads, options: BudgetOptions) =>
     const full: Array<Budget> = []
     const partial: Array<{ budget: Budget; narrowedBy: ReadonlyArray<string> }> = []
     const accountWide: Array<Budget> = []
+    const byAncestor = (b: Budget) => {
+      const c = coverage(b, project, number, now)
+      return c._tag !== "none" && c.by === "ancestor"
+    }
+    const chain = budgets.some(byAncestor) ? yield* ancestorsOf(reads, project) : []
     for (const b of budgets) {
       const c = coverage(b, project, number, now)
       if (c._tag === "none") continue
+      // The scope filter is the server's word; the project's parent chain confirms it (fail closed when unreadable).
+      if (c.by === "ancestor" && !(b.budgetFilter?.resourceAncestors ?? []).some((a) => chain.includes(a))) continue
       if (c.by === "account") accountWide.push(b)
       if (c.by === "account" && options.acceptAccountWide !== true) continue
       if (c._tag === "full") full.push(b)

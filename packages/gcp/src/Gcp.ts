@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { HttpTransport, Redaction } from "@launchgate/core"
-import { Config, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, Redacted } from "effect"
 import { GoogleAuth } from "google-auth-library"
 import * as GcpError from "./GcpError.js"
 import {
@@ -62,7 +62,7 @@ export interface Options {
    * every API (an emulator) or per API (regional endpoints).
    */
   readonly baseUrls?: string | Partial<Record<Api, string>> | undefined
-  /** Page size asked of list calls. Default 100 (servers may return fewer). */
+  /** Page size asked of list calls. Default: each API's documented maximum (servers may return fewer). */
   readonly pageSize?: number | undefined
   /** Retries of reads (429, 5xx, connection errors). Defaults: 4 attempts, 200 ms base delay. */
   readonly retry?: RetryOptions | undefined
@@ -132,13 +132,13 @@ const nonEmpty = (path: string, value: string | undefined) =>
     : Effect.void
 
 const adcFailure = (cause: unknown) =>
-  new GcpError.GcpError({
-    reason: "Auth",
+  GcpError.make({
+    reason: "unauthenticated",
     message: `could not get Application Default Credentials: ${
       cause instanceof Error ? cause.message.split("\n")[0] : String(cause)
     }`,
-    remediation:
-      "Run `gcloud auth application-default login` locally; in CI use workload identity federation or pass an access token (GCP_ACCESS_TOKEN / Gcp.layer({ accessToken }))."
+    remediation: "Run `gcloud auth application-default login` locally; in CI use workload identity federation " +
+      "or pass an access token (GCP_ACCESS_TOKEN / Gcp.layer({ accessToken }))."
   })
 
 /**
@@ -185,7 +185,11 @@ const baseUrlsOf = (option: Options["baseUrls"]): Record<Api, string> => {
 export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError, HttpTransport.HttpTransport> =>
   Effect.gen(function*() {
     if (typeof options.project !== "string" || options.project.trim() === "") {
-      return yield* GcpError.config("project", "is required (the project id the checks look at)", "Set Gcp.layer({ project }) or GOOGLE_CLOUD_PROJECT.")
+      return yield* GcpError.config(
+        "project",
+        "is required (the project id the checks look at)",
+        "Set Gcp.layer({ project }) or GOOGLE_CLOUD_PROJECT."
+      )
     }
     yield* nonEmpty("region", options.region)
     yield* nonEmpty("billingAccount", options.billingAccount)
@@ -196,8 +200,8 @@ export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError
         return yield* GcpError.config(`baseUrls.${api}`, `is not a URL: ${JSON.stringify(baseUrls[api])}`)
       }
     }
-    const pageSize = options.pageSize ?? 100
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
+    const pageSize = options.pageSize
+    if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
       return yield* GcpError.config("pageSize", `must be a positive integer, got ${pageSize}`)
     }
     if (options.accessToken !== undefined) Redaction.register(options.accessToken)
@@ -212,7 +216,11 @@ export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError
       retry: options.retry,
       timeout: options.timeout
     }, transport)
-    const store = yield* makeStore(call, pageSize)
+    const store = yield* makeStore(call, {
+      pageSize,
+      project: options.project,
+      projectNumber: options.projectNumber
+    })
 
     const operation = (name: string) =>
       call("run", name, { resource: name }).pipe(
@@ -296,18 +304,38 @@ const optional = <K extends string, A>(key: K, value: { _tag: "Some"; value: A }
  */
 export const layerConfig = (
   options: Config.Config<Options> | Config.Config.Wrap<Options> = config
-): Layer.Layer<GcpServices, GcpError.GcpError, HttpTransport.HttpTransport> =>
+): Layer.Layer<GcpServices, GcpError.GcpError | ConfigError.ConfigError, HttpTransport.HttpTransport> =>
   Layer.passthrough(Layer.effect(
     GcpClient,
     Config.unwrap(options as Config.Config.Wrap<Options>).pipe(
-      Effect.mapError((error) =>
-        new GcpError.GcpError({
-          reason: "Config",
-          message: `GCP configuration is incomplete: ${String(error).split("\n")[0]}`,
-          remediation:
-            "Set GOOGLE_CLOUD_PROJECT (and GOOGLE_CLOUD_REGION, GCP_BILLING_ACCOUNT as the checks need), or pass Gcp.layer({ ... }) explicitly."
-        })
-      ),
+      // Config.all accumulates: every missing or invalid key is in the one ConfigError. The GcpError names them all
+      // for the report; the ConfigError stays in the Cause beside it for callers that collect configuration errors.
+      Effect.catchAll((error) => Effect.failCause(Cause.parallel(Cause.fail(configFailure(error)), Cause.fail(error)))),
       Effect.flatMap(make)
     )
   ))
+
+/** Every leaf of a ConfigError (`And`/`Or` of missing or invalid keys), as `KEY: message`. */
+const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<{ path: string; message: string }> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...configProblems(error.left), ...configProblems(error.right)]
+    case "MissingData":
+      return [{ path: error.path.join("."), message: "is missing" }]
+    default:
+      return [{ path: error.path.join("."), message: error.message }]
+  }
+}
+
+const configFailure = (error: ConfigError.ConfigError): GcpError.GcpError => {
+  const problems = configProblems(error)
+  const paths = [...new Set(problems.map((p) => p.path))]
+  return GcpError.make({
+    reason: "config",
+    path: paths.join(", "),
+    message: `GCP configuration is incomplete: ${problems.map((p) => `${p.path} ${p.message}`).join("; ")}`,
+    remediation: `Set ${paths.join(", ")} (GOOGLE_CLOUD_PROJECT is required; GOOGLE_CLOUD_REGION and ` +
+      "GCP_BILLING_ACCOUNT as the checks need), or pass Gcp.layer({ ... }) explicitly."
+  })
+}

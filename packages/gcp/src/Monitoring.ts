@@ -309,7 +309,7 @@ const channelsFor = (reads: Reads, project: string, names: ReadonlyArray<string>
       return hit
         ? Effect.succeed({ name, channel: hit as NotificationChannel | undefined })
         : Effect.map(
-          Effect.catchIf(reads.get("notificationChannel", name), (e) => e.reason === "NotFound", () => Effect.succeed(undefined)),
+          Effect.catchIf(reads.get("notificationChannel", name), (e) => e.reason === "not-found", () => Effect.succeed(undefined)),
           (channel) => ({ name, channel })
         )
     }, { concurrency: 8 })

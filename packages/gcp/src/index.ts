@@ -11,8 +11,11 @@
  */
 export * as Budget from "./Budget.js"
 export * as CloudRun from "./CloudRun.js"
+/** The client module; `Gcp.layer`, `Gcp.layerConfig`, `Gcp.GcpClient` stay as aliases of the top-level exports. */
 export * as Gcp from "./Gcp.js"
-export { GcpClient, type GcpServices } from "./Gcp.js"
-export * as GcpError from "./GcpError.js"
+export { GcpClient, type GcpServices, layer, layerConfig, type Options } from "./Gcp.js"
+export { GcpError } from "./GcpError.js"
+/** The error module: `Reason`, Google's code table (`codes`), `config(path, message)`. */
+export * as GcpErrors from "./GcpError.js"
 export * as Monitoring from "./Monitoring.js"
 export * as SecretManager from "./SecretManager.js"

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Budget } from "../src/index.js"
-import { budget, project } from "../src/emulator/index.js"
-import { folder } from "../src/emulator/builders.js"
-import { runCheck, withEmulator } from "./support.js"
+import { budget, folder, project } from "../src/emulator/index.js"
+import { apiRequests, runCheck, runChecks, withEmulator } from "./support.js"
 
 describe("gcp.budget.project-budget", () => {
   it("passes for a project-scoped budget with a forecasted-spend rule", () =>
@@ -35,7 +34,7 @@ describe("gcp.budget.project-budget", () => {
     withEmulator({}, async (gcp) => {
       const item = await runCheck(gcp, Budget.projectBudget(), { layer: { billingAccount: undefined } })
       expect(item.status).toBe("error")
-      expect(item.evidence["error"]).toMatchObject({ reason: "Config", path: "billingAccount" })
+      expect(item.evidence["error"]).toMatchObject({ reason: "config", path: "billingAccount" })
     }))
 })
 
@@ -70,6 +69,26 @@ describe("budget coverage: what covers the project (budgetFilter)", () => {
   it("a folder the project is not in does not count (the API does not return it for the project)", () =>
     withEmulator({ fixtures: [...tree, folder("99", "organizations/7"), budget({ project: null, resourceAncestors: ["folders/99"] })] }, async (gcp) => {
       expect((await runCheck(gcp, Budget.projectBudget())).status).toBe("fail")
+    }))
+
+  it("a folder-scoped budget is confirmed by the project's parent chain: one read per ancestor", () =>
+    withEmulator({ fixtures: [...tree, budget({ project: null, resourceAncestors: ["folders/42"] })] }, async (gcp) => {
+      const items = await runChecks(gcp, [Budget.projectBudget(), Budget.notifications()])
+      expect(items.items.map((i) => i.status)).toEqual(["pass", "pass"])
+      expect(apiRequests(gcp).filter((r) => r.includes("/v3/"))).toEqual([
+        "GET /v3/projects/demo-project",
+        "GET /v3/folders/42"
+      ])
+    }))
+
+  it("a folder-scoped budget whose ancestry cannot be read is not counted: error, naming roles/browser", () =>
+    withEmulator({
+      fixtures: [...tree, budget({ project: null, resourceAncestors: ["folders/42"] })],
+      settings: { deny: new Set(["resourceManager"]) }
+    }, async (gcp) => {
+      const item = await runCheck(gcp, Budget.projectBudget())
+      expect(item.status).toBe("error")
+      expect(item.evidence["error"]).toMatchObject({ reason: "permission-denied", role: "roles/browser" })
     }))
 
   it("a budget narrowed to one service or one label covers part of the spend: warn, with the filter", () =>

@@ -20,7 +20,7 @@ describe("credentials", () => {
       expect(item.status).toBe("error")
       expect(item.message).toContain("401 UNAUTHENTICATED")
       expect(item.remediation).toContain("gcloud auth application-default login")
-      expect(item.evidence["error"]).toMatchObject({ reason: "Auth", status: 401 })
+      expect(item.evidence["error"]).toMatchObject({ reason: "unauthenticated", status: 401 })
     }))
 
   it("the emulator answers 401 without a bearer token", () =>
@@ -70,7 +70,7 @@ describe("credentials", () => {
         expect(item.status).toBe("error")
         expect(item.remediation).toContain(`Grant ${role}`)
         expect(item.remediation).toContain(`missing permission ${permission}`)
-        expect(item.evidence["error"]).toMatchObject({ reason: "Auth", status: 403, role, permission })
+        expect(item.evidence["error"]).toMatchObject({ reason: "permission-denied", status: 403, role, permission })
       }))
   }
 })
@@ -109,7 +109,7 @@ describe("errors", () => {
       gcp.faults.next({ kind: "rate-limit", retryAfter: 0, json: GcpEmulator.rateLimited(0) }, { times: 10 })
       const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }))
       expect(item.status).toBe("error")
-      expect(item.evidence["error"]).toMatchObject({ reason: "RateLimited", status: 429, attempts: 4 })
+      expect(item.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, attempts: 4 })
       expect(gcp.requests({ path: API })).toHaveLength(4)
     }))
 
@@ -148,7 +148,7 @@ describe("errors", () => {
     await gcp.close()
     const item = await runCheck({ url }, CloudRun.healthy({ service: "api" }))
     expect(item.status).toBe("error")
-    expect(item.evidence["error"]).toMatchObject({ reason: "Transport" })
+    expect(item.evidence["error"]).toMatchObject({ reason: "transport" })
   })
 })
 
@@ -189,7 +189,7 @@ describe("server-requested waits (Retry-After, RetryInfo)", () => {
       expect(item.status).toBe("error")
       expect(item.message).toContain("the server asked to wait 120 s (Retry-After)")
       expect(item.message).toContain("of the check's 30 s timeout")
-      expect(item.evidence["error"]).toMatchObject({ reason: "RateLimited", status: 429, retryAfterMs: 120_000 })
+      expect(item.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, retryAfterMs: 120_000 })
       expect(gcp.requests({ path: API })).toHaveLength(1)
       // Far below the 120 s asked (and the 30 s timeout): it did not sleep.
       expect(Date.now() - started).toBeLessThan(20_000)
@@ -360,7 +360,7 @@ describe("configuration", () => {
     withEmulator({}, async (gcp) => {
       const item = await runCheck(gcp, CloudRun.healthy(), { layer: { region: undefined } })
       expect(item.status).toBe("error")
-      expect(item.evidence["error"]).toMatchObject({ reason: "Config", path: "region" })
+      expect(item.evidence["error"]).toMatchObject({ reason: "config", path: "region" })
     }))
 
   it("a bad base URL is rejected when the layer is built", () =>

@@ -31,7 +31,9 @@ export { DEFAULT_BILLING_ACCOUNT, DEFAULT_PROJECT, DEFAULT_PROJECT_NUMBER, DEFAU
 export { rateLimited, unavailable }
 
 const apiOf = (path: string): Api | undefined =>
-  path.startsWith("/v2/")
+  /^\/v3\/projects\/[^/]+$/.test(path) || path.startsWith("/v3/folders/")
+    ? "resourceManager"
+    : path.startsWith("/v2/")
     ? "run"
     : path.startsWith("/v1/projects/")
     ? "secretManager"
@@ -41,12 +43,19 @@ const apiOf = (path: string): Api | undefined =>
     ? "budgets"
     : undefined
 
-const DOMAINS: Record<Api, string> = { run: "run", secretManager: "secretmanager", monitoring: "monitoring", budgets: "billing" }
+const DOMAINS: Record<Api, string> = {
+  run: "run",
+  secretManager: "secretmanager",
+  monitoring: "monitoring",
+  budgets: "billing",
+  resourceManager: "resourcemanager"
+}
 const HOSTS: Record<Api, string> = {
   run: "run.googleapis.com",
   secretManager: "secretmanager.googleapis.com",
   monitoring: "monitoring.googleapis.com",
-  budgets: "billingbudgets.googleapis.com"
+  budgets: "billingbudgets.googleapis.com",
+  resourceManager: "cloudresourcemanager.googleapis.com"
 }
 
 /** The permission a request needs, e.g. `run.services.get`. */

@@ -19,6 +19,7 @@ export {
   type CloudRunServiceOptions,
   type EnvSpec,
   type Fixture,
+  folder,
   notificationChannel,
   type NotificationChannelOptions,
   type Problem,

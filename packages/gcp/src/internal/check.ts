@@ -6,7 +6,7 @@
  * @internal
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Clock, Duration, Effect } from "effect"
+import { Cause, Clock, Duration, Effect } from "effect"
 import { GcpClient, type GcpServices, type Service } from "../Gcp.js"
 import type { GcpError } from "../GcpError.js"
 import { type Budget, currentBudget } from "./http.js"
@@ -89,27 +89,8 @@ export const make = (
 export const lift = <E>(result: Outcome.Outcome | Effect.Effect<Outcome.Outcome, E>): Effect.Effect<Outcome.Outcome, E> =>
   Effect.isEffect(result) ? result : Effect.succeed(result)
 
-/** An `error` subject for a resource that could not be read. */
-export const errorOutcome = (error: GcpError): Outcome.Outcome =>
-  Outcome.error(`could not decide: ${error.message}`, {
-    evidence: {
-      error: {
-        reason: error.reason,
-        ...(error.status !== undefined ? { status: error.status } : {}),
-        ...(error.grpcStatus !== undefined ? { grpcStatus: error.grpcStatus } : {}),
-        ...(error.resource !== undefined ? { resource: error.resource } : {}),
-        ...(error.role !== undefined ? { role: error.role } : {}),
-        ...(error.permission !== undefined ? { permission: error.permission } : {}),
-        ...(error.attempts !== undefined ? { attempts: error.attempts } : {}),
-        ...(error.waitedMs !== undefined ? { waitedMs: error.waitedMs } : {}),
-        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-        ...(error.path !== undefined ? { path: error.path } : {}),
-        ...(error.url !== undefined ? { url: error.url } : {})
-      }
-    },
-    remediation: error.remediation,
-    ...(error.attempts !== undefined ? { attempts: error.attempts } : {})
-  })
+/** An `error` subject for a resource that could not be read: core's outcome, every error field as evidence. */
+export const errorOutcome = (error: GcpError): Outcome.Outcome => Check.errorFromCause(Cause.fail(error))
 
 /** A subject (a resource) and its value. */
 export interface Subject<A> {

@@ -154,7 +154,7 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
       let patched = false
       const markIfMaybeApplied = (e: GcpError) => {
         // A 4xx was rejected before it changed anything; anything else may have landed.
-        if (e.reason === "Transport" || (e.status ?? 500) >= 500) patched = true
+        if (e.reason === "transport" || (e.status ?? 500) >= 500) patched = true
       }
       const shift = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis

@@ -7,45 +7,68 @@
  *
  * @internal
  */
-import { HttpTransport } from "@launchgate/core"
+import { HttpTransport, VendorError } from "@launchgate/core"
 import { Duration, Effect, Either, FiberRef, ParseResult, Redacted, Schema } from "effect"
-import { GcpError } from "../GcpError.js"
+import { codes, type GcpError, make as gcpError } from "../GcpError.js"
 import { ErrorEnvelope, type RpcStatus } from "./schemas.js"
 
-export type Api = "run" | "secretManager" | "monitoring" | "budgets"
+/**
+ * The Google APIs the client calls: base URL, version, the read-only role that grants every read this
+ * package makes on it, where that role is granted, and the host (for `gcloud services enable`).
+ */
+const API = {
+  run: {
+    base: "https://run.googleapis.com",
+    version: "v2",
+    role: "roles/run.viewer",
+    scope: "on the project",
+    host: "run.googleapis.com"
+  },
+  secretManager: {
+    base: "https://secretmanager.googleapis.com",
+    version: "v1",
+    role: "roles/secretmanager.viewer",
+    scope: "on the project (it grants metadata only, never payloads)",
+    host: "secretmanager.googleapis.com"
+  },
+  monitoring: {
+    base: "https://monitoring.googleapis.com",
+    version: "v3",
+    role: "roles/monitoring.viewer",
+    scope: "on the project",
+    host: "monitoring.googleapis.com"
+  },
+  budgets: {
+    base: "https://billingbudgets.googleapis.com",
+    version: "v1",
+    role: "roles/billing.viewer",
+    scope: "on the billing account (Billing Account Viewer; Project Viewer also reads single-project budgets)",
+    host: "billingbudgets.googleapis.com"
+  },
+  // roles/browser holds resourcemanager.projects.get and resourcemanager.folders.get
+  // (https://cloud.google.com/resource-manager/docs/access-control-proj#using_predefined_roles).
+  resourceManager: {
+    base: "https://cloudresourcemanager.googleapis.com",
+    version: "v3",
+    role: "roles/browser",
+    scope: "on the project and its folders",
+    host: "cloudresourcemanager.googleapis.com"
+  }
+} as const
 
-export const apis: ReadonlyArray<Api> = ["run", "secretManager", "monitoring", "budgets"]
+export type Api = keyof typeof API
 
-export const DEFAULT_BASE_URLS: Record<Api, string> = {
-  run: "https://run.googleapis.com",
-  secretManager: "https://secretmanager.googleapis.com",
-  monitoring: "https://monitoring.googleapis.com",
-  budgets: "https://billingbudgets.googleapis.com"
-}
+export const apis: ReadonlyArray<Api> = Object.keys(API) as Array<Api>
 
-export const VERSIONS: Record<Api, string> = { run: "v2", secretManager: "v1", monitoring: "v3", budgets: "v1" }
+const table = <K extends "base" | "version" | "role">(key: K) =>
+  Object.fromEntries(apis.map((a) => [a, API[a][key]])) as unknown as Record<Api, string>
+
+export const DEFAULT_BASE_URLS: Record<Api, string> = table("base")
+
+export const VERSIONS: Record<Api, string> = table("version")
 
 /** The read-only role that grants every read this package makes on each API. */
-export const VIEWER_ROLES: Record<Api, string> = {
-  run: "roles/run.viewer",
-  secretManager: "roles/secretmanager.viewer",
-  monitoring: "roles/monitoring.viewer",
-  budgets: "roles/billing.viewer"
-}
-
-const ROLE_SCOPE: Record<Api, string> = {
-  run: "on the project",
-  secretManager: "on the project (it grants metadata only, never payloads)",
-  monitoring: "on the project",
-  budgets: "on the billing account (Billing Account Viewer; Project Viewer also reads single-project budgets)"
-}
-
-const API_HOSTS: Record<Api, string> = {
-  run: "run.googleapis.com",
-  secretManager: "secretmanager.googleapis.com",
-  monitoring: "monitoring.googleapis.com",
-  budgets: "billingbudgets.googleapis.com"
-}
+export const VIEWER_ROLES: Record<Api, string> = table("role")
 
 /** Retry knobs for reads (the transport does the retrying). */
 export interface RetryOptions {
@@ -191,7 +214,7 @@ export const describeParseError = (error: ParseResult.ParseError): string => {
     .join("; ") + (issues.length > 5 ? `; … (${issues.length} issues)` : "")
 }
 
-/** Decode a JSON value, mapping failures to a `Decode` error that shows no values. */
+/** Decode a JSON value, mapping failures to an `invalid-response` error that shows no values. */
 export const decode = <A, I>(
   schema: Schema.Schema<A, I>,
   json: unknown,
@@ -199,16 +222,16 @@ export const decode = <A, I>(
 ): Effect.Effect<A, GcpError> =>
   Schema.decodeUnknown(schema)(json, { errors: "all" }).pipe(
     Effect.mapError((error) =>
-      new GcpError({
-        reason: "Decode",
+      gcpError({
+        reason: "invalid-response",
         api: context.api,
         url: context.url,
         ...(context.resource !== undefined ? { resource: context.resource } : {}),
-        message: `unexpected response shape from ${API_HOSTS[context.api]}${
+        message: `unexpected response shape from ${API[context.api].host}${
           context.resource ? ` for ${context.resource}` : ""
         }: ${describeParseError(error)}`,
-        remediation:
-          "The API answered with a body launchgate does not understand. Check the base URL points at the Google API (not a proxy or HTML page); if Google changed the API, report it to launchgate."
+        remediation: "The API answered with a body launchgate does not understand. Check the base URL points at " +
+          "the Google API (not a proxy or HTML page); if Google changed the API, report it to launchgate."
       })
     )
   )
@@ -224,6 +247,51 @@ interface Declined extends ServerDelay {
   readonly bound: "timeout" | "maxDelay"
 }
 
+/** The request headers: the token (still redacted), the quota project, JSON. */
+const headersOf = (auth: AuthHeaders, userProject: string | undefined, hasBody: boolean) => ({
+  accept: "application/json",
+  "x-goog-api-client": "launchgate-gcp/0.1",
+  authorization: auth.authorization,
+  ...(userProject ? { "x-goog-user-project": userProject } : {}),
+  ...(hasBody ? { "content-type": "application/json; charset=utf-8" } : {})
+})
+
+/**
+ * The transport's retry policy for one call: reads retry 408/429/5xx, writes only a 429. A wait the
+ * server asks for is honoured when it fits both `maxDelay` and the check's remaining time; one that
+ * does not is neither shortened (that would ignore the server) nor slept past the deadline: it is
+ * recorded in `state.declined` and the answer becomes the error. `state.asked` collects every wait.
+ */
+const retryPolicy = (
+  method: string,
+  retry: RetryOptions,
+  remainingMs: () => number,
+  state: { asked: Array<ServerDelay | undefined>; declined: Declined | undefined }
+): HttpTransport.RetryPolicy => {
+  const maxDelayMs = Duration.toMillis(Duration.decode(retry.maxDelay ?? DEFAULT_MAX_DELAY))
+  return {
+    ...(retry.maxAttempts !== undefined ? { maxAttempts: retry.maxAttempts } : {}),
+    ...(retry.baseDelay !== undefined ? { baseDelay: retry.baseDelay } : {}),
+    maxDelay: Duration.millis(maxDelayMs),
+    retryOn: (r) => {
+      if (!(method === "GET" ? RETRY_READS.has(r.status) : r.status === 429)) return false
+      const delay = serverDelay(r)
+      if (delay === undefined) return true
+      const remaining = remainingMs()
+      const allowedMs = Math.max(0, Math.min(maxDelayMs, remaining))
+      if (delay.ms <= allowedMs) return true
+      state.declined = { ...delay, allowedMs, bound: remaining < maxDelayMs ? "timeout" : "maxDelay" }
+      return false
+    },
+    retryAfter: (r) => {
+      const delay = serverDelay(r)
+      state.asked.push(delay)
+      return delay === undefined ? undefined : Duration.millis(delay.ms)
+    },
+    ...(method === "GET" ? {} : { unsafe: true })
+  }
+}
+
 /** Build the caller for one client. */
 export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service) =>
 (api: Api, path: string, options: CallOptions = {}): Effect.Effect<Response, GcpError> =>
@@ -231,102 +299,69 @@ export const makeCaller = (config: HttpConfig, transport: HttpTransport.Service)
     const method = options.method ?? "GET"
     const url = new URL(`${config.baseUrls[api].replace(/\/+$/, "")}/${VERSIONS[api]}/${path}`)
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v)
-    const urlText = url.toString()
     const auth = yield* config.auth
-    const headers: Record<string, string | Redacted.Redacted<string>> = {
-      accept: "application/json",
-      "x-goog-api-client": "launchgate-gcp/0.1",
-      authorization: auth.authorization
-    }
     // google-auth-library adds ADC's quota_project_id only through getRequestHeaders(); an explicit one wins.
     const userProject = config.quotaProject ?? auth.userProject
-    if (userProject) headers["x-goog-user-project"] = userProject
     const body = options.body === undefined ? undefined : JSON.stringify(options.body)
-    if (body !== undefined) headers["content-type"] = "application/json; charset=utf-8"
-
-    const retry = config.retry ?? {}
-    const maxDelayMs = Duration.toMillis(Duration.decode(retry.maxDelay ?? DEFAULT_MAX_DELAY))
     const clock = yield* Effect.clock
     const budget = yield* FiberRef.get(currentBudget)
-    // One entry per retryable answer, in order: what the server asked for (undefined: backoff).
-    const asked: Array<ServerDelay | undefined> = []
-    let declined: Declined | undefined
-    const retryable = (r: HttpTransport.HttpResponse) =>
-      method === "GET" ? RETRY_READS.has(r.status) : r.status === 429
+    const remainingMs = () => budget === undefined ? Infinity : budget.deadline - clock.unsafeCurrentTimeMillis()
+    const state = { asked: [] as Array<ServerDelay | undefined>, declined: undefined as Declined | undefined }
+    const about = options.resource !== undefined ? { resource: options.resource } : {}
 
     const res = yield* transport.request({
       method,
       url,
-      headers,
+      headers: headersOf(auth, userProject, body !== undefined),
       ...(body !== undefined ? { body } : {}),
       ...(config.timeout !== undefined ? { timeout: config.timeout } : {}),
-      retry: {
-        ...(retry.maxAttempts !== undefined ? { maxAttempts: retry.maxAttempts } : {}),
-        ...(retry.baseDelay !== undefined ? { baseDelay: retry.baseDelay } : {}),
-        maxDelay: Duration.millis(maxDelayMs),
-        retryOn: (r) => {
-          if (!retryable(r)) return false
-          const delay = serverDelay(r)
-          if (delay === undefined) return true
-          // A wait that does not fit is not shortened (that would ignore the server) nor slept past the deadline.
-          const remaining = budget === undefined ? Infinity : budget.deadline - clock.unsafeCurrentTimeMillis()
-          const allowedMs = Math.max(0, Math.min(maxDelayMs, remaining))
-          if (delay.ms <= allowedMs) return true
-          declined = { ...delay, allowedMs, bound: remaining < maxDelayMs ? "timeout" : "maxDelay" }
-          return false
-        },
-        retryAfter: (r) => {
-          const delay = serverDelay(r)
-          asked.push(delay)
-          return delay === undefined ? undefined : Duration.millis(delay.ms)
-        },
-        ...(method === "GET" ? {} : { unsafe: true })
-      }
+      retry: retryPolicy(method, config.retry ?? {}, remainingMs, state)
     }).pipe(
       Effect.mapError((e) =>
-        new GcpError({
-          reason: "Transport",
+        gcpError({
+          reason: e.reason === "Timeout" ? "timeout" : "transport",
           api,
           method,
           url: e.url,
           attempts: e.attempts,
-          ...(options.resource !== undefined ? { resource: options.resource } : {}),
+          ...(e.code !== undefined ? { code: e.code } : {}),
+          ...about,
           message: `${method} ${e.url} failed after ${e.attempts} attempt(s): ${e.message}`,
-          remediation: `Check network access to ${new URL(urlText).origin} (proxy, firewall, DNS) and that the base URL is right.`
+          remediation: `Check network access to ${url.origin} (proxy, firewall, DNS) and that the base URL is right.`
         })
       )
     )
     // The schedule asks for a delay on every retryable answer, the last one included: only the first
     // `attempts - 1` were slept.
-    const waitedMs = asked.slice(0, res.attempts - 1).reduce((sum, d) => sum + (d?.ms ?? 0), 0)
+    const waitedMs = state.asked.slice(0, res.attempts - 1).reduce((sum, d) => sum + (d?.ms ?? 0), 0)
     if (budget !== undefined) budget.waitedMs += waitedMs
 
-    if (res.status >= 200 && res.status < 300) {
-      if (res.body.trim() === "") return { json: {}, attempts: res.attempts }
-      try {
-        return { json: JSON.parse(res.body) as unknown, attempts: res.attempts }
-      } catch {
-        return yield* new GcpError({
-          reason: "Decode",
-          api,
-          method,
-          url: res.url,
-          status: res.status,
-          attempts: res.attempts,
-          ...(options.resource !== undefined ? { resource: options.resource } : {}),
-          message: `${method} ${res.url} answered ${res.status} with a body that is not JSON`,
-          remediation:
-            "Check the base URL points at the Google API and no proxy rewrites responses; launchgate cannot decide from an unparseable answer."
-        })
-      }
+    if (res.status < 200 || res.status >= 300) {
+      return yield* Effect.fail(statusError(api, method, res, options, {
+        config,
+        userProject,
+        waitedMs,
+        ...(state.declined !== undefined ? { declined: state.declined } : {}),
+        ...(budget !== undefined ? { timeoutMs: budget.timeoutMs } : {})
+      }))
     }
-    return yield* statusError(api, method, res, options, {
-      config,
-      userProject,
-      waitedMs,
-      ...(declined !== undefined ? { declined } : {}),
-      ...(budget !== undefined ? { timeoutMs: budget.timeoutMs } : {})
-    })
+    if (res.body.trim() === "") return { json: {}, attempts: res.attempts }
+    try {
+      return { json: JSON.parse(res.body) as unknown, attempts: res.attempts }
+    } catch {
+      return yield* gcpError({
+        reason: "invalid-response",
+        api,
+        method,
+        url: res.url,
+        status: res.status,
+        attempts: res.attempts,
+        ...about,
+        message: `${method} ${res.url} answered ${res.status} with a body that is not JSON`,
+        remediation: "Check the base URL points at the Google API and no proxy rewrites responses; " +
+          "launchgate cannot decide from an unparseable answer."
+      })
+    }
   })
 
 interface StatusContext {
@@ -344,127 +379,121 @@ const foreignConsumer = (consumer: string | undefined, config: HttpConfig): bool
   return !own.some((p) => consumer === `projects/${p}`)
 }
 
+const TOKEN_HELP = "Locally run `gcloud auth application-default login`; in CI use workload identity federation " +
+  "or pass a fresh token (GCP_ACCESS_TOKEN / Gcp.layer({ accessToken }))."
+
+/**
+ * The error for a non-2xx answer: the reason from Google's codes (ErrorInfo reason, then the
+ * `google.rpc.Code` name, then the HTTP status: {@link codes}), and a message and remediation that
+ * name the role, the missing permission, the quota project or the wait the server asked for.
+ */
 const statusError = (
   api: Api,
   method: string,
   res: HttpTransport.HttpResponse,
   options: CallOptions,
   context: StatusContext
-): Effect.Effect<never, GcpError> => {
+): GcpError => {
   const status = parseStatus(res.body)
   const info = errorInfo(status)
   const grpc = status?.status
+  const code = info?.reason ?? grpc
   const what = options.resource ?? res.url
   const detail = status?.message ? `: ${status.message}` : ""
   const role = options.role ?? VIEWER_ROLES[api]
+  const host = API[api].host
+  const reason = VendorError.classify({ status: res.status, code }, codes)
   const base = {
     api,
     method,
     url: res.url,
     status: res.status,
     attempts: res.attempts,
+    reason,
+    ...(code !== undefined ? { code } : {}),
     ...(grpc !== undefined ? { grpcStatus: grpc } : {}),
     ...(options.resource !== undefined ? { resource: options.resource } : {}),
     ...(context.waitedMs > 0 ? { waitedMs: context.waitedMs } : {}),
-    ...(context.declined !== undefined ? { retryAfterMs: context.declined.ms } : {})
+    ...(context.declined !== undefined
+      ? { retryAfterMs: context.declined.ms, retryAfter: context.declined.ms / 1000 }
+      : {})
   }
+  const head = `${method} ${what}: ${res.status} ${grpc ?? ""}`.trimEnd()
   if (context.declined !== undefined) {
     const d = context.declined
     const limit = d.bound === "timeout"
       ? `only ${seconds(d.allowedMs)} remain of the check's ${seconds(context.timeoutMs ?? 0)} timeout`
       : `the client's maxDelay is ${seconds(d.allowedMs)}`
-    return Effect.fail(
-      new GcpError({
-        ...base,
-        reason: res.status === 429 ? "RateLimited" : "Status",
-        message: `${method} ${what}: ${res.status}${grpc ? ` ${grpc}` : ""}; the server asked to wait ${
-          seconds(d.ms)
-        } (${d.source}) before retrying, but ${limit}: not retried, so this cannot be decided${detail}`,
-        remediation: `${API_HOSTS[api]} asked launchgate to back off for ${seconds(d.ms)}. Re-run later, or ${
-          d.bound === "timeout"
-            ? "give the check a timeout longer than that wait."
-            : "raise retry.maxDelay in Gcp.layer({ retry })."
-        }`
-      })
-    )
+    return gcpError({
+      ...base,
+      reason: res.status === 429 ? "rate-limited" : reason,
+      message: `${head}; the server asked to wait ${seconds(d.ms)} (${d.source}) before retrying, but ${limit}: ` +
+        `not retried, so this cannot be decided${detail}`,
+      remediation: `${host} asked launchgate to back off for ${seconds(d.ms)}. Re-run later, or ${
+        d.bound === "timeout" ? "give the check a timeout longer than that wait." : "raise retry.maxDelay in Gcp.layer({ retry })."
+      }`
+    })
   }
-  if (res.status === 401) {
-    return Effect.fail(
-      new GcpError({
-        ...base,
-        reason: "Auth",
-        message: `${method} ${what}: 401 ${grpc ?? "UNAUTHENTICATED"}${detail}`,
-        remediation:
-          "The access token is missing, expired or invalid. Locally run `gcloud auth application-default login`; in CI use workload identity federation or pass a fresh token (GCP_ACCESS_TOKEN / Gcp.layer({ accessToken }))."
-      })
-    )
+  const disabled = info?.reason === "SERVICE_DISABLED" || info?.reason === "API_DISABLED"
+  // Google charges a call to a consumer project: the quota project, else the OAuth client's own (for gcloud's user
+  // credentials, a Google-owned project). A consumer that is not the project checked means the quota project is wrong
+  // or missing, and enabling the API on the project checked would not help.
+  if (info?.reason === "USER_PROJECT_DENIED" || (disabled && foreignConsumer(info?.consumer, context.config))) {
+    return quotaProjectError(api, { ...base, role }, info, context, `${method} ${what}: 403 ${grpc ?? "PERMISSION_DENIED"}${detail}`)
   }
-  if (res.status === 403) {
-    const disabled = info?.reason === "SERVICE_DISABLED" || info?.reason === "API_DISABLED"
-    // Google charges a call to a consumer project: the quota project, else the OAuth client's own (for gcloud's user
-    // credentials, a Google-owned project). A consumer that is not the project checked means the quota project is wrong
-    // or missing, and enabling the API on the project checked would not help.
-    if (info?.reason === "USER_PROJECT_DENIED" || (disabled && foreignConsumer(info?.consumer, context.config))) {
-      const message = `${method} ${what}: 403 ${grpc ?? "PERMISSION_DENIED"}${detail}`
-      return Effect.fail(quotaProjectError(api, base, role, info, context, message))
-    }
-    return Effect.fail(
-      new GcpError({
+  switch (reason) {
+    case "unauthenticated":
+      return gcpError({
         ...base,
-        reason: "Auth",
+        message: `${method} ${what}: ${res.status} ${grpc ?? "UNAUTHENTICATED"}${detail}`,
+        remediation: `The access token is missing, expired or invalid. ${TOKEN_HELP}`
+      })
+    case "permission-denied": {
+      const viewer = role === VIEWER_ROLES[api]
+      return gcpError({
+        ...base,
         role,
         ...(info?.permission !== undefined ? { permission: info.permission } : {}),
-        message: `${method} ${what}: 403 ${grpc ?? "PERMISSION_DENIED"}${detail}`,
+        message: `${method} ${what}: ${res.status} ${grpc ?? "PERMISSION_DENIED"}${detail}`,
         remediation: disabled
-          ? `Enable ${API_HOSTS[api]} on the project (gcloud services enable ${API_HOSTS[api]}).`
-          : `Grant ${role} ${role === VIEWER_ROLES[api] ? ROLE_SCOPE[api] : "to the identity running this check"} to the identity running launchgate${
-            info?.permission ? ` (missing permission ${info.permission})` : ""
-          }. It is read-only${role === VIEWER_ROLES[api] ? "" : " for everything but this step"}; launchgate needs nothing broader.`
+          ? `Enable ${host} on the project (gcloud services enable ${host}).`
+          : `Grant ${role} ${viewer ? API[api].scope : "to the identity running this check"} to the identity running ` +
+            `launchgate${info?.permission ? ` (missing permission ${info.permission})` : ""}. It is read-only${
+              viewer ? "" : " for everything but this step"
+            }; launchgate needs nothing broader.`
       })
-    )
-  }
-  if (res.status === 404) {
-    return Effect.fail(
-      new GcpError({
+    }
+    case "not-found":
+      return gcpError({
         ...base,
-        reason: "NotFound",
-        message: `${what} was not found (404${grpc ? ` ${grpc}` : ""})${detail}`,
-        remediation: `Check that ${what} exists and that the project${api === "run" ? ", region" : ""} and name in the gate are right.`
+        message: `${what} was not found (${res.status}${grpc ? ` ${grpc}` : ""})${detail}`,
+        remediation: `Check that ${what} exists and that the project${api === "run" ? ", region" : ""} and name in the ` +
+          "gate are right."
       })
-    )
-  }
-  if (res.status === 429) {
-    return Effect.fail(
-      new GcpError({
+    case "rate-limited":
+      return gcpError({
         ...base,
-        reason: "RateLimited",
-        message: `${method} ${what}: still rate limited (429 ${grpc ?? "RESOURCE_EXHAUSTED"}) after ${res.attempts} ` +
-          `attempt(s)${
-          context.waitedMs > 0 ? ` and ${seconds(context.waitedMs)} of server-requested waits` : ""
-        }${detail}`,
-        remediation:
-          `Quota for ${API_HOSTS[api]} is exhausted. Re-run later, lower the runner's concurrency, or raise the quota (a quota project can be set with quotaProject).`
+        message: `${method} ${what}: still rate limited (${res.status} ${grpc ?? "RESOURCE_EXHAUSTED"}) after ` +
+          `${res.attempts} attempt(s)${
+            context.waitedMs > 0 ? ` and ${seconds(context.waitedMs)} of server-requested waits` : ""
+          }${detail}`,
+        remediation: `Quota for ${host} is exhausted. Re-run later, lower the runner's concurrency, or raise the quota ` +
+          "(a quota project can be set with quotaProject)."
       })
-    )
+    default:
+      return gcpError({
+        ...base,
+        message: `${head}${detail}${res.attempts > 1 ? ` (after ${res.attempts} attempts)` : ""}`,
+        remediation: res.status >= 500
+          ? `${host} kept failing; check https://status.cloud.google.com and re-run.`
+          : `The request was rejected; the message above says why.`
+      })
   }
-  return Effect.fail(
-    new GcpError({
-      ...base,
-      reason: "Status",
-      message: `${method} ${what}: ${res.status}${grpc ? ` ${grpc}` : ""}${detail}${
-        res.attempts > 1 ? ` (after ${res.attempts} attempts)` : ""
-      }`,
-      remediation: res.status >= 500
-        ? `${API_HOSTS[api]} kept failing; check https://status.cloud.google.com and re-run.`
-        : `The request was rejected; the message above says why.`
-    })
-  )
 }
 
 const quotaProjectError = (
   api: Api,
-  base: Omit<ConstructorParameters<typeof GcpError>[0], "reason" | "message" | "remediation">,
-  role: string,
+  base: Omit<Parameters<typeof gcpError>[0], "message" | "remediation">,
   info: ReturnType<typeof errorInfo>,
   context: StatusContext,
   message: string
@@ -474,19 +503,17 @@ const quotaProjectError = (
   const sent = context.userProject !== undefined
     ? ` (the quota project sent was ${context.userProject})`
     : " (no quota project was sent)"
-  return new GcpError({
+  const setQuota = `\`gcloud auth application-default set-quota-project ${project}\``
+  return gcpError({
     ...base,
-    reason: "Auth",
-    role,
+    reason: "permission-denied",
     message: `${message}.${charged}${sent}`,
     remediation: info?.reason === "USER_PROJECT_DENIED"
       ? `The quota project ${context.userProject ?? ""} cannot be used by this identity: grant it ` +
-        "roles/serviceusage.serviceUsageConsumer on that project, or pick another with " +
-        `\`gcloud auth application-default set-quota-project ${project}\` (or Gcp.layer({ quotaProject }) / ` +
-        "GOOGLE_CLOUD_QUOTA_PROJECT)."
-      : `${API_HOSTS[api]} needs a quota project for these credentials (user credentials from ` +
-        "`gcloud auth application-default login` have none by default). Run " +
-        `\`gcloud auth application-default set-quota-project ${project}\`, or set Gcp.layer({ quotaProject }) / ` +
-        `GOOGLE_CLOUD_QUOTA_PROJECT. The API is not disabled on ${project}.`
+        `roles/serviceusage.serviceUsageConsumer on that project, or pick another with ${setQuota} ` +
+        "(or Gcp.layer({ quotaProject }) / GOOGLE_CLOUD_QUOTA_PROJECT)."
+      : `${API[api].host} needs a quota project for these credentials (user credentials from ` +
+        `\`gcloud auth application-default login\` have none by default). Run ${setQuota}, or set ` +
+        `Gcp.layer({ quotaProject }) / GOOGLE_CLOUD_QUOTA_PROJECT. The API is not disabled on ${project}.`
   })
 }

@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import type { GcpError } from "../GcpError.js"
 import * as GcpErrors from "../GcpError.js"
 import type { Reads, Subject } from "./check.js"
-import { lastSegment } from "./resources.js"
+import { lastSegment, parentOf } from "./resources.js"
 import type { Condition, Revision, Service, TrafficTarget, TrafficTargetStatus } from "./schemas.js"
 
 export const CONDITION_STATES = [
@@ -88,7 +88,11 @@ export const selectServices = (reads: Reads, selector: ServiceSelector): Effect.
         single: typeof selector.service === "string",
         subjects: names.map((n) => {
           const name = n.includes("/") ? n : `${parent}/services/${n}`
-          return { subject: lastSegment(name), value: reads.get("service", name) }
+          // Several services: one list of their region answers every get (issue 13); one service: one GET.
+          const value = names.length > 1
+            ? Effect.zipRight(reads.list("service", parentOf(name)), reads.get("service", name))
+            : reads.get("service", name)
+          return { subject: lastSegment(name), value }
         })
       }
     }

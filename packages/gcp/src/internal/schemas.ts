@@ -339,3 +339,24 @@ export const Budget = Schema.Struct({
   etag: opt(Schema.String)
 })
 export type Budget = typeof Budget.Type
+
+/**
+ * A Resource Manager v3 project (https://cloud.google.com/resource-manager/reference/rest/v3/projects):
+ * `name` is `projects/{number}`, `parent` is `folders/{id}` or `organizations/{id}`.
+ */
+export const Project = Schema.Struct({
+  name: Schema.String,
+  projectId: opt(Schema.String),
+  parent: opt(Schema.String),
+  state: opt(Schema.String)
+})
+export type Project = typeof Project.Type
+
+/** A Resource Manager v3 folder (https://cloud.google.com/resource-manager/reference/rest/v3/folders). */
+export const Folder = Schema.Struct({
+  name: Schema.String,
+  parent: opt(Schema.String),
+  displayName: opt(Schema.String),
+  state: opt(Schema.String)
+})
+export type Folder = typeof Folder.Type

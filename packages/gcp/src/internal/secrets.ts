@@ -26,7 +26,9 @@ export const loadSecrets = (reads: Reads, names: ReadonlyArray<string>): Effect.
   Effect.gen(function*() {
     const byProject = new Map<string, Array<string>>()
     for (const n of names) {
-      const project = n.split("/")[1]!
+      // A name with the project number is the project's (issue 13): group it with the id's so one list answers both.
+      const segment = n.split("/")[1]!
+      const project = segment === reads.client.projectNumber ? reads.client.project : segment
       byProject.set(project, [...(byProject.get(project) ?? []), n])
     }
     const out = new Map<string, Loaded>()
@@ -37,7 +39,7 @@ export const loadSecrets = (reads: Reads, names: ReadonlyArray<string>): Effect.
           Effect.gen(function*() {
             const secret = yield* Effect.either(reads.get("secret", name))
             if (secret._tag === "Left") {
-              out.set(name, secret.left.reason === "NotFound" ? { _tag: "missing" } : { _tag: "error", error: secret.left })
+              out.set(name, secret.left.reason === "not-found" ? { _tag: "missing" } : { _tag: "error", error: secret.left })
               return
             }
             const versions = yield* Effect.either(reads.list("secretVersion", name))

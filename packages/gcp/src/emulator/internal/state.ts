@@ -7,7 +7,7 @@
 import type { Resource } from "./google.js"
 
 /** The four emulated APIs. */
-export type Api = "run" | "secretManager" | "monitoring" | "budgets"
+export type Api = "run" | "secretManager" | "monitoring" | "budgets" | "resourceManager"
 
 /** Knobs. */
 export interface Settings {
