@@ -46,6 +46,8 @@ export interface RunChecksOptions<R> {
   readonly tier?: Gate.Tier | undefined
   /** Allow active checks. Default: not allowed (read-only). */
   readonly allowActive?: boolean | ReadonlyArray<string> | undefined
+  /** The gate's environment (`Gate.RunContext.environment`), e.g. `"production"`. Default: none. */
+  readonly environment?: string | undefined
   /** Gate `http` options (proxy, CA, insecure origins). */
   readonly http?: HttpTransport.Options | undefined
   /** Runner options (timeouts, concurrency, deadline). */
@@ -70,6 +72,7 @@ export const runChecks = async <R>(
       ? { rollback: Object.fromEntries(surfaces.map((s) => [s, { procedure: "test: no rollback" }])) }
       : {}),
     ...(options.layer ? { layer: options.layer } : {}),
+    ...(options.environment !== undefined ? { environment: options.environment } : {}),
     ...(options.http ? { http: options.http } : {})
   } as Gate.Definition<ReadonlyArray<Gate.Item<any>>>)
   const report = await Runner.runPromise(gate as Gate.Gate<unknown>, {

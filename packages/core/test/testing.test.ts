@@ -1,6 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Check from "../src/Check.js"
+import * as Gate from "../src/Gate.js"
 import { Emulator } from "../src/emulator/index.js"
 import * as Outcome from "../src/Outcome.js"
 import { item, runCheck, runChecks, withEmulator } from "../src/testing.js"
@@ -30,6 +31,19 @@ describe("@launchgate/core/testing", () => {
     expect(report.verdict).toBe("blocked")
     expect(item(report, "test.greeting.polite").status).toBe("fail")
     expect(() => item(report, "nope")).toThrow(/no item "nope".*test\.greeting\.polite/)
+  })
+
+  it("passes the gate's environment to the run context", async () => {
+    const env = Check.make({
+      id: "test.env.seen",
+      title: "sees its environment",
+      surface: "test.env",
+      category: "monitoring",
+      run: Effect.map(Gate.RunContext, (c) =>
+        c.environment === "staging" ? Outcome.pass("staging", {}) : Outcome.fail(`got ${c.environment}`, {}))
+    })
+    expect((await runCheck(env, { environment: "staging" })).status).toBe("pass")
+    expect((await runCheck(env)).status).toBe("fail")
   })
 
   it("withEmulator closes the emulator even when the body throws", async () => {
