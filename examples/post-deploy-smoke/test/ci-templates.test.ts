@@ -64,6 +64,18 @@ describe("ci/github-actions.yml", async () => {
     expect(rollback.run.indexOf("=~ ^[a-z0-9-]+$")).toBeLessThan(rollback.run.indexOf("gcloud run services update-traffic"))
   })
 
+  test("the CLI run annotates the job natively and writes the HTML and JSON reports, which are uploaded", () => {
+    expectInOrder(steps.map((s) => s.id), ["smoke", "report", "upload-junit"])
+    const report = step("report")
+    expect(report.if).toMatch(/^always\(\) && steps\.deploy\.outcome == 'success'$/)
+    expect(report.run).toMatch(/launchgate run smoke\.gate\.ts .*--html reports\/smoke\.html .*--json reports\/smoke-run\.json/)
+    // GitHub output comes from GITHUB_ACTIONS=true, which every Actions runner sets: no flag, no summary step of its own.
+    expect(report.run).not.toContain("GITHUB_STEP_SUMMARY")
+    expectSmokeEnvComplete(Object.keys(report.env))
+    expect(step("upload-junit").with.path).toContain(`${REPORTS}/smoke.html`)
+    expect(step("upload-junit").with.path).toContain(`${REPORTS}/smoke-run.json`)
+  })
+
   test("the Markdown report goes to the job summary and the JUnit file is uploaded, whatever happened", () => {
     expect(step("summary").if).toBe("always()")
     expect(step("summary").run).toContain('cat "$REPORTS/smoke.md" >> "$GITHUB_STEP_SUMMARY"')

@@ -1,16 +1,17 @@
 /** "Did you mean …?" for a mistyped command or option. */
 
-/** Levenshtein distance, bounded: the words compared are a few characters long. */
+/** Edit distance counting a swap of two neighbours as one edit (`rnu` → `run`); the words are a few characters long. */
 const distance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  const d: Array<Array<number>> = Array.from({ length: a.length + 1 }, (_, i) => [i])
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j
   for (let i = 1; i <= a.length; i++) {
-    const row = [i]
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
     }
-    previous = row
   }
-  return previous[b.length]!
+  return d[a.length]![b.length]!
 }
 
 /** The closest candidate, when it is close enough to be a typo (or the word is a prefix of it). */
