@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// `npx launchgate`: the CLI of @launchgate/core with tsx on board. tsx is registered only when a TypeScript gate
+// file is about to load, so `--help`, `--version` and commands on .js gates start without it.
+const loadTs = async () => (await import("tsx/esm/api")).register()
+// Inside the launchgate workspace @launchgate/core resolves to its TypeScript sources: they need tsx first.
+// (Resolved first: a failed import would stay cached as failed.)
+if (/\.[mc]?ts$/.test(import.meta.resolve("@launchgate/core/cli"))) await loadTs()
+const cli = await import("@launchgate/core/cli")
+const code = await cli.main(process.argv.slice(2), undefined, { loadTs })
+// Exit once the output is flushed: a gate may leave handles open (keep-alive sockets, emulators, pools).
+const flush = (stream) => new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write("", resolve)))
+await Promise.all([flush(process.stdout), flush(process.stderr)])
+process.exit(code)
