@@ -1,12 +1,12 @@
 import { Gate, HttpTransport, Redaction, Runner } from "@launchgate/core"
 import { it as effectIt } from "@effect/vitest"
-import { ConfigProvider, Effect, Redacted } from "effect"
+import { Cause, Config, ConfigError, ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import { GoogleAuth } from "google-auth-library"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { describe, expect, it } from "vitest"
-import { Budget, CloudRun, Gcp, Monitoring, SecretManager } from "../src/index.js"
+import { assert, describe, expect, it } from "vitest"
+import { Budget, CloudRun, Gcp, GcpError, Monitoring, SecretManager } from "../src/index.js"
 import { budget, cloudRunService, GcpEmulator, secret } from "../src/emulator/index.js"
 import { apiRequests, NOW, runCheck, runChecks, TOKEN_VALUE, withEmulator } from "./support.js"
 
@@ -354,6 +354,29 @@ describe("configuration", () => {
     const report = await Effect.runPromise(Runner.run(gate).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
     expect(report.items[0]!.status).toBe("error")
     expect(report.items[0]!.message).toContain("GOOGLE_CLOUD_PROJECT")
+  })
+
+  it("layerConfig with no variables names every missing one in one error, and keeps the ConfigError", async () => {
+    const options = {
+      project: Config.string("GOOGLE_CLOUD_PROJECT"),
+      region: Config.string("GOOGLE_CLOUD_REGION"),
+      billingAccount: Config.string("GCP_BILLING_ACCOUNT")
+    }
+    const exit = await Effect.runPromiseExit(
+      Layer.build(Gcp.layerConfig(options)).pipe(
+        Effect.scoped,
+        Effect.provide(HttpTransport.layer()),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+      )
+    )
+    assert(Exit.isFailure(exit))
+    const failures = [...Cause.failures(exit.cause)]
+    const gcpError = failures.find((f): f is GcpError => f._tag === "GcpError")!
+    expect(gcpError).toMatchObject({ reason: "config", path: "GOOGLE_CLOUD_PROJECT, GOOGLE_CLOUD_REGION, GCP_BILLING_ACCOUNT" })
+    for (const key of ["GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_REGION", "GCP_BILLING_ACCOUNT"]) {
+      expect(gcpError.message).toContain(`${key} is missing`)
+    }
+    expect(failures.some((f) => ConfigError.isConfigError(f))).toBe(true)
   })
 
   it("a missing region is a Config error naming the field", () =>

@@ -6,7 +6,16 @@
  */
 import { describe, expect, it } from "vitest"
 import { Budget, CloudRun, Monitoring, SecretManager } from "../src/index.js"
-import { alertPolicy, budget, cloudRunService, notificationChannel, secret, uptimeCheck, uptimeCheckId } from "../src/emulator/index.js"
+import {
+  alertPolicy,
+  budget,
+  cloudRunService,
+  GcpEmulator,
+  notificationChannel,
+  secret,
+  uptimeCheck,
+  uptimeCheckId
+} from "../src/emulator/index.js"
 import { NOW, runChecks, withEmulator } from "./support.js"
 
 const SERVICES = 50
@@ -80,5 +89,56 @@ describe("a project with 50 services and 100 secrets", () => {
       expect(new Set(keys).size).toBe(keys.length)
       expect(new Set(log.map((e) => e.method))).toEqual(new Set(["GET"]))
       console.info(`50 services / 100 secrets: ${report.items.length} checks, ${log.length} requests (${JSON.stringify(counts)}) in ${elapsed} ms`)
+    }))
+})
+
+describe("issue 13: requests are distinct reads", () => {
+  const name = (i: number) => `svc-${String(i).padStart(2, "0")}`
+  const secretName = (i: number) => `secret-${String(i).padStart(3, "0")}`
+  const byNumber = (id: string) => `projects/${GcpEmulator.DEFAULT_PROJECT_NUMBER}/secrets/${id}`
+  // Odd services name their second secret by the project number, as `gcloud run deploy --set-secrets` can;
+  // svc-00 also references a secret that does not exist.
+  const fixtures = () => [
+    ...Array.from({ length: SERVICES }, (_, i) =>
+      cloudRunService({
+        now: NOW,
+        name: name(i),
+        env: [
+          { name: "A_KEY", secret: secretName(2 * i) },
+          { name: "B_TOKEN", secret: i % 2 === 1 ? byNumber(secretName(2 * i + 1)) : secretName(2 * i + 1) },
+          ...(i === 0 ? [{ name: "C_TOKEN", secret: "secret-missing" }] : [])
+        ]
+      })),
+    ...Array.from({ length: SECRETS }, (_, i) => secret({ now: NOW, name: secretName(i) }))
+  ]
+
+  it("named services: one list answers every get; number-named and list-proven-absent secrets cost nothing more", () =>
+    withEmulator({ fixtures: fixtures(), settings: { maxPageSize: PAGE, now: () => NOW.getTime() } }, async (gcp) => {
+      const service = Array.from({ length: SERVICES }, (_, i) => name(i))
+      const checks = [...CloudRun.all({ service }), ...SecretManager.all()]
+      const report = await runChecks(gcp, checks)
+      const refs = report.items.find((i) => i.id === "gcp.cloud-run.secret-refs")!
+      expect(refs.subjects!.filter((s) => s.status !== "pass").map((s) => `${s.subject}: ${s.status}`)).toEqual([
+        "svc-00: fail"
+      ])
+      const log = gcp.log.filter((e) => e.route !== "serve")
+      const count = (re: RegExp) => log.filter((e) => re.test(e.path)).length
+      const counts = {
+        servicePages: count(/\/services$/),
+        serviceGets: count(/\/services\/[^/]+$/),
+        secretPages: count(/\/secrets$/),
+        secretGets: count(/\/secrets\/[^/]+$/),
+        versionLists: count(/\/versions$/),
+        byNumber: log.filter((e) => e.path.includes(`/projects/${GcpEmulator.DEFAULT_PROJECT_NUMBER}/`)).length
+      }
+      expect(counts).toEqual({
+        servicePages: pages(SERVICES),
+        serviceGets: 0,
+        secretPages: pages(SECRETS),
+        secretGets: 0,
+        versionLists: SECRETS,
+        byNumber: 0
+      })
+      console.info(`issue 13, ${SERVICES} named services / ${SECRETS} secrets: ${log.length} requests ${JSON.stringify(counts)}`)
     }))
 })
