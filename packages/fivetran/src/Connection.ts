@@ -59,6 +59,47 @@ const tests = (list: ReadonlyArray<SetupTest>) =>
 
 const minutes = (ms: number) => Math.round(ms / 60_000)
 
+/** What to do about each failure; `c` is the connection's label, `stripe (decent_dropsy)`. */
+const remediation = {
+  broken: (c: string) =>
+    `Open ${c} in Fivetran and fix what the failing setup test names (often expired or revoked source ` +
+    "credentials: reconnect), then re-run the setup tests.",
+  incomplete: (c: string) =>
+    `Finish setting up ${c} in Fivetran: its setup form is incomplete and its setup tests have never passed.`,
+  resume: "resume it (PATCH /v1/connections/{id} with paused: false, or the dashboard toggle)",
+  schedule: (scheduleType: string) => `set schedule_type to ${scheduleType}`,
+  pauseAfterTrial: "set pause_after_trial to false so the connection keeps syncing after the trial",
+  inactive: (c: string, fixes: ReadonlyArray<string>) => `For ${c}: ${fixes.join("; ")}.`,
+  stale: (c: string) =>
+    `Open ${c}'s sync history in Fivetran, resolve the failure or task it shows, and trigger a sync. ` +
+    "If the SLA is tighter than the schedule allows, lower sync_frequency or agree a longer SLA.",
+  delayed: (c: string) =>
+    `Fivetran considers ${c}'s data delayed; watch the next sync and check the source's rate limits.`,
+  historicalSync: (c: string) =>
+    `Wait for ${c}'s historical sync to finish before customers rely on its data, ` +
+    "or defer this check with an owner and an expiry.",
+  tasks: (c: string) =>
+    `Fivetran tasks stop ${c} from syncing until someone acts. Open it in the Fivetran dashboard and complete ` +
+    "each task (reconnect, grant access, …).",
+  warnings: (c: string) => `Review ${c}'s warnings in Fivetran; they do not stop syncs but often precede a task.`,
+  sensitivityUnreported:
+    "Set data_delay_sensitivity on the connection explicitly, or drop the requirement from the check.",
+  syncFrequency: (c: string, maxMinutes: number, wanted: ReadonlyArray<string> | undefined) =>
+    `Set ${c}'s sync_frequency to at most ${maxMinutes}` +
+    (wanted ? ` and data_delay_sensitivity to ${wanted.join(" or ")}` : "") +
+    " (PATCH /v1/connections/{id} or the connection's schedule settings).",
+  schemaChange: (c: string, policy: string, allowed: ReadonlyArray<string>) =>
+    `With ${policy}, new source tables or columns flow into the destination unannounced and can break models ` +
+    `built on a fixed schema. Set ${c}'s schema_change_handling to ${allowed.join(" or ")} ` +
+    "(PATCH /v1/connections/{id}/schemas).",
+  noSetupTests: "No setup tests ran, so nothing was proven. Run them from the dashboard and check the " +
+    "connection's service supports them.",
+  setupTestsFailed: (c: string) =>
+    `Fix what the failed setup tests of ${c} name (credentials, network access, permissions in the source), ` +
+    "then re-run them.",
+  setupTestsWarned: (c: string) => `Read the warnings of ${c}'s setup tests; they can become failures.`
+} as const
+
 // ---------------------------------------------------------------------------
 // Rules
 // ---------------------------------------------------------------------------
@@ -73,17 +114,14 @@ const connectedRule = (): Rule => ({
       return Outcome.pass(`${label(c)} is connected`, { observed: state, expected: "connected" })
     }
     const failing = c.setup_tests.filter((t) => t.status !== "PASSED" && t.status !== "SKIPPED")
-    return Outcome.fail(
-      `${label(c)} setup state is ${state}${failing.length > 0 ? `: ${failing.map((t) => `${t.title} ${raw(t.status)}`).join(", ")}` : ""}`,
-      {
-        observed: state,
-        expected: "connected",
-        evidence: { setupTests: tests(failing.length > 0 ? failing : c.setup_tests), tasks: conditions(c.status.tasks) },
-        remediation: state === "broken"
-          ? `Open ${label(c)} in Fivetran and fix what the failing setup test names (often expired or revoked source credentials: reconnect), then re-run the setup tests.`
-          : `Finish setting up ${label(c)} in Fivetran: its setup form is incomplete and its setup tests have never passed.`
-      }
-    )
+    const named = failing.map((t) => `${t.title} ${raw(t.status)}`).join(", ")
+    const setupTests = tests(failing.length > 0 ? failing : c.setup_tests)
+    return Outcome.fail(`${label(c)} setup state is ${state}${failing.length > 0 ? `: ${named}` : ""}`, {
+      observed: state,
+      expected: "connected",
+      evidence: { setupTests, tasks: conditions(c.status.tasks) },
+      remediation: state === "broken" ? remediation.broken(label(c)) : remediation.incomplete(label(c))
+    })
   }
 })
 
@@ -103,29 +141,30 @@ const activeRule = (options: ActiveOptions = {}): Rule => ({
     const production = options.production ?? true
     if (isUnknown(c.schedule_type)) return unknownValue(label(c), "schedule_type", c.schedule_type, SCHEDULE_TYPES)
     const observed = { paused: c.paused, schedule_type: c.schedule_type, pause_after_trial: c.pause_after_trial }
-    const expected = { paused: false, schedule_type: expectedSchedule, ...(production ? { pause_after_trial: false } : {}) }
+    const expected = {
+      paused: false,
+      schedule_type: expectedSchedule,
+      ...(production ? { pause_after_trial: false } : {})
+    }
     const problems: Array<string> = []
     const fixes: Array<string> = []
     if (c.paused) {
       problems.push("paused")
-      fixes.push("resume it (PATCH /v1/connections/{id} with paused: false, or the dashboard toggle)")
+      fixes.push(remediation.resume)
     }
     if (c.schedule_type !== expectedSchedule) {
       problems.push(`schedule_type is ${c.schedule_type}, expected ${expectedSchedule}`)
-      fixes.push(`set schedule_type to ${expectedSchedule}`)
+      fixes.push(remediation.schedule(expectedSchedule))
     }
     if (production && c.pause_after_trial) {
       problems.push("pause_after_trial is true")
-      fixes.push("set pause_after_trial to false so the connection keeps syncing after the trial")
+      fixes.push(remediation.pauseAfterTrial)
     }
     if (problems.length === 0) {
       return Outcome.pass(`${label(c)} is active on a ${c.schedule_type} schedule`, { observed, expected })
     }
-    return Outcome.fail(`${label(c)}: ${problems.join("; ")}`, {
-      observed,
-      expected,
-      remediation: `For ${label(c)}: ${fixes.join("; ")}.`
-    })
+    const message = `${label(c)}: ${problems.join("; ")}`
+    return Outcome.fail(message, { observed, expected, remediation: remediation.inactive(label(c), fixes) })
   }
 })
 
@@ -143,71 +182,66 @@ const freshnessRule = (options: FreshnessOptions = {}): Rule => ({
   evaluate: ({ connection: c, now }) => {
     const update = c.status.update_state
     if (isUnknown(update)) return unknownValue(label(c), "status.update_state", update, UPDATE_STATES)
-    const factor = options.factor ?? 2
-    const slaMs = options.maxAge !== undefined
-      ? Duration.toMillis(Duration.decode(options.maxAge))
-      : c.sync_frequency * 60_000 * factor
-    const expected = {
-      maxAgeMinutes: minutes(slaMs),
-      source: options.maxAge !== undefined ? "given SLA" : `sync_frequency (${c.sync_frequency} min) × ${factor}`,
-      lastSyncSucceeded: true
-    }
+    const { maxAgeMs, expected } = freshnessSla(c, options)
     const succeeded = c.succeeded_at
     const failed = c.failed_at
+    const age = succeeded ? now.getTime() - succeeded.getTime() : undefined
     const observed = {
       succeeded_at: succeeded ?? null,
       failed_at: failed ?? null,
-      ageMinutes: succeeded ? minutes(now.getTime() - succeeded.getTime()) : null,
+      ageMinutes: age === undefined ? null : minutes(age),
       update_state: update,
       sync_frequency: c.sync_frequency
     }
-    const remediation =
-      `Open ${label(c)}'s sync history in Fivetran, resolve the failure or task it shows, and trigger a sync. If the SLA is tighter than the schedule allows, lower sync_frequency or agree a longer SLA.`
-    if (!succeeded) {
-      return Outcome.fail(`${label(c)} has never completed a successful sync`, { observed, expected, remediation })
+    const stale = { observed, expected, remediation: remediation.stale(label(c)) }
+    if (!succeeded || age === undefined) {
+      return Outcome.fail(`${label(c)} has never completed a successful sync`, stale)
     }
+    const lastSuccess = succeeded.toISOString()
     if (failed && failed.getTime() > succeeded.getTime()) {
-      return Outcome.fail(
-        `${label(c)}'s last sync failed at ${failed.toISOString()}, after its last success at ${succeeded.toISOString()}`,
-        { observed, expected, remediation }
-      )
+      const at = failed.toISOString()
+      return Outcome.fail(`${label(c)}'s last sync failed at ${at}, after its last success at ${lastSuccess}`, stale)
     }
-    const age = now.getTime() - succeeded.getTime()
-    if (age > slaMs) {
-      return Outcome.fail(
-        `${label(c)}'s data is ${minutes(age)} min old (last success ${succeeded.toISOString()}), over the ${expected.maxAgeMinutes} min SLA`,
-        { observed, expected, remediation }
-      )
+    const sla = `${expected.maxAgeMinutes} min`
+    if (age > maxAgeMs) {
+      const message = `${label(c)}'s data is ${minutes(age)} min old (last success ${lastSuccess}), over the ${sla} SLA`
+      return Outcome.fail(message, stale)
     }
     if (update === "delayed") {
-      return Outcome.warn(`${label(c)} is within its SLA but Fivetran reports update_state delayed`, {
-        observed,
-        expected,
-        remediation: `Fivetran considers ${label(c)}'s data delayed; watch the next sync and check the source's rate limits.`
-      })
+      const message = `${label(c)} is within its SLA but Fivetran reports update_state delayed`
+      return Outcome.warn(message, { observed, expected, remediation: remediation.delayed(label(c)) })
     }
-    return Outcome.pass(`${label(c)} synced ${minutes(age)} min ago (SLA ${expected.maxAgeMinutes} min)`, {
-      observed,
-      expected
-    })
+    return Outcome.pass(`${label(c)} synced ${minutes(age)} min ago (SLA ${sla})`, { observed, expected })
   }
 })
+
+/** The SLA a freshness rule judges against: the given `maxAge`, or the schedule times the factor. */
+const freshnessSla = (c: ConnectionDetails, options: FreshnessOptions) => {
+  const factor = options.factor ?? 2
+  const given = options.maxAge !== undefined ? Duration.toMillis(Duration.decode(options.maxAge)) : undefined
+  const maxAgeMs = given ?? c.sync_frequency * 60_000 * factor
+  const expected = {
+    maxAgeMinutes: minutes(maxAgeMs),
+    source: given !== undefined ? "given SLA" : `sync_frequency (${c.sync_frequency} min) × ${factor}`,
+    lastSyncSucceeded: true
+  }
+  return { maxAgeMs, expected }
+}
 
 const historicalSyncRule = (): Rule => ({
   name: "historical-sync",
   needsSchemas: false,
-  evaluate: ({ connection: c }) =>
-    c.status.is_historical_sync
-      ? Outcome.fail(`${label(c)} is still running its historical sync`, {
-        observed: { is_historical_sync: true, sync_state: raw(c.status.sync_state) },
-        expected: { is_historical_sync: false },
-        remediation:
-          `Wait for ${label(c)}'s historical sync to finish before customers rely on its data, or defer this check with an owner and an expiry.`
-      })
-      : Outcome.pass(`${label(c)} finished its historical sync`, {
-        observed: { is_historical_sync: false },
-        expected: { is_historical_sync: false }
-      })
+  evaluate: ({ connection: c }) => {
+    const expected = { is_historical_sync: false }
+    if (!c.status.is_historical_sync) {
+      return Outcome.pass(`${label(c)} finished its historical sync`, { observed: expected, expected })
+    }
+    return Outcome.fail(`${label(c)} is still running its historical sync`, {
+      observed: { is_historical_sync: true, sync_state: raw(c.status.sync_state) },
+      expected,
+      remediation: remediation.historicalSync(label(c))
+    })
+  }
 })
 
 const tasksRule = (): Rule => ({
@@ -217,29 +251,25 @@ const tasksRule = (): Rule => ({
     const { tasks, warnings } = c.status
     const evidence = { tasks: conditions(tasks), warnings: conditions(warnings) }
     if (tasks.length > 0) {
-      return Outcome.fail(
-        `${label(c)} has ${tasks.length} blocking task(s): ${tasks.map((t) => t.message ?? t.code ?? "task").join(", ")}`,
-        {
-          observed: { tasks: tasks.length, warnings: warnings.length },
-          expected: { tasks: 0 },
-          evidence,
-          remediation:
-            `Fivetran tasks stop ${label(c)} from syncing until someone acts. Open it in the Fivetran dashboard and complete each task (reconnect, grant access, …).`
-        }
-      )
+      const named = tasks.map((t) => t.message ?? t.code ?? "task").join(", ")
+      return Outcome.fail(`${label(c)} has ${tasks.length} blocking task(s): ${named}`, {
+        observed: { tasks: tasks.length, warnings: warnings.length },
+        expected: { tasks: 0 },
+        evidence,
+        remediation: remediation.tasks(label(c))
+      })
     }
     if (warnings.length > 0) {
-      return Outcome.warn(
-        `${label(c)} has ${warnings.length} warning(s): ${warnings.map((w) => w.message ?? w.code ?? "warning").join(", ")}`,
-        {
-          observed: { tasks: 0, warnings: warnings.length },
-          expected: { tasks: 0, warnings: 0 },
-          evidence,
-          remediation: `Review ${label(c)}'s warnings in Fivetran; they do not stop syncs but often precede a task.`
-        }
-      )
+      const named = warnings.map((w) => w.message ?? w.code ?? "warning").join(", ")
+      return Outcome.warn(`${label(c)} has ${warnings.length} warning(s): ${named}`, {
+        observed: { tasks: 0, warnings: warnings.length },
+        expected: { tasks: 0, warnings: 0 },
+        evidence,
+        remediation: remediation.warnings(label(c))
+      })
     }
-    return Outcome.pass(`${label(c)} has no tasks or warnings`, { observed: { tasks: 0, warnings: 0 }, expected: { tasks: 0 } })
+    const observed = { tasks: 0, warnings: 0 }
+    return Outcome.pass(`${label(c)} has no tasks or warnings`, { observed, expected: { tasks: 0 } })
   }
 })
 
@@ -263,30 +293,24 @@ const syncFrequencyRule = (options: SyncFrequencyOptions): Rule => ({
     const observed = { sync_frequency: c.sync_frequency, data_delay_sensitivity: sensitivity ?? null }
     const expected = { maxSyncFrequency: options.maxMinutes, ...(wanted ? { data_delay_sensitivity: wanted } : {}) }
     if (wanted && sensitivity === undefined) {
-      return Outcome.error(`${label(c)}: Fivetran did not report data_delay_sensitivity`, {
-        observed,
-        expected,
-        remediation: "Set data_delay_sensitivity on the connection explicitly, or drop the requirement from the check."
-      })
+      const message = `${label(c)}: Fivetran did not report data_delay_sensitivity`
+      return Outcome.error(message, { observed, expected, remediation: remediation.sensitivityUnreported })
     }
     const problems: Array<string> = []
     if (c.sync_frequency > options.maxMinutes) {
       problems.push(`syncs every ${c.sync_frequency} min, more than the ${options.maxMinutes} min allowed`)
     }
-    if (wanted && sensitivity !== undefined && !wanted.includes(sensitivity as DataDelaySensitivity)) {
+    if (wanted && sensitivity !== undefined && !wanted.includes(sensitivity)) {
       problems.push(`data_delay_sensitivity is ${raw(sensitivity)}, expected ${wanted.join(" or ")}`)
     }
-    if (problems.length > 0) {
-      return Outcome.fail(`${label(c)} ${problems.join("; ")}`, {
-        observed,
-        expected,
-        remediation:
-          `Set ${label(c)}'s sync_frequency to at most ${options.maxMinutes}${
-            wanted ? ` and data_delay_sensitivity to ${wanted.join(" or ")}` : ""
-          } (PATCH /v1/connections/{id} or the connection's schedule settings).`
-      })
+    if (problems.length === 0) {
+      return Outcome.pass(`${label(c)} syncs every ${c.sync_frequency} min`, { observed, expected })
     }
-    return Outcome.pass(`${label(c)} syncs every ${c.sync_frequency} min`, { observed, expected })
+    return Outcome.fail(`${label(c)} ${problems.join("; ")}`, {
+      observed,
+      expected,
+      remediation: remediation.syncFrequency(label(c), options.maxMinutes, wanted)
+    })
   }
 })
 
@@ -312,8 +336,7 @@ const schemaChangeHandlingRule = (options: SchemaChangeOptions = {}): Rule => ({
     return Outcome.fail(`${label(c)} handles schema changes with ${policy}, not one of ${allowed.join(", ")}`, {
       observed: policy,
       expected: allowed,
-      remediation:
-        `With ${policy}, new source tables or columns flow into the destination unannounced and can break models built on a fixed schema. Set ${label(c)}'s schema_change_handling to ${allowed.join(" or ")} (PATCH /v1/connections/{id}/schemas).`
+      remediation: remediation.schemaChange(label(c), policy, allowed)
     })
   }
 })
@@ -343,8 +366,13 @@ export const rules = {
 // Checks
 // ---------------------------------------------------------------------------
 
+type RuleCheckMeta = Pick<Check.Options, "title" | "category" | "description"> & {
+  readonly property: string
+  readonly role?: string
+}
+
 const ruleCheck = (
-  meta: Pick<Check.Options, "title" | "category" | "description"> & { readonly property: string; readonly role?: string },
+  meta: RuleCheckMeta,
   target: Target,
   rule: Rule
 ): Check.Check<FivetranClient> =>
@@ -458,6 +486,10 @@ export interface SetupTestsOptions {
   readonly trustFingerprints?: boolean | undefined
 }
 
+/** Running setup tests is an action, not a read. */
+const SETUP_TESTS_ROLE = "Fivetran API key of a user with Edit Destination (or Manage Destination) on the " +
+  "connection's destination: running setup tests is an action, not a read"
+
 /**
  * `fivetran.connection.setup-tests` (active): runs Fivetran's setup tests
  * (`POST /v1/connections/{id}/test`, which contacts the source and counts
@@ -472,8 +504,7 @@ export const setupTests = (options: SetupTestsOptions): Check.Check<FivetranClie
     category: "dependencies",
     active: true,
     description: "Fivetran's setup tests reach the source with the stored credentials right now.",
-    role:
-      "Fivetran API key of a user with Edit Destination (or Manage Destination) on the connection's destination: running setup tests is an action, not a read",
+    role: SETUP_TESTS_ROLE,
     run: orError(Effect.gen(function*() {
       const client = yield* FivetranClient
       const read = yield* client.runSetupTests(options.connectionId, {
@@ -486,42 +517,28 @@ export const setupTests = (options: SetupTestsOptions): Check.Check<FivetranClie
 
 const judgeSetupTests = (c: ConnectionDetails): Outcome.Outcome => {
   const all = c.setup_tests
-  const observed = tests(all)
-  const expected = "every setup test PASSED (or SKIPPED)"
+  const details = { observed: tests(all), expected: "every setup test PASSED (or SKIPPED)" }
   const unknown = all.find((t) => isUnknown(t.status))
   if (unknown && isUnknown(unknown.status)) {
     return unknownValue(label(c), `setup test "${unknown.title}" status`, unknown.status, SETUP_TEST_STATUSES)
   }
   if (all.length === 0) {
-    return Outcome.error(`${label(c)}: Fivetran returned no setup test results`, {
-      observed,
-      expected,
-      remediation: "No setup tests ran, so nothing was proven. Run them from the dashboard and check the connection's service supports them."
-    })
+    const message = `${label(c)}: Fivetran returned no setup test results`
+    return Outcome.error(message, { ...details, remediation: remediation.noSetupTests })
   }
   const failed = all.filter((t) => t.status === "FAILED" || t.status === "JOB_FAILED")
   if (failed.length > 0) {
-    return Outcome.fail(
-      `${label(c)}: ${failed.length} of ${all.length} setup tests failed: ${
-        failed.map((t) => `${t.title}${t.message ? ` (${t.message})` : ""}`).join("; ")
-      }`,
-      {
-        observed,
-        expected,
-        remediation:
-          `Fix what the failed setup tests of ${label(c)} name (credentials, network access, permissions in the source), then re-run them.`
-      }
-    )
+    const named = failed.map((t) => `${t.title}${t.message ? ` (${t.message})` : ""}`).join("; ")
+    const message = `${label(c)}: ${failed.length} of ${all.length} setup tests failed: ${named}`
+    return Outcome.fail(message, { ...details, remediation: remediation.setupTestsFailed(label(c)) })
   }
   const warned = all.filter((t) => t.status === "WARNING")
   if (warned.length > 0) {
-    return Outcome.warn(`${label(c)}: setup tests passed with ${warned.length} warning(s): ${warned.map((t) => t.title).join(", ")}`, {
-      observed,
-      expected,
-      remediation: `Read the warnings of ${label(c)}'s setup tests; they can become failures.`
-    })
+    const named = warned.map((t) => t.title).join(", ")
+    const message = `${label(c)}: setup tests passed with ${warned.length} warning(s): ${named}`
+    return Outcome.warn(message, { ...details, remediation: remediation.setupTestsWarned(label(c)) })
   }
-  return Outcome.pass(`${label(c)}: all ${all.length} setup tests passed`, { observed, expected })
+  return Outcome.pass(`${label(c)}: all ${all.length} setup tests passed`, details)
 }
 
 /** Every connection check's id. */

@@ -40,6 +40,15 @@ const destinationCheck = (
 
 const name = (d: DestinationDetails) => `destination ${d.id} (${d.service})`
 
+const remediation = {
+  notConnected: (groupId: string, status: string) =>
+    "Open the destination in Fivetran and fix what its setup tests name (warehouse credentials, network " +
+    "allow-list, permissions), then re-test it. " +
+    `Every connection of group ${groupId} stops loading while it is ${status}.`,
+  wrongRegion: "A destination's region is set when it is created. Create the destination in the right region " +
+    "(or correct the expectation if the promise changed) before customer data flows."
+} as const
+
 /**
  * `fivetran.destination.connected`: `setup_status` is `connected`, compared
  * case-insensitively (the spec documents `CONNECTED`, the API sends
@@ -60,12 +69,12 @@ export const connected = (target: Target): Check.Check<FivetranClient> =>
     if (status === "connected") {
       return Outcome.pass(`${name(d)} is connected`, { observed: status, expected: "connected" })
     }
+    const setupTests = d.setup_tests.map((t) => ({ title: t.title, status: raw(t.status), message: t.message }))
     return Outcome.fail(`${name(d)} setup status is ${status}`, {
       observed: status,
       expected: "connected",
-      evidence: { setupTests: d.setup_tests.map((t) => ({ title: t.title, status: raw(t.status), message: t.message })) },
-      remediation:
-        `Open the destination in Fivetran and fix what its setup tests name (warehouse credentials, network allow-list, permissions), then re-test it. Every connection of group ${d.group_id} stops loading while it is ${status}.`
+      evidence: { setupTests },
+      remediation: remediation.notConnected(d.group_id, status)
     })
   })
 
@@ -87,15 +96,12 @@ export const region = (options: RegionOptions): Check.Check<FivetranClient> => {
     category: "security",
     description: "Fivetran runs this destination's data processing in the region the product promises customers."
   }, options.destinationId, (d) => {
-    const ok = allowed.some((r) => r.toUpperCase() === d.region.toUpperCase())
-    return ok
-      ? Outcome.pass(`${name(d)} processes data in ${d.region}`, { observed: d.region, expected: allowed })
-      : Outcome.fail(`${name(d)} processes data in ${d.region}, not ${allowed.join(" or ")}`, {
-        observed: d.region,
-        expected: allowed,
-        remediation:
-          "A destination's region is set when it is created. Create the destination in the right region (or correct the expectation if the promise changed) before customer data flows."
-      })
+    const details = { observed: d.region, expected: allowed }
+    if (allowed.some((r) => r.toUpperCase() === d.region.toUpperCase())) {
+      return Outcome.pass(`${name(d)} processes data in ${d.region}`, details)
+    }
+    const message = `${name(d)} processes data in ${d.region}, not ${allowed.join(" or ")}`
+    return Outcome.fail(message, { ...details, remediation: remediation.wrongRegion })
   })
 }
 

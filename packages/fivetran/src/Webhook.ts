@@ -8,11 +8,12 @@
  * @since 0.1.0
  */
 import { Check, type HttpTransport, Outcome, Redaction } from "@launchgate/core"
-import { Effect, type Redacted } from "effect"
+import { Effect, Either, type Redacted } from "effect"
 import { randomUUID } from "node:crypto"
 import { FivetranClient } from "./FivetranClient.js"
 import { orError, unknownValue, withReads } from "./internal/evidence.js"
-import { isUnknown, type WebhookDetails } from "./internal/schema.js"
+import type { ReadMeta } from "./internal/http.js"
+import { isUnknown, type WebhookDetails, type WebhookTestResult } from "./internal/schema.js"
 import { now } from "./internal/rule.js"
 import * as WebhookSignature from "./WebhookSignature.js"
 
@@ -51,6 +52,33 @@ const describe = (w: WebhookDetails) => ({
   signed: w.secret !== undefined && w.secret !== ""
 })
 
+const is2xx = (status: number): boolean => status >= 200 && status < 300
+
+const remediation = {
+  notHttps: "Serve the receiver over HTTPS: Fivetran refuses to create webhooks with http URLs, " +
+    "and payloads carry account data.",
+  missing: (url: string, events: ReadonlyArray<string>) =>
+    `Create one: POST /v1/webhooks/account (or /v1/webhooks/group/{groupId}) with url ${url}, ` +
+    `events ${events.join(", ")}, active true and a secret.`,
+  otherGroups: (groupId: string | undefined, url: string) =>
+    `Create an account webhook, or a webhook of group ${groupId}, for ${url}.`,
+  update: (id: string, events: ReadonlyArray<string>) =>
+    `Update webhook ${id} (PATCH /v1/webhooks/${id}) to be active with events ${events.join(", ")}. ` +
+    "Activating it makes Fivetran POST a test payload, so the receiver must be up.",
+  unsigned: (id: string) =>
+    `Set a secret on webhook ${id} (PATCH /v1/webhooks/${id}) and verify X-Fivetran-Signature-256 in the ` +
+    "receiver; without it anyone can forge sync events.",
+  noTarget: "Pass webhookId, or the url the webhook delivers to.",
+  notActive: "Create or activate the webhook first (see fivetran.webhook.configured).",
+  undelivered: "Make the receiver reachable from the internet over HTTPS with a certificate from a public CA, " +
+    "and answer 2xx to correctly signed payloads.",
+  unreachable: "The receiver did not answer. Check that it is deployed and reachable from where launchgate runs.",
+  acceptsForged: "The receiver accepts payloads it cannot trust. Verify X-Fivetran-Signature-256 over the raw " +
+    "body (WebhookSignature.verify from @launchgate/fivetran) and answer 401 when it does not match.",
+  rejectsGenuine: "The receiver rejects genuine Fivetran payloads. Check it uses the same secret as the webhook, " +
+    "hashes the raw body (not re-serialised JSON), and compares hex case-insensitively."
+} as const
+
 /** Options of {@link configured}. */
 export interface ConfiguredOptions {
   /** The product's receiver URL, as registered in Fivetran. Must be HTTPS. */
@@ -72,103 +100,84 @@ export interface ConfiguredOptions {
  * @example
  * Webhook.configured({ url: "https://api.example.com/hooks/fivetran", groupId: "decent_dropsy" })
  */
-export const configured = (options: ConfiguredOptions): Check.Check<FivetranClient> => {
-  const events = options.events ?? DEFAULT_EVENTS
-  const wanted = normalize(options.url)
-  const scope = options.groupId === undefined ? "account or any group" : `account or group ${options.groupId}`
-  const expected = { url: options.url, https: true, active: true, events, scope }
-  return Check.make({
+export const configured = (options: ConfiguredOptions): Check.Check<FivetranClient> =>
+  Check.make({
     id: "fivetran.webhook.configured",
     title: "Fivetran webhook notifies the product",
     surface,
     category: "monitoring",
-    description: "Fivetran sends the product the events it relies on (sync_end, connection_failure, …) to an HTTPS URL.",
+    description: "Fivetran sends the product the events it relies on (sync_end, connection_failure, …) " +
+      "to an HTTPS URL.",
     role: READ_ROLE,
     run: orError(Effect.gen(function*() {
       if (!isHttps(options.url)) {
-        return Outcome.fail(`the webhook URL ${options.url} is not HTTPS`, {
-          observed: options.url,
-          expected,
-          remediation: "Serve the receiver over HTTPS: Fivetran refuses to create webhooks with http URLs, and payloads carry account data."
-        })
+        const message = `the webhook URL ${options.url} is not HTTPS`
+        const expected = expectedWebhook(options)
+        return Outcome.fail(message, { observed: options.url, expected, remediation: remediation.notHttps })
       }
       const client = yield* FivetranClient
       const read = yield* client.webhooks
-      const matching = read.value.filter((w) => normalize(w.url) === wanted)
-      if (matching.length === 0) {
-        return withReads(
-          Outcome.fail(`no Fivetran webhook delivers to ${options.url}`, {
-            observed: { webhooks: read.value.length, urls: read.value.slice(0, 20).map((w) => w.url) },
-            expected,
-            remediation:
-              `Create one: POST /v1/webhooks/account (or /v1/webhooks/group/{groupId}) with url ${options.url}, events ${events.join(", ")}, active true and a secret.`
-          }),
-          [read.meta]
-        )
-      }
-      const inScope = matching.filter((w) =>
-        w.type === "account" || (w.type === "group" && (options.groupId === undefined || w.group_id === options.groupId))
-      )
-      if (inScope.length === 0) {
-        const strange = matching.find((w) => isUnknown(w.type))
-        if (strange && isUnknown(strange.type)) {
-          return withReads(unknownValue(`webhook ${strange.id}`, "type", strange.type, ["account", "group"]), [read.meta])
-        }
-      }
-      const judged = inScope.map((w) => {
-        const missing = events.filter((e) => !w.events.includes(e))
-        const problems = [
-          ...(w.active ? [] : ["inactive"]),
-          ...(missing.length > 0 ? [`missing events ${missing.join(", ")}`] : []),
-          ...(isHttps(w.url) ? [] : ["not HTTPS"])
-        ]
-        return { webhook: w, problems }
-      }).sort((a, b) => a.problems.length - b.problems.length)
-      const best = judged[0]
-      const observed = { webhooks: matching.map(describe) }
-      if (best === undefined) {
-        return withReads(
-          Outcome.fail(`the webhooks delivering to ${options.url} belong to other groups`, {
-            observed,
-            expected,
-            remediation: `Create an account webhook, or a webhook of group ${options.groupId}, for ${options.url}.`
-          }),
-          [read.meta]
-        )
-      }
-      const w = best.webhook
-      if (best.problems.length > 0) {
-        return withReads(
-          Outcome.fail(`webhook ${w.id} (${describe(w).type}) for ${options.url}: ${best.problems.join("; ")}`, {
-            observed,
-            expected,
-            remediation:
-              `Update webhook ${w.id} (PATCH /v1/webhooks/${w.id}) to be active with events ${events.join(", ")}. Activating it makes Fivetran POST a test payload, so the receiver must be up.`
-          }),
-          [read.meta]
-        )
-      }
-      if (!describe(w).signed) {
-        const outcome = options.requireSecret ? Outcome.fail : Outcome.warn
-        return withReads(
-          outcome(`webhook ${w.id} for ${options.url} has no secret: its payloads are unsigned`, {
-            observed,
-            expected: { ...expected, signed: true },
-            remediation:
-              `Set a secret on webhook ${w.id} (PATCH /v1/webhooks/${w.id}) and verify X-Fivetran-Signature-256 in the receiver; without it anyone can forge sync events.`
-          }),
-          [read.meta]
-        )
-      }
-      return withReads(
-        Outcome.pass(`webhook ${w.id} (${describe(w).type}) delivers ${events.join(", ")} to ${options.url}`, {
-          observed,
-          expected
-        }),
-        [read.meta]
-      )
+      return withReads(judgeWebhooks(options, read.value), [read.meta])
     }))
   })
+
+/** What {@link configured} expects, as evidence. */
+const expectedWebhook = (options: ConfiguredOptions) => ({
+  url: options.url,
+  https: true,
+  active: true,
+  events: options.events ?? DEFAULT_EVENTS,
+  scope: options.groupId === undefined ? "account or any group" : `account or group ${options.groupId}`
+})
+
+/** Account webhooks always count; group webhooks count for `groupId` (or any group without one). */
+const inScope = (w: WebhookDetails, groupId: string | undefined): boolean =>
+  w.type === "account" || (w.type === "group" && (groupId === undefined || w.group_id === groupId))
+
+const problemsOf = (w: WebhookDetails, events: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const missing = events.filter((e) => !w.events.includes(e))
+  return [
+    ...(w.active ? [] : ["inactive"]),
+    ...(missing.length > 0 ? [`missing events ${missing.join(", ")}`] : []),
+    ...(isHttps(w.url) ? [] : ["not HTTPS"])
+  ]
+}
+
+/** Judge the account's webhooks against {@link configured}'s options: the best webhook for the URL decides. */
+const judgeWebhooks = (options: ConfiguredOptions, webhooks: ReadonlyArray<WebhookDetails>): Outcome.Outcome => {
+  const { url, groupId } = options
+  const events = options.events ?? DEFAULT_EVENTS
+  const expected = expectedWebhook(options)
+  const matching = webhooks.filter((w) => normalize(w.url) === normalize(url))
+  if (matching.length === 0) {
+    const observed = { webhooks: webhooks.length, urls: webhooks.slice(0, 20).map((w) => w.url) }
+    const message = `no Fivetran webhook delivers to ${url}`
+    return Outcome.fail(message, { observed, expected, remediation: remediation.missing(url, events) })
+  }
+  const candidates = matching.filter((w) => inScope(w, groupId))
+  const strange = matching.find((w) => isUnknown(w.type))
+  if (candidates.length === 0 && strange && isUnknown(strange.type)) {
+    return unknownValue(`webhook ${strange.id}`, "type", strange.type, ["account", "group"])
+  }
+  const observed = { webhooks: matching.map(describe) }
+  const best = candidates.map((webhook) => ({ webhook, problems: problemsOf(webhook, events) }))
+    .sort((a, b) => a.problems.length - b.problems.length)[0]
+  if (best === undefined) {
+    const message = `the webhooks delivering to ${url} belong to other groups`
+    return Outcome.fail(message, { observed, expected, remediation: remediation.otherGroups(groupId, url) })
+  }
+  const { id, type, signed } = describe(best.webhook)
+  if (best.problems.length > 0) {
+    const message = `webhook ${id} (${type}) for ${url}: ${best.problems.join("; ")}`
+    return Outcome.fail(message, { observed, expected, remediation: remediation.update(id, events) })
+  }
+  if (!signed) {
+    const outcome = options.requireSecret ? Outcome.fail : Outcome.warn
+    const message = `webhook ${id} for ${url} has no secret: its payloads are unsigned`
+    const signedExpected = { ...expected, signed: true }
+    return outcome(message, { observed, expected: signedExpected, remediation: remediation.unsigned(id) })
+  }
+  return Outcome.pass(`webhook ${id} (${type}) delivers ${events.join(", ")} to ${url}`, { observed, expected })
 }
 
 /** Options of {@link testDelivery}. */
@@ -180,65 +189,59 @@ export interface TestDeliveryOptions {
   readonly event?: string | undefined
 }
 
+/** Testing a webhook is an action: it needs a role that manages webhooks. */
+const TEST_DELIVERY_ROLE = "Fivetran API key of a user allowed to manage webhooks (Account Administrator in the " +
+  "standard roles; not verified against a narrower custom role)"
+
 /**
  * `fivetran.webhook.test-delivery` (active): asks Fivetran to deliver a test
  * event (`POST /v1/webhooks/{id}/test`, for Fivetran's dummy connection) and
  * passes when Fivetran reports a successful delivery: proof that Fivetran,
  * from its own network, reaches the receiver.
  */
-export const testDelivery = (options: TestDeliveryOptions): Check.Check<FivetranClient> => {
-  const event = options.event ?? "sync_end"
-  return Check.make({
+export const testDelivery = (options: TestDeliveryOptions): Check.Check<FivetranClient> =>
+  Check.make({
     id: "fivetran.webhook.test-delivery",
     title: "Fivetran delivers a test webhook to the product",
     surface,
     category: "monitoring",
     active: true,
     description: "Fivetran can reach the product's webhook receiver from its own network and gets a 2xx.",
-    role:
-      "Fivetran API key of a user allowed to manage webhooks (Account Administrator in the standard roles; not verified against a narrower custom role)",
+    role: TEST_DELIVERY_ROLE,
     run: orError(Effect.gen(function*() {
       const client = yield* FivetranClient
-      const reads = []
+      const event = options.event ?? "sync_end"
+      const reads: Array<ReadMeta> = []
       let id = options.webhookId
       if (id === undefined) {
         if (options.url === undefined) {
-          return Outcome.error("testDelivery needs a webhookId or a url", {
-            remediation: "Pass webhookId, or the url the webhook delivers to."
-          })
+          return Outcome.error("testDelivery needs a webhookId or a url", { remediation: remediation.noTarget })
         }
         const list = yield* client.webhooks
         reads.push(list.meta)
         const wanted = normalize(options.url)
         id = list.value.find((w) => w.active && normalize(w.url) === wanted)?.id
         if (id === undefined) {
-          return withReads(
-            Outcome.fail(`no active Fivetran webhook delivers to ${options.url}`, {
-              expected: { url: options.url, active: true },
-              remediation: "Create or activate the webhook first (see fivetran.webhook.configured)."
-            }),
-            reads
-          )
+          const message = `no active Fivetran webhook delivers to ${options.url}`
+          const expected = { url: options.url, active: true }
+          return withReads(Outcome.fail(message, { expected, remediation: remediation.notActive }), reads)
         }
       }
       const result = yield* client.testWebhook(id, event)
       reads.push(result.meta)
-      const r = result.value
-      const observed = { webhookId: id, event, succeed: r.succeed, status: r.status, message: r.message ?? null }
-      const expected = { succeed: true, status: "2xx" }
-      return withReads(
-        r.succeed && r.status >= 200 && r.status < 300
-          ? Outcome.pass(`Fivetran delivered a ${event} test to webhook ${id}: ${r.status}`, { observed, expected })
-          : Outcome.fail(`Fivetran could not deliver a ${event} test to webhook ${id}: status ${r.status}${r.message ? ` (${r.message})` : ""}`, {
-            observed,
-            expected,
-            remediation:
-              "Make the receiver reachable from the internet over HTTPS with a certificate from a public CA, and answer 2xx to correctly signed payloads."
-          }),
-        reads
-      )
+      return withReads(judgeDelivery(id, event, result.value), reads)
     }))
   })
+
+const judgeDelivery = (id: string, event: string, r: WebhookTestResult): Outcome.Outcome => {
+  const observed = { webhookId: id, event, succeed: r.succeed, status: r.status, message: r.message ?? null }
+  const expected = { succeed: true, status: "2xx" }
+  if (r.succeed && is2xx(r.status)) {
+    return Outcome.pass(`Fivetran delivered a ${event} test to webhook ${id}: ${r.status}`, { observed, expected })
+  }
+  const message = `Fivetran could not deliver a ${event} test to webhook ${id}: status ${r.status}` +
+    (r.message ? ` (${r.message})` : "")
+  return Outcome.fail(message, { observed, expected, remediation: remediation.undelivered })
 }
 
 /** Fields of a `sync_end`-shaped payload. */
@@ -288,6 +291,14 @@ interface Step {
   readonly expect: "2xx" | "4xx" | "evidence"
 }
 
+interface StepResult {
+  readonly step: string
+  readonly expect: Step["expect"]
+  /** `null` when the receiver did not answer. */
+  readonly status: number | null
+  readonly error?: string
+}
+
 /**
  * `fivetran.webhook.receiver` (active): POSTs `sync_end`-shaped payloads to
  * the product's receiver: signed correctly in lower-case hex (must get 2xx),
@@ -303,7 +314,7 @@ interface Step {
  * check, and tells the reader whether the receiver would survive either case.
  *
  * @example
- * Webhook.receiver({ url: "https://api.example.com/hooks/fivetran", secret: Redacted.make(process.env.FIVETRAN_WEBHOOK_SECRET!) })
+ * Webhook.receiver({ url: "https://api.example.com/hooks/fivetran", secret: Redacted.make(webhookSecret) })
  */
 export const receiver = (options: ReceiverOptions): Check.Check<FivetranClient> => {
   Redaction.register(options.secret)
@@ -313,82 +324,79 @@ export const receiver = (options: ReceiverOptions): Check.Check<FivetranClient> 
     surface,
     category: "security",
     active: true,
-    description:
-      "The receiver accepts correctly signed sync_end payloads and rejects payloads with a wrong or missing X-Fivetran-Signature-256.",
+    description: "The receiver accepts correctly signed sync_end payloads and rejects payloads with a wrong " +
+      "or missing X-Fivetran-Signature-256.",
     role: "No Fivetran role: it calls the product's receiver. Needs the webhook secret.",
     run: Effect.gen(function*() {
       const client = yield* FivetranClient
-      const created = yield* now
-      const body = (syncId: string) =>
-        JSON.stringify(syncEndPayload({
-          connectionId: options.connectionId ?? "launchgate_test",
-          groupId: options.groupId ?? "launchgate_test",
-          syncId,
-          created
-        }))
-      const first = body(randomUUID())
-      const wrongSecret = `not-${randomUUID()}`
-      const second = body(randomUUID())
-      const steps: ReadonlyArray<Step> = [
-        { name: "signed (lower-case hex)", body: first, signature: WebhookSignature.sign(first, options.secret), expect: "2xx" },
-        {
-          name: "signed (upper-case hex, evidence only)",
-          body: second,
-          signature: WebhookSignature.sign(second, options.secret, { case: "upper" }),
-          expect: "evidence"
-        },
-        { name: "wrong signature", body: first, signature: WebhookSignature.sign(first, wrongSecret), expect: "4xx" },
-        { name: "no signature", body: first, signature: undefined, expect: "4xx" }
-      ]
-      const results: Array<{ step: string; expect: string; status: number | null; error?: string }> = []
+      const steps = receiverSteps(options, yield* now)
+      const results: Array<StepResult> = []
       for (const step of steps) {
         const response = yield* Effect.either(post(client.http, options.url, step))
         results.push(
-          response._tag === "Right"
+          Either.isRight(response)
             ? { step: step.name, expect: step.expect, status: response.right.status }
             : { step: step.name, expect: step.expect, status: null, error: response.left.message }
         )
       }
-      const upper = results.find((r) => r.expect === "evidence")
-      const evidence = {
-        url: options.url,
-        header: WebhookSignature.HEADER,
-        steps: results,
-        // Unverified which case Fivetran sends: recorded, never judged.
-        acceptsUpperCaseHex: upper?.status == null ? null : upper.status >= 200 && upper.status < 300
-      }
-      const attempts = results.length
-      const broken = results.find((r) => r.status === null && r.expect !== "evidence")
-      if (broken) {
-        return Outcome.error(`could not decide: POST ${options.url} (${broken.step}) failed: ${broken.error}`, {
-          evidence,
-          attempts,
-          remediation: "The receiver did not answer. Check that it is deployed and reachable from where launchgate runs."
-        })
-      }
-      const problems = results.flatMap((r) => {
-        if (r.expect === "evidence") return []
-        const status = r.status!
-        const ok = r.expect === "2xx" ? status >= 200 && status < 300 : status >= 400 && status < 500
-        return ok ? [] : [`${r.step} got ${status}, expected ${r.expect}`]
-      })
-      if (problems.length === 0) {
-        return Outcome.pass(`the receiver accepted signed payloads and rejected forged ones`, {
-          evidence,
-          expected: "2xx for a lower-case hex signature, 4xx for wrong or missing signature",
-          attempts
-        })
-      }
-      const acceptsForged = results.some((r) => r.expect === "4xx" && r.status! >= 200 && r.status! < 300)
-      return Outcome.fail(`the webhook receiver at ${options.url}: ${problems.join("; ")}`, {
-        evidence,
-        expected: "2xx for a lower-case hex signature, 4xx for wrong or missing signature",
-        attempts,
-        remediation: acceptsForged
-          ? "The receiver accepts payloads it cannot trust. Verify X-Fivetran-Signature-256 over the raw body (WebhookSignature.verify from @launchgate/fivetran) and answer 401 when it does not match."
-          : "The receiver rejects genuine Fivetran payloads. Check it uses the same secret as the webhook, hashes the raw body (not re-serialised JSON), and compares hex case-insensitively."
-      })
+      return judgeReceiver(options.url, results)
     })
+  })
+}
+
+/** The four POSTs: two correctly signed bodies (lower- and upper-case hex), a wrong signature, none. */
+const receiverSteps = (options: ReceiverOptions, created: Date): ReadonlyArray<Step> => {
+  const body = (syncId: string) =>
+    JSON.stringify(syncEndPayload({
+      connectionId: options.connectionId ?? "launchgate_test",
+      groupId: options.groupId ?? "launchgate_test",
+      syncId,
+      created
+    }))
+  const first = body(randomUUID())
+  const second = body(randomUUID())
+  const wrongSecret = `not-${randomUUID()}`
+  const lower = WebhookSignature.sign(first, options.secret)
+  const upper = WebhookSignature.sign(second, options.secret, { case: "upper" })
+  return [
+    { name: "signed (lower-case hex)", body: first, signature: lower, expect: "2xx" },
+    { name: "signed (upper-case hex, evidence only)", body: second, signature: upper, expect: "evidence" },
+    { name: "wrong signature", body: first, signature: WebhookSignature.sign(first, wrongSecret), expect: "4xx" },
+    { name: "no signature", body: first, signature: undefined, expect: "4xx" }
+  ]
+}
+
+const judgeReceiver = (url: string, results: ReadonlyArray<StepResult>): Outcome.Outcome => {
+  const upper = results.find((r) => r.expect === "evidence")
+  const evidence = {
+    url,
+    header: WebhookSignature.HEADER,
+    steps: results,
+    // Unverified which case Fivetran sends: recorded, never judged.
+    acceptsUpperCaseHex: upper?.status == null ? null : is2xx(upper.status)
+  }
+  const attempts = results.length
+  const expected = "2xx for a lower-case hex signature, 4xx for wrong or missing signature"
+  const broken = results.find((r) => r.status === null && r.expect !== "evidence")
+  if (broken) {
+    const message = `could not decide: POST ${url} (${broken.step}) failed: ${broken.error}`
+    return Outcome.error(message, { evidence, attempts, remediation: remediation.unreachable })
+  }
+  const judged = results.filter((r) => r.expect !== "evidence")
+  const problems = judged.flatMap(({ step, expect, status }) => {
+    const ok = expect === "2xx" ? is2xx(status!) : status! >= 400 && status! < 500
+    return ok ? [] : [`${step} got ${status}, expected ${expect}`]
+  })
+  if (problems.length === 0) {
+    const message = "the receiver accepted signed payloads and rejected forged ones"
+    return Outcome.pass(message, { evidence, expected, attempts })
+  }
+  const acceptsForged = judged.some((r) => r.expect === "4xx" && is2xx(r.status!))
+  return Outcome.fail(`the webhook receiver at ${url}: ${problems.join("; ")}`, {
+    evidence,
+    expected,
+    attempts,
+    remediation: acceptsForged ? remediation.acceptsForged : remediation.rejectsGenuine
   })
 }
 
@@ -406,5 +414,9 @@ const post = (http: HttpTransport.Service, url: string, step: Step) =>
   })
 
 /** Every webhook check's id. */
-export const ids = ["fivetran.webhook.configured", "fivetran.webhook.test-delivery", "fivetran.webhook.receiver"] as const
+export const ids = [
+  "fivetran.webhook.configured",
+  "fivetran.webhook.test-delivery",
+  "fivetran.webhook.receiver"
+] as const
 

@@ -13,9 +13,10 @@ import type { UnknownValue } from "./schema.js"
 
 /**
  * An `error` outcome for a failed call: core's `Check.errorFromCause` (every
- * field as evidence, the remediation), plus what core's does not carry yet:
- * the attempts on the outcome and Fivetran's rate-limit budget and
- * `Retry-After` wait at the top of the evidence, where successful reads put them.
+ * field as evidence, the remediation, the attempts), plus what only Fivetran
+ * has: its rate-limit budget and `Retry-After` wait at the top of the
+ * evidence, where successful reads put them (so a reader finds them in one
+ * place whether the read passed or failed).
  */
 export const fromError = (error: FivetranError): Outcome.Outcome => {
   const outcome = Check.errorFromCause(Cause.fail(error))
@@ -25,8 +26,7 @@ export const fromError = (error: FivetranError): Outcome.Outcome => {
       ...outcome.evidence,
       retryAfterWaitedMs: error.retryAfterWaitedMs ?? 0,
       ...(error.rateLimitRemaining !== undefined ? { rateLimitRemaining: error.rateLimitRemaining } : {})
-    },
-    ...(error.attempts !== undefined ? { attempts: error.attempts } : {})
+    }
   }
 }
 
@@ -45,8 +45,8 @@ export const unknownValue = (
     observed: value.value,
     expected: `one of ${known.join(", ")}`,
     evidence: { field },
-    remediation:
-      `Fivetran reports a new ${field} value. Judge ${subject} by hand in the Fivetran dashboard, and upgrade @launchgate/fivetran (or report the value) so the check can decide it.`
+    remediation: `Fivetran reports a new ${field} value. Judge ${subject} by hand in the Fivetran dashboard, ` +
+      "and upgrade @launchgate/fivetran (or report the value) so the check can decide it."
   })
 
 /** Attach what the reads cost: attempts on the outcome, `X-Rate-Limit-Remaining` in evidence. */
