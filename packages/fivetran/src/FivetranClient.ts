@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { HttpTransport } from "@launchgate/core"
-import { Config, type ConfigError, Context, type Duration, Effect, Layer, type Redacted } from "effect"
+import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, type Redacted } from "effect"
 import { FivetranError } from "./FivetranError.js"
 import * as Http from "./internal/http.js"
 import * as Resources from "./internal/resources.js"
@@ -183,17 +183,21 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
 export const layer = (options: Options): Layer.Layer<FivetranClient, never, HttpTransport.HttpTransport> =>
   Layer.effect(FivetranClient, make(options))
 
-/** What {@link layerConfig} reads by default: `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET`, `FIVETRAN_BASE_URL`. */
-export const defaultConfig: Config.Config.Wrap<Options> = {
+/**
+ * What {@link layerConfig} reads by default: `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET`, `FIVETRAN_BASE_URL`.
+ * `Config.all` reads every key and accumulates the failures, so all missing variables are reported together.
+ */
+export const defaultConfig: Config.Config<Options> = Config.all({
   apiKey: Config.redacted("FIVETRAN_API_KEY"),
   apiSecret: Config.redacted("FIVETRAN_API_SECRET"),
   baseUrl: Config.string("FIVETRAN_BASE_URL").pipe(Config.withDefault(DEFAULT_BASE_URL))
-}
+})
 
 /**
- * The client from Effect `Config` (the environment by default). A missing
- * key fails the layer with a `ConfigError` naming the variable, so every
- * check reports `error`, never `pass`.
+ * The client from Effect `Config` (the environment by default). Missing or
+ * invalid keys fail the layer with one `config` {@link FivetranError} per key,
+ * all in the layer's `Cause`, so every check reports `error` (never `pass`)
+ * and the runner lists each key under `run.configurationErrors`.
  *
  * @example
  * Fivetran.layerConfig() // FIVETRAN_API_KEY, FIVETRAN_API_SECRET
@@ -203,30 +207,45 @@ export const layerConfig = (
 ): Layer.Layer<FivetranClient, FivetranError, HttpTransport.HttpTransport> =>
   Layer.effect(
     FivetranClient,
-    Effect.flatMap(Effect.mapError(Config.unwrap(config), fromConfigError), make)
+    Config.unwrap(config).pipe(
+      Effect.catchAll((e) => Effect.failCause(configFailures(e))),
+      Effect.flatMap(make)
+    )
   )
 
+interface ConfigProblem {
+  readonly path: string
+  readonly problem: string
+}
+
 // Effect redacts the messages of `Config.redacted` failures, so name the keys ourselves.
-const configProblems = (e: ConfigError.ConfigError): Array<string> => {
+const configProblems = (e: ConfigError.ConfigError): Array<ConfigProblem> => {
   switch (e._op) {
     case "And":
     case "Or":
       return [...configProblems(e.left), ...configProblems(e.right)]
     case "MissingData":
-      return [`${e.path.join(".")} is not set`]
-    default:
-      return [`${e.path.join(".")} is invalid${e.message.includes("<redacted>") ? "" : `: ${e.message}`}`]
+      return [{ path: e.path.join("."), problem: "is not set" }]
+    default: {
+      const detail = e.message.includes("<redacted>") ? "" : `: ${e.message}`
+      return [{ path: e.path.join("."), problem: `is invalid${detail}` }]
+    }
   }
 }
 
-const fromConfigError = (e: ConfigError.ConfigError): FivetranError => {
-  const problems = [...new Set(configProblems(e))]
-  return Http.fivetranError({
-    reason: "config",
-    path: problems.map((p) => p.split(" ")[0]).join(", "),
-    message: `the Fivetran client is not configured: ${problems.join("; ")}`,
-    remediation:
-      "Set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a Fivetran API key of a read-only user; see the README " +
-      "for the role each check needs), or pass apiKey/apiSecret to Fivetran.layer."
-  })
+const configRemediation = "Set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a Fivetran API key of a read-only user; " +
+  "see the README for the role each check needs), or pass apiKey/apiSecret to Fivetran.layer."
+
+/** One `config` error per key, side by side in one `Cause`, so none hides another. */
+const configFailures = (e: ConfigError.ConfigError): Cause.Cause<FivetranError> => {
+  const unique = new Map(configProblems(e).map((p) => [`${p.path} ${p.problem}`, p]))
+  const failures = [...unique.values()].map(({ path, problem }) =>
+    Cause.fail(Http.fivetranError({
+      reason: "config",
+      path,
+      message: `the Fivetran client is not configured: ${path} ${problem}`,
+      remediation: configRemediation
+    }))
+  )
+  return failures.reduce<Cause.Cause<FivetranError>>(Cause.parallel, Cause.empty)
 }

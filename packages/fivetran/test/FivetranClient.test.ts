@@ -230,6 +230,16 @@ describe("layerConfig", () => {
       { path: "FIVETRAN_API_KEY", message: expect.stringContaining("FIVETRAN_API_KEY is not set") }
     ])
   })
+
+  it("with no variables set, reports every missing one at once (issue 14), not the first only", async () => {
+    const provider = ConfigProvider.fromMap(new Map())
+    const report = await Effect.runPromise(Runner.run(gateWith(layerConfig())).pipe(Effect.withConfigProvider(provider)))
+    expect(report.items[0]?.status).toBe("error")
+    expect(report.run.configurationErrors).toEqual([
+      { path: "FIVETRAN_API_KEY", message: expect.stringContaining("FIVETRAN_API_KEY is not set") },
+      { path: "FIVETRAN_API_SECRET", message: expect.stringContaining("FIVETRAN_API_SECRET is not set") }
+    ])
+  })
 })
 
 describe("layer", () => {
