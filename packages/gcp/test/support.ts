@@ -4,7 +4,7 @@
  */
 import { type Check, Gate, type HttpTransport, Report, Runner } from "@launchgate/core"
 import type { Running } from "@launchgate/core/emulator"
-import { type Layer, Redacted } from "effect"
+import { type Duration, type Layer, Redacted } from "effect"
 import { Gcp, type GcpError as GcpErrors, type GcpServices } from "../src/index.js"
 import { GcpEmulator, type State } from "../src/emulator/index.js"
 
@@ -31,7 +31,13 @@ export const layerFor = (
 export const runChecks = async (
   running: Pick<Running<State>, "url">,
   checks: ReadonlyArray<Check.Check<GcpServices>>,
-  options: { readonly layer?: Partial<Gcp.Options>; readonly now?: Date; readonly allowActive?: boolean } = {}
+  options: {
+    readonly layer?: Partial<Gcp.Options>
+    readonly now?: Date
+    readonly allowActive?: boolean
+    /** The runner's per-check timeout (its default, 30 s, otherwise). */
+    readonly checkTimeout?: Duration.DurationInput
+  } = {}
 ): Promise<Report.Report> => {
   const gate = Gate.make({
     name: "gcp test",
@@ -40,7 +46,8 @@ export const runChecks = async (
   })
   const report = await Runner.runPromise(gate, {
     now: options.now ?? NOW,
-    ...(options.allowActive ? { allowActive: true } : {})
+    ...(options.allowActive ? { allowActive: true } : {}),
+    ...(options.checkTimeout !== undefined ? { checkTimeout: options.checkTimeout } : {})
   })
   // Every report must be a valid report.
   Report.decodeSync(report)
