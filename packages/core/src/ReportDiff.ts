@@ -115,8 +115,14 @@ export const diff = (previous: Report.Report, current: Report.Report): Diff => {
 const line = (c: Change) =>
   `  - ${c.id} [${c.tier}, ${c.owner}]: ${c.before ?? "—"} → ${c.after ?? "—"}${c.message ? ` (${c.message})` : ""}`
 
-/** The comparison as plain text for a terminal or a CI log. */
+/**
+ * The comparison as plain text for a terminal or a CI log. Each change is listed under one heading: a
+ * launch-critical regression is not repeated under "Newly failing" or "New checks" (the {@link Diff} itself keeps
+ * every list as computed, for JSON consumers).
+ */
 export const render = (d: Diff): string => {
+  const critical = new Set(d.criticalRegressions.map((c) => c.id))
+  const notCritical = (changes: ReadonlyArray<Change>) => changes.filter((c) => !critical.has(c.id))
   const out: Array<string> = []
   out.push(`launchgate diff: ${d.previous.verdict} (${d.previous.startedAt}) → ${d.current.verdict} (${d.current.startedAt})`)
   const section = (title: string, changes: ReadonlyArray<Change>) => {
@@ -130,10 +136,10 @@ export const render = (d: Diff): string => {
     for (const x of list) out.push(`  - ${x.check}: owner ${x.owner}, expires ${x.expires.slice(0, 10)}, follow-up ${x.followUp}`)
   }
   section("Launch-critical regressions", d.criticalRegressions)
-  section("Newly failing", d.newlyFailing)
+  section("Newly failing", notCritical(d.newlyFailing))
   section("Fixed", d.fixed)
   section("Still failing", d.stillFailing)
-  section("New checks", d.added)
+  section("New checks", notCritical(d.added))
   section("Removed checks", d.removed)
   deferrals("Deferrals added", d.deferralsAdded)
   deferrals("Deferrals removed", d.deferralsRemoved)

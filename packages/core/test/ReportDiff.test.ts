@@ -64,6 +64,36 @@ describe("ReportDiff", () => {
     expect(ReportDiff.render(stale)).toContain("now stale")
   })
 
+  it("render lists a launch-critical regression once: not again under Newly failing or New checks", async () => {
+    const before = await Runner.runPromise(gateWith({ "a.x.critical": "pass", "a.x.adjacent": "pass" }), { now: NOW })
+    const after = await Runner.runPromise(
+      gateWith({ "a.x.critical": "fail", "a.x.adjacent": "fail", "a.x.new-critical": "fail", "a.x.new-adjacent": "pass" }),
+      { now: NOW }
+    )
+    const d = ReportDiff.diff(before, after)
+    // The lists stay as computed (JSON consumers see every list); only the text shows each change once.
+    expect(d.criticalRegressions.map((c) => c.id)).toEqual(["a.x.critical", "a.x.new-critical"])
+    expect(d.newlyFailing.map((c) => c.id)).toEqual(["a.x.critical", "a.x.adjacent"])
+    expect(d.added.map((c) => c.id)).toEqual(["a.x.new-critical", "a.x.new-adjacent"])
+    const text = ReportDiff.render(d)
+    const occurrences = (id: string) => text.split("\n").filter((l) => l.startsWith(`  - ${id} `)).length
+    expect(occurrences("a.x.critical")).toBe(1)
+    expect(occurrences("a.x.new-critical")).toBe(1)
+    expect(occurrences("a.x.adjacent")).toBe(1)
+    expect(occurrences("a.x.new-adjacent")).toBe(1)
+    expect(text).toContain("Launch-critical regressions (2):")
+    expect(text).toContain("Newly failing (1):\n  - a.x.adjacent ")
+    expect(text).toContain("New checks (1):\n  - a.x.new-adjacent ")
+  })
+
+  it("render leaves out a heading whose every change is a launch-critical regression", async () => {
+    const before = await Runner.runPromise(gateWith({ "a.x.critical": "pass" }), { now: NOW })
+    const after = await Runner.runPromise(gateWith({ "a.x.critical": "fail" }), { now: NOW })
+    const text = ReportDiff.render(ReportDiff.diff(before, after))
+    expect(text).toContain("Launch-critical regressions (1):")
+    expect(text).not.toContain("Newly failing")
+  })
+
   it("identical reports: no change, no regression", async () => {
     const report = await Runner.runPromise(gateWith({ "a.x.ok": "pass" }), { now: NOW })
     const d = ReportDiff.diff(report, report)

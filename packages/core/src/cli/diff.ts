@@ -18,13 +18,6 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, _context: Con
   const previous = await readReport(io.cwd, previousFile, "previous")
   const current = await readReport(io.cwd, currentFile, "current")
   const result = ReportDiff.diff(previous, current)
-  io.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : renderChanges(result)}\n`)
+  io.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : ReportDiff.render(result)}\n`)
   return result.regressed ? EXIT_BLOCKED : EXIT_READY
-}
-
-/** The comparison as text, each change under one heading: a launch-critical regression is not listed again. */
-export const renderChanges = (changes: ReportDiff.Diff): string => {
-  const shown = new Set(changes.criticalRegressions.map((c) => c.id))
-  const rest = (list: ReadonlyArray<ReportDiff.Change>) => list.filter((c) => !shown.has(c.id))
-  return ReportDiff.render({ ...changes, newlyFailing: rest(changes.newlyFailing), added: rest(changes.added) })
 }

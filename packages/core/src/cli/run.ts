@@ -22,7 +22,6 @@ import { runOptions } from "./commands.js"
 import type { Context } from "./command.js"
 import { ConfigError, EXIT_BLOCKED, EXIT_READY, EXIT_USAGE, type Io, UsageError, useColor } from "./io.js"
 import { loadGate } from "./load.js"
-import { renderChanges } from "./diff.js"
 import { readReport } from "./reportFile.js"
 import { select } from "./select.js"
 
@@ -320,7 +319,7 @@ const runAndReport = async (io: Io, values: Values, plan: Planned, context: Cont
   if (baseline) {
     const changes = ReportDiff.diff(baseline, report)
     regressed = changes.regressed
-    io.stdout.write(`\n${renderChanges(changes)}\n`)
+    io.stdout.write(`\n${ReportDiff.render(changes)}\n`)
   }
   const code = Math.max(Runner.exitCode(report), regressed ? EXIT_BLOCKED : EXIT_READY)
   // A report that could not be written must not hide the verdict: blocked stays 1; only a ready run becomes 2.
