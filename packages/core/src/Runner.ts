@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, ConfigError, Context, Deferred, Duration, Effect, Exit, Layer, Option, Queue, Scope } from "effect"
+import { Cause, Clock, ConfigError, Context, Deferred, Duration, Effect, Exit, Fiber, Layer, Option, Queue, Scope } from "effect"
 import * as Check from "./Check.js"
 import * as Gate from "./Gate.js"
 import * as HttpTransport from "./HttpTransport.js"
@@ -363,6 +363,7 @@ const runItems = <R>(
     const defaultTimeout = Duration.decode(options.checkTimeout ?? DEFAULT_TIMEOUT)
     const extraAllowed = options.allowActive ?? false
     const queue = yield* Queue.unbounded<number>()
+    const allDone = yield* Deferred.make<void>()
 
     const indexById = new Map<string, number>()
     items.forEach((item, i) => indexById.set(item.check.id, i))
@@ -485,47 +486,101 @@ const runItems = <R>(
           }
           settle(stuck)
         }
-        if (settled === total) effects.push(Queue.offerAll(queue, new Array<number>(workers).fill(-1)))
+        if (settled === total) effects.push(Deferred.succeed(allDone, undefined))
         return Effect.all(effects, { discard: true })
       })
 
-    const runOne = (index: number): Effect.Effect<Raw> =>
-      Effect.gen(function*() {
-        const item = items[index]!
-        const started = yield* Clock.currentTimeMillis
-        emit({ type: "start", index, id: item.check.id, total })
-        const timeout = item.check.timeout ?? defaultTimeout
-        const deadline = Math.min(started + Duration.toMillis(timeout), runDeadline ?? Number.POSITIVE_INFINITY)
-        const outcome = yield* Check.runSafely(item.check).pipe(
-          Effect.provide(context),
-          Effect.locally(currentDeadline, deadline),
-          Effect.timeoutTo({
-            duration: timeout,
-            onSuccess: (o): Outcome.Outcome => o,
-            onTimeout: () =>
-              Outcome.error(`timed out after ${Duration.format(timeout)}`, {
-                evidence: { timeoutMs: Duration.toMillis(timeout) },
-                remediation: "The target did not answer in time. Check that it is reachable, or raise the " +
-                  "check's timeout (Check.timeout) if it is legitimately slow."
-              })
-          })
-        )
-        const ended = yield* Clock.currentTimeMillis
-        return { outcome, startedAt: started, durationMs: ended - started }
+    // Timeouts without a race per check (which forks two fibres each): a worker runs its check inline, and one
+    // timer, armed for the earliest timeout in flight, interrupts a worker whose check ran out of time, settles
+    // that item as `error` and starts a replacement worker in its slot. With the usual single timeout, later
+    // checks time out later, so the timer is re-armed only when it fires.
+    interface Slot {
+      readonly index: number
+      readonly startedAt: number
+      readonly timeoutAt: number
+      readonly timeout: Duration.Duration
+    }
+    const slots: Array<Slot | undefined> = new Array(workers).fill(undefined)
+    const fibers: Array<Fiber.RuntimeFiber<void>> = []
+    const timers = new Set<Fiber.RuntimeFiber<void>>()
+    let armedAt: number | undefined
+
+    const timedOut = (slot: Slot, now: number): Raw => ({
+      outcome: Outcome.error(`timed out after ${Duration.format(slot.timeout)}`, {
+        evidence: { timeoutMs: Duration.toMillis(slot.timeout) },
+        remediation: "The target did not answer in time. Check that it is reachable, or raise the " +
+          "check's timeout (Check.timeout) if it is legitimately slow."
+      }),
+      startedAt: slot.startedAt,
+      durationMs: now - slot.startedAt
+    })
+
+    const arm = (at: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (closed || (armedAt !== undefined && armedAt <= at)) return Effect.void
+        armedAt = at
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.flatMap(
+            Effect.forkDaemon(Effect.zipRight(Effect.sleep(Math.max(0, at - now)), onTimer)),
+            (fiber) => {
+              timers.add(fiber)
+              fiber.addObserver(() => timers.delete(fiber))
+              return Effect.void
+            }
+          ))
       })
 
-    const worker = Effect.gen(function*() {
-      for (;;) {
-        const index = yield* Queue.take(queue)
-        if (index < 0) return
-        waiting--
-        running++
-        const raw = yield* runOne(index)
-        running--
-        if (closed) return
-        yield* after(settle([[index, raw]]))
+    const onTimer: Effect.Effect<void> = Effect.gen(function*() {
+      armedAt = undefined
+      if (closed) return
+      const now = yield* Clock.currentTimeMillis
+      const expired: Array<number> = []
+      const results: Array<readonly [number, Raw]> = []
+      let next: number | undefined
+      for (let s = 0; s < workers; s++) {
+        const slot = slots[s]
+        if (slot === undefined) continue
+        if (slot.timeoutAt <= now) {
+          slots[s] = undefined
+          running--
+          expired.push(s)
+          results.push([slot.index, timedOut(slot, now)])
+        } else next = next === undefined ? slot.timeoutAt : Math.min(next, slot.timeoutAt)
       }
+      for (const s of expired) {
+        // Not awaited: a check that ignores interruption must not hold the timer (the deadline bounds the run).
+        yield* Fiber.interruptFork(fibers[s]!)
+        fibers[s] = yield* Effect.forkDaemon(worker(s))
+      }
+      if (results.length > 0) yield* after(settle(results))
+      if (next !== undefined) yield* arm(next)
     })
+
+    const worker = (s: number): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        for (;;) {
+          const index = yield* Queue.take(queue)
+          waiting--
+          running++
+          const item = items[index]!
+          const started = yield* Clock.currentTimeMillis
+          emit({ type: "start", index, id: item.check.id, total })
+          const timeout = item.check.timeout ?? defaultTimeout
+          const timeoutAt = started + Duration.toMillis(timeout)
+          slots[s] = { index, startedAt: started, timeoutAt, timeout }
+          yield* arm(timeoutAt)
+          const outcome = yield* Check.runSafely(item.check).pipe(
+            Effect.locally(currentDeadline, Math.min(timeoutAt, runDeadline ?? Number.POSITIVE_INFINITY))
+          )
+          // The timer settled this item and replaced this worker: its late result changes nothing.
+          if (slots[s]?.index !== index || closed) return
+          slots[s] = undefined
+          running--
+          const ended = yield* Clock.currentTimeMillis
+          yield* after(settle([[index, { outcome, startedAt: started, durationMs: ended - started }]]))
+        }
+        // The run's services, provided once per worker rather than once per check.
+      }).pipe(Effect.provide(context))
 
     // Ready items start in gate order; the rest are released as their prerequisites settle.
     const ready: Array<number> = []
@@ -544,11 +599,20 @@ const runItems = <R>(
     }
     yield* after(failFast === undefined ? { ready } : { ready, failFast })
 
-    const work = Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true })
+    const work = Effect.gen(function*() {
+      for (let w = 0; w < workers; w++) fibers.push(yield* Effect.forkDaemon(worker(w)))
+      yield* Deferred.await(allDone)
+    })
+    // Daemon fibres: stop them all (workers idle or in flight, the timer), without waiting for any, however
+    // the run ends (its own caller interrupting it included).
+    const stopAll = Effect.suspend(() => {
+      closed = true
+      return Effect.forEach([...fibers, ...timers], Fiber.interruptFork, { discard: true })
+    })
     // Disconnected: a check that ignores interruption cannot hold the run once it must stop.
-    const reason = yield* Effect.race(Effect.as(Effect.disconnect(work), undefined), Deferred.await(stop))
-    closed = true
-    return reason
+    return yield* Effect.race(Effect.as(Effect.disconnect(work), undefined), Deferred.await(stop)).pipe(
+      Effect.ensuring(stopAll)
+    )
   })
 
 const abortReason = (signal: AbortSignal): string => {

@@ -4,7 +4,7 @@
  * on the machine's speed.
  */
 import { it as effectIt } from "@effect/vitest"
-import { Config, Context, Duration, Effect, Layer, Option } from "effect"
+import { Config, Context, Duration, Effect, Fiber, Layer, Option, TestClock } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { Emulator } from "../src/emulator/index.js"
 import { Check, Gate, HttpTransport, Outcome, Runner, VendorError } from "../src/index.js"
@@ -212,4 +212,36 @@ describe("each check's deadline", () => {
     expect(item.attempts).toBe(1)
     expect(emu.log).toHaveLength(1)
   })
+})
+
+describe("the worker pool's timeouts (TestClock)", () => {
+  const never = (id: string, timeout: Duration.DurationInput) =>
+    Check.make({ id, title: id, surface: "acme.api", category: "capacity", timeout, run: Effect.never })
+  const quick = (id: string) =>
+    Check.make({ id, title: id, surface: "acme.api", category: "capacity", run: Effect.succeed(Outcome.pass("ok")) })
+
+  effectIt.effect("a check that hangs times out and its worker is replaced: the next checks still run", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Runner.run(gateOf([never("acme.api.hang", "30 seconds"), quick("acme.api.b"), quick("acme.api.c")]), {
+        concurrency: 1
+      }))
+      yield* TestClock.adjust("31 seconds")
+      const report = yield* Fiber.join(fiber)
+      expect(report.items.map((i) => i.status)).toEqual(["error", "pass", "pass"])
+      expect(report.items[0]).toMatchObject({ message: "timed out after 30s", durationMs: 30_000 })
+    }))
+
+  effectIt.effect("each check ends at its own timeout, a shorter one started later included", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Runner.run(gateOf([never("acme.api.long", "60 seconds"), never("acme.api.short", "10 seconds")]), {
+        concurrency: 2
+      }))
+      yield* TestClock.adjust("11 seconds")
+      yield* TestClock.adjust("50 seconds")
+      const report = yield* Fiber.join(fiber)
+      expect(report.items.map((i) => [i.id, i.status, i.durationMs])).toEqual([
+        ["acme.api.long", "error", 60_000],
+        ["acme.api.short", "error", 10_000]
+      ])
+    }))
 })
