@@ -10,16 +10,17 @@
  *
  * @since 0.1.0
  */
-import { type Check, Outcome, Redaction } from "@launchgate/core"
+import { type Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
 import type { GcpServices } from "./Gcp.js"
 import type { GcpError } from "./GcpError.js"
-import { lift, make, perSubject, type Reads, type Spec, unknownEnum } from "./internal/check.js"
+import { isKnown, lift, make, perSubject, type Reads, type Spec, unknownEnum } from "./internal/check.js"
 import { lastSegment } from "./internal/resources.js"
 import * as Run from "./internal/run.js"
-import type { Service as ServiceType } from "./internal/schemas.js"
+import type { Condition, Service as ServiceType } from "./internal/schemas.js"
 import * as SecretEnv from "./internal/secretEnv.js"
-import { latestVersion, loadSecrets, VERSION_STATES } from "./internal/secrets.js"
+import { resolveSecretRef } from "./internal/secretRefs.js"
+import { loadSecrets, VERSION_STATES } from "./internal/secrets.js"
 
 export { Operation, Revision, Service } from "./internal/schemas.js"
 export type { Ingress, RollbackTarget, ServiceSelector } from "./internal/run.js"
@@ -51,25 +52,83 @@ const serviceCheck = (
         evidence: { project: selection.project, region: selection.region }
       })))
 
-const describeCommand = (s: ServiceType, sel: Run.Selection) =>
-  `gcloud run services describe ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project}`
+const describe = (s: ServiceType, sel: Run.Selection) => Run.serviceCommand("describe", s, sel)
 
-const REASON_HELP: Record<string, string> = {
-  HEALTH_CHECK_CONTAINER_ERROR:
-    "The container did not pass its startup or health check. Read the revision's logs (gcloud run revisions logs read REVISION) and fix the probe path, port or start-up time.",
-  SECRETS_ACCESS_CHECK_FAILED:
-    "The runtime service account cannot read a referenced secret. Grant roles/secretmanager.secretAccessor on that secret to the service's service account.",
-  CONTAINER_PERMISSION_DENIED:
-    "Cloud Run cannot pull the image. Grant the service agent roles/artifactregistry.reader on the repository.",
-  CONTAINER_IMAGE_UNAUTHORIZED:
-    "The image is not authorised (Binary Authorization or registry permissions). Check the attestation or registry IAM.",
-  CONTAINER_MISSING: "The image does not exist. Check the image path and tag of the latest deploy.",
-  ENCRYPTION_KEY_PERMISSION_DENIED: "Cloud Run cannot use the CMEK key. Grant the service agent roles/cloudkms.cryptoKeyEncrypterDecrypter.",
-  MIN_INSTANCES_NOT_PROVISIONED: "Minimum instances could not be provisioned (quota or capacity). Check quotas in the region."
-}
+/** Remediation texts of every Cloud Run check. */
+const remediation = {
+  /** Failed-condition reasons Cloud Run reports, and what fixes each. */
+  reasons: {
+    HEALTH_CHECK_CONTAINER_ERROR: "The container did not pass its startup or health check. Read the revision's logs "
+      + "(gcloud run revisions logs read REVISION) and fix the probe path, port or start-up time.",
+    SECRETS_ACCESS_CHECK_FAILED: "The runtime service account cannot read a referenced secret. Grant "
+      + "roles/secretmanager.secretAccessor on that secret to the service's service account.",
+    CONTAINER_PERMISSION_DENIED:
+      "Cloud Run cannot pull the image. Grant the service agent roles/artifactregistry.reader on the repository.",
+    CONTAINER_IMAGE_UNAUTHORIZED:
+      "The image is not authorised (Binary Authorization or registry permissions). Check the attestation or registry IAM.",
+    CONTAINER_MISSING: "The image does not exist. Check the image path and tag of the latest deploy.",
+    ENCRYPTION_KEY_PERMISSION_DENIED:
+      "Cloud Run cannot use the CMEK key. Grant the service agent roles/cloudkms.cryptoKeyEncrypterDecrypter.",
+    MIN_INSTANCES_NOT_PROVISIONED:
+      "Minimum instances could not be provisioned (quota or capacity). Check quotas in the region."
+  } as Readonly<Record<string, string>>,
+  inspect: (describeCommand: string) => `Inspect it with ${describeCommand}.`,
+  reason: (reason: string, describeCommand: string) =>
+    `${remediation.reasons[reason]} (${reason}; details: ${describeCommand})`,
+  settle: (describeCommand: string) =>
+    `Wait for the rollout to settle (or wrap this check in Check.eventually), then re-run; details: ${describeCommand}.`,
+  readConditions: (describeCommand: string) =>
+    `Read the failed conditions with ${describeCommand} and fix the latest revision.`,
+  deployFailed: (describeCommand: string, latestReady: string | undefined) =>
+    `The latest deploy failed or is still starting: ${describeCommand} shows why. Fix and redeploy, `
+    + `or keep traffic on ${latestReady ?? "the previous revision"}.`,
+  sendTraffic: (updateTrafficCommand: string) =>
+    `Send traffic to the latest revision (${updateTrafficCommand}) once it is verified, `
+    + "or wait for the traffic change to settle.",
+  noContainer: "Redeploy the service with a container image.",
+  probes: "Add startupProbe (an HTTP GET on a readiness path such as /healthz) and livenessProbe to the serving "
+    + "container, in the service YAML (gcloud run services replace) or your Terraform, then redeploy.",
+  statedMaximum: (command: string) =>
+    "Work out how many instances your database connections and vendor rate limits allow, set it "
+    + `(${command}) and state it in the gate (maxInstances({ atMost: N })).`,
+  keepRollbackTarget: (tagCommand: string) =>
+    `Keep the previous release deployable: tag it (${tagCommand}) and keep it warm, `
+    + "or redeploy the previous image with --no-traffic.",
+  secretEnv: (updateCommand: string, names: ReadonlyArray<string>) =>
+    `Store each value in Secret Manager and reference it instead (${updateCommand}, for ${names.join(", ")}), `
+    + "then rotate the values: anyone with run.services.get could read them.",
+  secretRefs: "Create or re-enable the referenced versions (gcloud secrets versions enable VERSION --secret SECRET), "
+    + "or point the service at an enabled version; with pinning required, replace :latest by a version number.",
+  secretViewer: "Grant roles/secretmanager.viewer on the project.",
+  serviceAccount: (updateCommand: string) =>
+    `Create a service account with only what the service needs and deploy with it: ${updateCommand}`
+} as const
 
 /** Options of {@link healthy}. */
 export type HealthyOptions = Run.ServiceSelector
+
+const withReason = (text: string, c: Condition) => (Run.reasonOf(c) ? `${text} (${Run.reasonOf(c)})` : text)
+
+/** What keeps a service from being healthy and settled, in words. */
+const healthProblems = (s: ServiceType, terminal: Condition, blocking: ReadonlyArray<Condition>) => {
+  const problems: Array<string> = []
+  if (terminal.state !== "CONDITION_SUCCEEDED") {
+    problems.push(withReason(`terminal condition ${terminal.type ?? "Ready"} is ${terminal.state ?? "unset"}`, terminal))
+  }
+  for (const c of blocking) if (c !== terminal) problems.push(withReason(`condition ${c.type ?? "?"} failed`, c))
+  if (s.reconciling === true) problems.push("a rollout is still reconciling")
+  if (s.generation !== undefined && s.observedGeneration !== s.generation) {
+    problems.push(`observedGeneration ${s.observedGeneration ?? "unset"} is behind generation ${s.generation}`)
+  }
+  return problems
+}
+
+const healthRemediation = (s: ServiceType, conditions: ReadonlyArray<Condition>, describeCommand: string) => {
+  const reason = conditions.flatMap(Run.reasonsOf).find((r) => remediation.reasons[r] !== undefined)
+  if (reason !== undefined) return remediation.reason(reason, describeCommand)
+  const unsettled = s.reconciling === true || s.observedGeneration !== s.generation
+  return unsettled ? remediation.settle(describeCommand) : remediation.readConditions(describeCommand)
+}
 
 /**
  * `gcp.cloud-run.healthy`: the service's terminal condition succeeded, it is
@@ -82,59 +141,64 @@ export const healthy = (options: HealthyOptions = {}): Check.Check<GcpServices> 
     id: "gcp.cloud-run.healthy",
     title: "Cloud Run service is healthy and settled",
     category: "rollout",
-    description: "The service's last rollout finished: terminal condition succeeded, nothing reconciling, every generation observed, no failed condition."
+    description: "The service's last rollout finished: terminal condition succeeded, nothing reconciling, "
+      + "every generation observed, no failed condition."
   }, options, (s, sel) => {
     const terminal = s.terminalCondition
     const all = [...(terminal ? [terminal] : []), ...(s.conditions ?? [])]
-    const unknown = all.find((c) => !isKnownState(c.state))
+    const unknown = all.find((c) => !isKnown(c.state, Run.CONDITION_STATES))
     if (unknown?.state !== undefined) return unknownEnum("condition.state", unknown.state, Run.CONDITION_STATES)
     if (!terminal) {
       return Outcome.error("the service reports no terminalCondition: cannot tell whether it is healthy", {
-        remediation: `Inspect it with ${describeCommand(s, sel)}.`
+        remediation: remediation.inspect(describe(s, sel))
       })
     }
     const failed = all.filter((c) => c.state === "CONDITION_FAILED")
     const blocking = failed.filter((c) => c.severity !== "WARNING" && c.severity !== "INFO")
+    const { type, state, message } = terminal
     const observed = {
-      terminalCondition: { type: terminal.type, state: terminal.state, reason: Run.reasonOf(terminal), message: terminal.message },
+      terminalCondition: { type, state, reason: Run.reasonOf(terminal), message },
       reconciling: s.reconciling ?? false,
       generation: s.generation,
       observedGeneration: s.observedGeneration,
       failedConditions: failed.map((c) => ({ type: c.type, reason: Run.reasonOf(c), severity: c.severity, message: c.message }))
     }
-    const expected = { terminalCondition: "CONDITION_SUCCEEDED", reconciling: false, observedGeneration: "equal to generation", failedConditions: [] }
-    const problems: Array<string> = []
-    if (terminal.state !== "CONDITION_SUCCEEDED") {
-      problems.push(`terminal condition ${terminal.type ?? "Ready"} is ${terminal.state ?? "unset"}${Run.reasonOf(terminal) ? ` (${Run.reasonOf(terminal)})` : ""}`)
+    const expected = {
+      terminalCondition: "CONDITION_SUCCEEDED",
+      reconciling: false,
+      observedGeneration: "equal to generation",
+      failedConditions: []
     }
-    for (const c of blocking) if (c !== terminal) problems.push(`condition ${c.type ?? "?"} failed${Run.reasonOf(c) ? ` (${Run.reasonOf(c)})` : ""}`)
-    if (s.reconciling === true) problems.push("a rollout is still reconciling")
-    if (s.generation !== undefined && s.observedGeneration !== s.generation) {
-      problems.push(`observedGeneration ${s.observedGeneration ?? "unset"} is behind generation ${s.generation}`)
-    }
+    const problems = healthProblems(s, terminal, blocking)
     if (problems.length > 0) {
-      const reason = all.flatMap(Run.reasonsOf).find((r) => REASON_HELP[r] !== undefined)
-      return Outcome.fail(problems.join("; "), {
-        observed,
-        expected,
-        remediation: reason
-          ? `${REASON_HELP[reason]} (${reason}; details: ${describeCommand(s, sel)})`
-          : s.reconciling === true || s.observedGeneration !== s.generation
-          ? `Wait for the rollout to settle (or wrap this check in Check.eventually), then re-run; details: ${describeCommand(s, sel)}.`
-          : `Read the failed conditions with ${describeCommand(s, sel)} and fix the latest revision.`
-      })
+      return Outcome.fail(problems.join("; "), { observed, expected, remediation: healthRemediation(s, all, describe(s, sel)) })
     }
     if (failed.length > 0) {
-      return Outcome.warn(`healthy, with non-blocking failed conditions: ${failed.map((c) => `${c.type} (${Run.reasonOf(c) ?? c.severity})`).join(", ")}`, { observed, expected })
+      const list = failed.map((c) => `${c.type} (${Run.reasonOf(c) ?? c.severity})`).join(", ")
+      return Outcome.warn(`healthy, with non-blocking failed conditions: ${list}`, { observed, expected })
     }
     return Outcome.pass(`healthy and settled at generation ${s.generation ?? "?"}`, { observed, expected })
   })
 
-const isKnownState = (state: string | undefined) =>
-  state === undefined || (Run.CONDITION_STATES as ReadonlyArray<string>).includes(state)
-
 /** Options of {@link latestDeployLive}. */
 export type LatestDeployLiveOptions = Run.ServiceSelector
+
+/** Revisions that serve traffic but are not Ready (the latest ready one needs no read). */
+const notReadyServing = (s: ServiceType, shares: Record<string, number>, latestReady: string | undefined, reads: Reads) =>
+  Effect.gen(function*() {
+    const notReady: Array<string> = []
+    for (const rev of Object.keys(shares)) {
+      if (rev === latestReady) continue
+      if (rev === "(unresolved)") {
+        notReady.push("traffic to LATEST with no ready revision")
+        continue
+      }
+      const r = Run.readiness(yield* reads.get("revision", Run.revisionName(s, rev)))
+      if (r.unknown) return { unknown: r.unknown, notReady }
+      if (!r.ready) notReady.push(`${rev} (${r.reason ?? "not Ready"})`)
+    }
+    return { unknown: undefined, notReady }
+  })
 
 /**
  * `gcp.cloud-run.latest-deploy-live`: the latest created revision is the
@@ -150,27 +214,23 @@ export const latestDeployLive = (options: LatestDeployLiveOptions = {}): Check.C
     description: "The latest deploy became ready and serves traffic, and all traffic goes to Ready revisions exactly as configured."
   }, options, (s, sel, reads) =>
     Effect.gen(function*() {
-      const unknownType = [...(s.traffic ?? []), ...(s.trafficStatuses ?? [])].find((t) =>
-        t.type !== undefined && !(Run.TRAFFIC_TYPES as ReadonlyArray<string>).includes(t.type)
-      )
+      const targets = [...(s.traffic ?? []), ...(s.trafficStatuses ?? [])]
+      const unknownType = targets.find((t) => t.type !== undefined && !isKnown(t.type, Run.TRAFFIC_TYPES))
       if (unknownType?.type !== undefined) return unknownEnum("traffic.type", unknownType.type, Run.TRAFFIC_TYPES)
       const latestCreated = Run.short(s.latestCreatedRevision)
       const latestReady = Run.short(s.latestReadyRevision)
       const spec = Run.trafficShape(s.traffic ?? [])
       const status = Run.trafficShape(s.trafficStatuses ?? [])
       const shares = Run.servingShares(s)
-      const notReady: Array<string> = []
-      for (const rev of Object.keys(shares)) {
-        if (rev === latestReady) continue
-        if (rev === "(unresolved)") {
-          notReady.push("traffic to LATEST with no ready revision")
-          continue
-        }
-        const r = Run.readiness(yield* reads.get("revision", Run.revisionName(s, rev)))
-        if (r.unknown) return unknownEnum("revision condition.state", r.unknown, Run.CONDITION_STATES)
-        if (!r.ready) notReady.push(`${rev} (${r.reason ?? "not Ready"})`)
+      const serving = yield* notReadyServing(s, shares, latestReady, reads)
+      if (serving.unknown) return unknownEnum("revision condition.state", serving.unknown, Run.CONDITION_STATES)
+      const observed = {
+        latestCreatedRevision: latestCreated,
+        latestReadyRevision: latestReady,
+        traffic: spec,
+        trafficStatuses: status,
+        servingShares: shares
       }
-      const observed = { latestCreatedRevision: latestCreated, latestReadyRevision: latestReady, traffic: spec, trafficStatuses: status, servingShares: shares }
       const expected = {
         latestReadyRevision: "equal to latestCreatedRevision",
         trafficStatuses: "equal to traffic",
@@ -182,24 +242,25 @@ export const latestDeployLive = (options: LatestDeployLiveOptions = {}): Check.C
         problems.push(`the latest deploy ${latestCreated} is not ready (latest ready: ${latestReady ?? "none"})`)
       }
       if (!Run.sameShape(spec, status)) problems.push("observed traffic does not match the configured split")
-      if (notReady.length > 0) problems.push(`traffic goes to revisions that are not Ready: ${notReady.join(", ")}`)
-      if (latestReady !== undefined && (shares[latestReady] ?? 0) === 0) problems.push(`the latest ready revision ${latestReady} serves no traffic`)
+      if (serving.notReady.length > 0) {
+        problems.push(`traffic goes to revisions that are not Ready: ${serving.notReady.join(", ")}`)
+      }
+      const latestShare = latestReady === undefined ? undefined : (shares[latestReady] ?? 0)
+      if (latestShare === 0) problems.push(`the latest ready revision ${latestReady} serves no traffic`)
       if (problems.length > 0) {
+        const toLatest = Run.updateTrafficCommand(s.name, sel.region, sel.project, [{ type: Run.LATEST, percent: 100 }])
         return Outcome.fail(problems.join("; "), {
           observed,
           expected,
           remediation: latestReady !== latestCreated
-            ? `The latest deploy failed or is still starting: ${describeCommand(s, sel)} shows why. Fix and redeploy, or keep traffic on ${latestReady ?? "the previous revision"}.`
-            : `Send traffic to the latest revision (${Run.updateTrafficCommand(s.name, sel.region, sel.project, [{ type: Run.LATEST, percent: 100 }])}) once it is verified, or wait for the traffic change to settle.`
+            ? remediation.deployFailed(describe(s, sel), latestReady)
+            : remediation.sendTraffic(toLatest)
         })
       }
-      const partial = latestReady !== undefined && (shares[latestReady] ?? 0) < 100
-      return Outcome.pass(
-        partial
-          ? `latest revision ${latestReady} is live with ${shares[latestReady!]}% of traffic (split as configured)`
-          : `latest revision ${latestReady} is live with all traffic`,
-        { observed, expected }
-      )
+      const message = latestShare !== undefined && latestShare < 100
+        ? `latest revision ${latestReady} is live with ${latestShare}% of traffic (split as configured)`
+        : `latest revision ${latestReady} is live with all traffic`
+      return Outcome.pass(message, { observed, expected })
     }))
 
 /** Options of {@link probes}. */
@@ -210,8 +271,12 @@ export interface ProbesOptions extends Run.ServiceSelector {
   readonly startupKinds?: ReadonlyArray<"httpGet" | "grpc" | "tcpSocket"> | undefined
 }
 
-const probeKind = (p: { httpGet?: unknown; grpc?: unknown; tcpSocket?: unknown } | undefined) =>
-  p === undefined ? undefined : p.httpGet ? "httpGet" : p.grpc ? "grpc" : p.tcpSocket ? "tcpSocket" : "unknown"
+const probeKind = (p: { httpGet?: unknown; grpc?: unknown; tcpSocket?: unknown } | undefined) => {
+  if (p === undefined) return undefined
+  if (p.httpGet) return "httpGet"
+  if (p.grpc) return "grpc"
+  return p.tcpSocket ? "tcpSocket" : "unknown"
+}
 
 /**
  * `gcp.cloud-run.probes`: the serving container has a startup probe (so
@@ -226,8 +291,8 @@ export const probes = (options: ProbesOptions = {}): Check.Check<GcpServices> =>
     description: "New instances receive traffic only once their startup probe passes, and a liveness probe replaces wedged instances."
   }, options, (s) => {
     const container = Run.servingContainer(s)
-    if (!container) return Outcome.fail("the service template has no container", { remediation: "Redeploy the service with a container image." })
-    const kinds = options.startupKinds ?? ["httpGet", "grpc", "tcpSocket"]
+    if (!container) return Outcome.fail("the service template has no container", { remediation: remediation.noContainer })
+    const kinds: ReadonlyArray<string> = options.startupKinds ?? ["httpGet", "grpc", "tcpSocket"]
     const startup = probeKind(container.startupProbe)
     const liveness = probeKind(container.livenessProbe)
     const observed = {
@@ -238,17 +303,14 @@ export const probes = (options: ProbesOptions = {}): Check.Check<GcpServices> =>
     const expected = { startupProbe: kinds, livenessProbe: options.requireLiveness === false ? "optional" : "any" }
     const problems: Array<string> = []
     if (startup === undefined) problems.push("no startup probe")
-    else if (!(kinds as ReadonlyArray<string>).includes(startup)) problems.push(`startup probe is ${startup}, expected ${kinds.join(" or ")}`)
+    else if (!kinds.includes(startup)) problems.push(`startup probe is ${startup}, expected ${kinds.join(" or ")}`)
     if (liveness === undefined && options.requireLiveness !== false) problems.push("no liveness probe")
     if (problems.length > 0) {
-      return Outcome.fail(`container ${observed.container}: ${problems.join("; ")}`, {
-        observed,
-        expected,
-        remediation:
-          "Add startupProbe (an HTTP GET on a readiness path such as /healthz) and livenessProbe to the serving container, in the service YAML (gcloud run services replace) or your Terraform, then redeploy."
-      })
+      const message = `container ${observed.container}: ${problems.join("; ")}`
+      return Outcome.fail(message, { observed, expected, remediation: remediation.probes })
     }
-    return Outcome.pass(`container ${observed.container} has a ${startup} startup probe${liveness ? ` and a ${liveness} liveness probe` : ""}`, { observed, expected })
+    const livenessText = liveness ? ` and a ${liveness} liveness probe` : ""
+    return Outcome.pass(`container ${observed.container} has a ${startup} startup probe${livenessText}`, { observed, expected })
   })
 
 /** Options of {@link minInstances}. */
@@ -277,7 +339,7 @@ export const minInstances = (options: MinInstancesOptions = {}): Check.Check<Gcp
       return Outcome.fail(`minimum instances is ${effective}, below the floor of ${floor}`, {
         observed,
         expected: `>= ${floor}`,
-        remediation: `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --min-instances ${floor}`
+        remediation: Run.serviceCommand("update", s, sel, `--min-instances ${floor}`)
       })
     }
     return Outcome.pass(`minimum instances is ${effective}`, { observed, expected: `>= ${floor}` })
@@ -303,6 +365,12 @@ export interface MaxInstancesOptions extends Run.ServiceSelector {
  */
 export const SERVER_DEFAULT_MAX_INSTANCES = 100
 
+/** The maximum a service runs with: an absent revision maximum is the server default; a service maximum only narrows it. */
+const effectiveMaxInstances = (revisionMax: number | undefined, serviceMax: number | undefined) => {
+  const revision = revisionMax !== undefined && revisionMax > 0 ? revisionMax : SERVER_DEFAULT_MAX_INSTANCES
+  return serviceMax !== undefined && serviceMax > 0 ? Math.min(serviceMax, revision) : revision
+}
+
 /**
  * `gcp.cloud-run.max-instances`: the service's maximum instance count is within the bound the gate
  * states (`atMost`, what downstreams can take). Reads always carry a maximum: Google fills the server
@@ -316,11 +384,10 @@ export const maxInstances = (options: MaxInstancesOptions = {}): Check.Check<Gcp
     category: "capacity",
     description: "Scaling is bounded by a deliberate maximum that downstream systems can take."
   }, options, (s, sel) => {
+    const { atMost, atLeast } = options
     const revisionMax = s.template?.scaling?.maxInstanceCount
     const serviceMax = s.scaling?.maxInstanceCount
-    // An absent revision maximum is the server default (vendor-documented); a service maximum only narrows it.
-    const effectiveRevision = revisionMax !== undefined && revisionMax > 0 ? revisionMax : SERVER_DEFAULT_MAX_INSTANCES
-    const max = serviceMax !== undefined && serviceMax > 0 ? Math.min(serviceMax, effectiveRevision) : effectiveRevision
+    const max = effectiveMaxInstances(revisionMax, serviceMax)
     const atDefault = max === SERVER_DEFAULT_MAX_INSTANCES
     const observed = {
       revisionMaxInstanceCount: revisionMax ?? null,
@@ -328,35 +395,23 @@ export const maxInstances = (options: MaxInstancesOptions = {}): Check.Check<Gcp
       effective: max,
       serverDefault: SERVER_DEFAULT_MAX_INSTANCES
     }
-    const expected = {
-      atMost: options.atMost ?? "a bound the gate states (atMost)",
-      ...(options.atLeast !== undefined ? { atLeast: options.atLeast } : {})
+    const expected = { atMost: atMost ?? "a bound the gate states (atMost)", ...(atLeast !== undefined ? { atLeast } : {}) }
+    const fix = (n: number | string) => Run.serviceCommand("update", s, sel, `--max-instances ${n}`)
+    if (atMost !== undefined && max > atMost) {
+      const message = `maximum instances is ${max}${atDefault ? " (the server default)" : ""}, above the ${atMost} downstreams take`
+      return Outcome.fail(message, { observed, expected, remediation: fix(atMost) })
     }
-    const fix = (n: number | string) =>
-      `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --max-instances ${n}`
-    if (options.atMost !== undefined && max > options.atMost) {
-      return Outcome.fail(`maximum instances is ${max}${atDefault ? " (the server default)" : ""}, above the ${options.atMost} downstreams take`, {
-        observed,
-        expected,
-        remediation: fix(options.atMost)
-      })
+    if (atLeast !== undefined && max < atLeast) {
+      return Outcome.fail(`maximum instances is ${max}, below ${atLeast}`, { observed, expected, remediation: fix(atLeast) })
     }
-    if (options.atLeast !== undefined && max < options.atLeast) {
-      return Outcome.fail(`maximum instances is ${max}, below ${options.atLeast}`, { observed, expected, remediation: fix(options.atLeast) })
+    if (atMost === undefined && atDefault) {
+      const message = `maximum instances is ${max}, the server default: nothing bounds scaling to what downstreams take`
+      return Outcome.warn(message, { observed, expected, remediation: remediation.statedMaximum(fix("N")) })
     }
-    if (options.atMost === undefined && atDefault) {
-      return Outcome.warn(`maximum instances is ${max}, the server default: nothing bounds scaling to what downstreams take`, {
-        observed,
-        expected,
-        remediation: `Work out how many instances your database connections and vendor rate limits allow, set it (${fix("N")}) and state it in the gate (maxInstances({ atMost: N })).`
-      })
-    }
-    return Outcome.pass(
-      options.atMost !== undefined
-        ? `maximum instances is ${max}, within the ${options.atMost} downstreams take`
-        : `maximum instances is ${max} (no bound stated: pass atMost to check it against downstreams)`,
-      { observed, expected }
-    )
+    const message = atMost !== undefined
+      ? `maximum instances is ${max}, within the ${atMost} downstreams take`
+      : `maximum instances is ${max} (no bound stated: pass atMost to check it against downstreams)`
+    return Outcome.pass(message, { observed, expected })
   })
 
 /** Options of {@link rollbackTarget}. */
@@ -380,19 +435,21 @@ export const rollbackTarget = (options: RollbackTargetOptions = {}): Check.Check
     Effect.gen(function*() {
       const found = yield* Run.findRollbackTarget(reads, s, options.tags ?? ["rollback", "stable"])
       const current = Run.short(s.latestReadyRevision)
-      if (!found.target) {
+      const t = found.target
+      if (!t) {
         if (found.unknown) return unknownEnum("revision condition.state", found.unknown, Run.CONDITION_STATES)
+        const tagCommand = Run.serviceCommand("update-traffic", s, sel, "--set-tags rollback=PREVIOUS_REVISION")
         return Outcome.fail(`no previous Ready revision to roll back to (serving ${current ?? "nothing"})`, {
           observed: { current, considered: found.considered },
           expected: "a Ready, non-retired revision other than the current one, tagged rollback/stable or named",
-          remediation:
-            `Keep the previous release deployable: tag it (gcloud run services update-traffic ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --set-tags rollback=PREVIOUS_REVISION) and keep it warm, or redeploy the previous image with --no-traffic.`
+          remediation: remediation.keepRollbackTarget(tagCommand)
         })
       }
-      const t = found.target
       const command = Run.rollbackCommand(s.name, sel.region, sel.project, t.revision)
-      return Outcome.pass(`can roll back from ${current} to ${t.revision}${t.tag ? ` (tag ${t.tag})` : " (by revision name)"}`, {
-        observed: { current, target: t.revision, reachableBy: t.reachableBy, tag: t.tag, tagUrl: t.tagUrl, createTime: t.createTime },
+      const reachable = t.tag ? ` (tag ${t.tag})` : " (by revision name)"
+      const { revision: target, reachableBy, tag, tagUrl, createTime } = t
+      return Outcome.pass(`can roll back from ${current} to ${t.revision}${reachable}`, {
+        observed: { current, target, reachableBy, tag, tagUrl, createTime },
         expected: "a Ready, non-retired previous revision",
         evidence: { command, considered: found.considered }
       })
@@ -428,35 +485,15 @@ export const secretEnv = (options: SecretEnvOptions = {}): Check.Check<GcpServic
     category: "security",
     description: "No credential sits in the service definition, where anyone with run.services.get can read it."
   }, options, (s, sel) => {
-    const literal: Array<{ container: string; env: string; why: string }> = []
-    let fromSecrets = 0
-    for (const [i, c] of (s.template?.containers ?? []).entries()) {
-      for (const env of c.env ?? []) {
-        if (env.valueSource?.secretKeyRef) {
-          fromSecrets++
-          continue
-        }
-        if (env.value === undefined || env.value === "" || allow.has(env.name)) continue
-        const byName = isSecretName(env.name)
-        if (byName || SecretEnv.secretValue(env.value)) {
-          // Mask it everywhere from now on, in case it surfaces in some other text.
-          Redaction.register(env.value)
-          literal.push({
-            container: c.name ?? String(i),
-            env: env.name,
-            why: byName ? "name looks secret; literal value (not shown)" : "literal value looks like a credential (not shown)"
-          })
-        }
-      }
-    }
+    const { literal, fromSecrets } = SecretEnv.literalSecrets(s, (name) => !allow.has(name) && isSecretName(name), allow)
     const observed = { literalSecretEnv: literal, fromSecretManager: fromSecrets }
     if (literal.length > 0) {
       const names = literal.map((l) => l.env)
+      const update = Run.serviceCommand("update", s, sel, "--update-secrets ENV_VAR=SECRET_ID:latest")
       return Outcome.fail(`${literal.length} env var(s) carry literal secret values: ${names.join(", ")}`, {
         observed,
         expected: "secret-looking env vars use valueSource.secretKeyRef",
-        remediation:
-          `Store each value in Secret Manager and reference it instead (gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --update-secrets ENV_VAR=SECRET_ID:latest, for ${names.join(", ")}), then rotate the values: anyone with run.services.get could read them.`
+        remediation: remediation.secretEnv(update, names)
       })
     }
     return Outcome.pass(`no literal secrets in env (${fromSecrets} from Secret Manager)`, { observed })
@@ -487,46 +524,27 @@ export const secretRefs = (options: SecretRefsOptions = {}): Check.Check<GcpServ
       const refs = Run.secretRefs(s, sel.project)
       if (refs.length === 0) return Outcome.pass("the service references no secrets", { observed: { refs: [] } })
       const secrets = yield* loadSecrets(reads, [...new Set(refs.map((r) => r.secret))])
-      const results = []
-      for (const ref of refs) {
-        const entry = secrets.get(ref.secret)!
-        const result = (() => {
-          if (entry._tag === "missing") return { ok: false, why: "secret does not exist" }
-          if (entry._tag === "error") return { ok: undefined, why: entry.error.message, error: entry.error }
-          if (ref.version === "latest" && options.allowLatest === false) return { ok: false, why: "uses latest; policy requires a pinned version" }
-          const number = ref.version === "latest" ? undefined : /^\d+$/.test(ref.version) ? ref.version : entry.secret.versionAliases?.[ref.version]
-          if (ref.version !== "latest" && number === undefined) return { ok: false, why: `version alias ${ref.version} does not exist` }
-          const version = number === undefined
-            ? latestVersion(entry.versions)
-            : entry.versions.find((v) => lastSegment(v.name) === number)
-          if (!version) return { ok: false, why: ref.version === "latest" ? "the secret has no versions" : `version ${ref.version} does not exist` }
-          if (version.state !== undefined && !(VERSION_STATES as ReadonlyArray<string>).includes(version.state)) {
-            return { ok: undefined, why: `version ${lastSegment(version.name)} has unknown state ${version.state}`, unknown: version.state }
-          }
-          if (version.state !== "ENABLED") return { ok: false, why: `version ${lastSegment(version.name)} is ${version.state ?? "in no state"}` }
-          return { ok: true, why: `version ${lastSegment(version.name)} is ENABLED` }
-        })()
-        results.push({ ...ref, ...result })
-      }
-      const observed = { refs: results.map(({ error: _e, unknown: _u, ...r }: { error?: unknown; unknown?: unknown } & Record<string, unknown>) => r) }
-      const undecided = results.find((r) => r.ok === undefined)
-      const bad = results.filter((r) => r.ok === false)
+      const resolved = refs.map((ref) => ({ ref, ...resolveSecretRef(ref, secrets.get(ref.secret)!, options.allowLatest !== false) }))
+      // The evidence names each reference and its verdict; a read error travels as the outcome's remediation instead.
+      const observed = { refs: resolved.map(({ ref, ok, why }) => ({ ...ref, ok, why })) }
+      const bad = resolved.filter((r) => r.ok === false)
       if (bad.length > 0) {
-        return Outcome.fail(`${bad.length} of ${results.length} secret reference(s) would not resolve: ${bad.map((b) => `${lastSegment(b.secret)}:${b.version} (${b.why})`).join("; ")}`, {
+        const list = bad.map((b) => `${lastSegment(b.ref.secret)}:${b.ref.version} (${b.why})`).join("; ")
+        return Outcome.fail(`${bad.length} of ${resolved.length} secret reference(s) would not resolve: ${list}`, {
           observed,
           expected: options.allowLatest === false ? "existing, ENABLED, pinned versions" : "existing, ENABLED versions",
-          remediation:
-            "Create or re-enable the referenced versions (gcloud secrets versions enable VERSION --secret SECRET), or point the service at an enabled version; with pinning required, replace :latest by a version number."
+          remediation: remediation.secretRefs
         })
       }
+      const undecided = resolved.find((r) => r.ok === undefined)
+      if (undecided?.unknown) return unknownEnum("secretVersion.state", undecided.unknown, VERSION_STATES)
       if (undecided) {
-        if ("unknown" in undecided && undecided.unknown) return unknownEnum("secretVersion.state", undecided.unknown, VERSION_STATES)
-        return Outcome.error(`could not read ${lastSegment(undecided.secret)}: ${undecided.why}`, {
+        return Outcome.error(`could not read ${lastSegment(undecided.ref.secret)}: ${undecided.why}`, {
           observed,
-          remediation: "error" in undecided && undecided.error ? undecided.error.remediation : "Grant roles/secretmanager.viewer on the project."
+          remediation: undecided.error?.remediation ?? remediation.secretViewer
         })
       }
-      return Outcome.pass(`all ${results.length} secret reference(s) resolve to ENABLED versions`, { observed })
+      return Outcome.pass(`all ${resolved.length} secret reference(s) resolve to ENABLED versions`, { observed })
     }))
 
 /** Options of {@link serviceAccount}. */
@@ -551,9 +569,11 @@ export const serviceAccount = (options: ServiceAccountOptions = {}): Check.Check
   }, options, (s, sel) => {
     const sa = s.template?.serviceAccount
     const expected = options.expected ?? "a dedicated service account (not PROJECT_NUMBER-compute@developer.gserviceaccount.com)"
-    const fix = `Create a service account with only what the service needs and deploy with it: gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --service-account NAME@${sel.project}.iam.gserviceaccount.com`
+    const update = Run.serviceCommand("update", s, sel, `--service-account NAME@${sel.project}.iam.gserviceaccount.com`)
+    const fix = remediation.serviceAccount(update)
     if (sa === undefined || sa === "" || DEFAULT_COMPUTE_SA.test(sa)) {
-      return Outcome.fail(`runs as the default compute service account${sa ? ` (${sa})` : " (none set)"}`, { observed: sa ?? null, expected, remediation: fix })
+      const message = `runs as the default compute service account${sa ? ` (${sa})` : " (none set)"}`
+      return Outcome.fail(message, { observed: sa ?? null, expected, remediation: fix })
     }
     if (options.expected !== undefined && sa !== options.expected) {
       return Outcome.fail(`runs as ${sa}, expected ${options.expected}`, { observed: sa, expected, remediation: fix })
@@ -568,18 +588,26 @@ const INGRESS_ALIASES: Record<string, Run.Ingress> = {
   none: "INGRESS_TRAFFIC_NONE"
 }
 
+/** An ingress setting: the API value (`INGRESS_TRAFFIC_ALL`, …) or the gcloud name (`all`, `internal`, …). */
+export type IngressSetting = Run.Ingress | keyof typeof INGRESS_ALIASES
+
 /** Options of {@link ingress}. */
 export interface IngressOptions extends Run.ServiceSelector {
   /**
    * The accepted ingress setting(s): API values (`INGRESS_TRAFFIC_ALL`, …)
    * or gcloud names (`all`, `internal`, `internal-and-cloud-load-balancing`).
    */
-  readonly expected: Run.Ingress | keyof typeof INGRESS_ALIASES | ReadonlyArray<Run.Ingress | keyof typeof INGRESS_ALIASES>
+  readonly expected: IngressSetting | ReadonlyArray<IngressSetting>
 }
+
+const toIngress = (setting: string): string => INGRESS_ALIASES[setting] ?? setting
+const gcloudIngressName = (ingress: string | undefined): string =>
+  Object.entries(INGRESS_ALIASES).find(([, v]) => v === ingress)?.[0] ?? "all"
 
 /** `gcp.cloud-run.ingress`: the observed ingress setting is the expected one. */
 export const ingress = (options: IngressOptions): Check.Check<GcpServices> => {
-  const accepted = (Array.isArray(options.expected) ? options.expected : [options.expected]).map((e: string) => INGRESS_ALIASES[e] ?? e)
+  const settings: ReadonlyArray<string> = Array.isArray(options.expected) ? options.expected : [options.expected]
+  const accepted = settings.map(toIngress)
   return serviceCheck({
     id: "gcp.cloud-run.ingress",
     title: "Cloud Run ingress is as expected",
@@ -587,18 +615,16 @@ export const ingress = (options: IngressOptions): Check.Check<GcpServices> => {
     description: "The service is reachable from exactly the networks intended."
   }, options, (s, sel) => {
     const observed = s.ingress
-    if (observed !== undefined && !(Run.INGRESS as ReadonlyArray<string>).includes(observed)) {
-      return unknownEnum("ingress", observed, Run.INGRESS)
-    }
+    if (observed !== undefined && !isKnown(observed, Run.INGRESS)) return unknownEnum("ingress", observed, Run.INGRESS)
     if (observed === undefined || observed === "INGRESS_TRAFFIC_UNSPECIFIED") {
-      return Outcome.error("the service reports no ingress setting (no active revision?): cannot decide", { observed: observed ?? null, expected: accepted })
+      const message = "the service reports no ingress setting (no active revision?): cannot decide"
+      return Outcome.error(message, { observed: observed ?? null, expected: accepted })
     }
     if (!accepted.includes(observed)) {
-      const alias = Object.entries(INGRESS_ALIASES).find(([, v]) => v === accepted[0])?.[0] ?? "all"
       return Outcome.fail(`ingress is ${observed}, expected ${accepted.join(" or ")}`, {
         observed,
         expected: accepted,
-        remediation: `gcloud run services update ${lastSegment(s.name)} --region ${sel.region} --project ${sel.project} --ingress ${alias}`
+        remediation: Run.serviceCommand("update", s, sel, `--ingress ${gcloudIngressName(accepted[0])}`)
       })
     }
     return Outcome.pass(`ingress is ${observed}`, { observed, expected: accepted })

@@ -284,6 +284,17 @@ export const updateTrafficCommand = (
 export const rollbackCommand = (service: string, region: string, project: string, revision: string): string =>
   `gcloud run services update-traffic ${lastSegment(service)} --region ${region} --project ${project} --to-revisions ${revision}=100`
 
+/** `gcloud run services <verb> <service> --region R --project P [flags]`: the commands remediations quote. */
+export const serviceCommand = (
+  verb: "describe" | "update" | "update-traffic",
+  service: Service,
+  selection: Pick<Selection, "region" | "project">,
+  flags = ""
+): string =>
+  `gcloud run services ${verb} ${lastSegment(service.name)} --region ${selection.region} --project ${selection.project}${
+    flags === "" ? "" : ` ${flags}`
+  }`
+
 /** A reference from a service to a Secret Manager secret. */
 export interface SecretRef {
   /** Where: `env API_KEY (container app)` or `volume secrets/creds.json`. */

@@ -5,6 +5,7 @@
  * @internal
  */
 import { Redaction } from "@launchgate/core"
+import type { Service } from "./schemas.js"
 
 /**
  * Words that make a name secret wherever they stand (`DB_PASS`, `API_KEY_PROD`, `SIGNING_SALT`).
@@ -57,3 +58,39 @@ export const secretName = (name: string): boolean => {
 /** Does the value look like a credential, whatever the name? */
 export const secretValue = (value: string): boolean =>
   SECRET_VALUES.some((re) => re.test(value)) || Redaction.scrub(value) !== value
+
+/** An env var carrying a literal secret: only its name and why it looks secret, never the value. */
+export interface LiteralSecret {
+  readonly container: string
+  readonly env: string
+  readonly why: string
+}
+
+/**
+ * The env vars of a service's containers that carry literal secrets (by name or by value shape, except
+ * `allow`ed names), and how many come from Secret Manager. Each literal value is registered with
+ * `Redaction`, so it is masked everywhere from now on, in case it surfaces in some other text.
+ */
+export const literalSecrets = (
+  service: Service,
+  isSecretName: (name: string) => boolean,
+  allow: ReadonlySet<string>
+): { readonly literal: ReadonlyArray<LiteralSecret>; readonly fromSecrets: number } => {
+  const literal: Array<LiteralSecret> = []
+  let fromSecrets = 0
+  for (const [i, c] of (service.template?.containers ?? []).entries()) {
+    for (const env of c.env ?? []) {
+      if (env.valueSource?.secretKeyRef) {
+        fromSecrets++
+        continue
+      }
+      if (env.value === undefined || env.value === "" || allow.has(env.name)) continue
+      const byName = isSecretName(env.name)
+      if (!byName && !secretValue(env.value)) continue
+      Redaction.register(env.value)
+      const why = byName ? "name looks secret; literal value (not shown)" : "literal value looks like a credential (not shown)"
+      literal.push({ container: c.name ?? String(i), env: env.name, why })
+    }
+  }
+  return { literal, fromSecrets }
+}
