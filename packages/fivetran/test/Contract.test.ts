@@ -11,10 +11,8 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { connection, destination, seedRealisticAccount, setupTest, webhook } from "../src/emulator/index.js"
-import { closeAfterEach, emulator, NOW } from "./support/harness.js"
+import { NOW, withEmulator } from "./support/harness.js"
 import { type Json, makeValidator, type Quirk } from "./support/openapi.js"
-
-closeAfterEach()
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 // FIVETRAN_REFERENCE_DIR overrides the location (and lets the CI failure path be exercised).
@@ -47,7 +45,7 @@ const KNOWN_QUIRKS: ReadonlyArray<Quirk> = ["integer-with-string-enum", "documen
 describe.skipIf(!exists)(`emulator responses match Fivetran's OpenAPI document (skipped when ${specFile} is absent)`, () => {
   it("every route's 200 body validates, tolerating only the document's named inconsistencies", async () => {
     let ids!: ReturnType<typeof seedRealisticAccount>
-    const emu = await emulator((s) => {
+    await withEmulator((s) => {
       ids = seedRealisticAccount(s, { now: NOW })
       s.addConnection(connection({ id: "odd_state", groupId: ids.groupId, service: "stripe", setupState: "incomplete", succeededAt: null, now: NOW }))
       s.addConnection(connection({
@@ -59,62 +57,64 @@ describe.skipIf(!exists)(`emulator responses match Fivetran's OpenAPI document (
       }))
       s.addDestination(destination({ id: "upper_case", setupStatus: "CONNECTED", region: "GCP_EUROPE_WEST3" }))
       s.addWebhook(webhook({ id: "tested_hook", testResult: { succeed: true, status: 200, message: "Success" } }))
-    })
-    const headers = {
-      authorization: `Basic ${Buffer.from(`${emu.state.credentials.apiKey}:${emu.state.credentials.apiSecret}`).toString("base64")}`,
-      "content-type": "application/json"
-    }
-    const connectionIds = [...emu.state.connections.keys()]
-    const cases: Array<[method: string, url: string, specPath: string, body?: string]> = [
-      ["GET", "/v1/groups?limit=1", "/v1/groups"],
-      ["GET", `/v1/groups/${ids.groupId}`, "/v1/groups/{groupId}"],
-      ["GET", `/v1/groups/${ids.groupId}/connections?limit=3`, "/v1/groups/{groupId}/connections"],
-      ["GET", "/v1/connections?limit=4", "/v1/connections"],
-      ["GET", `/v1/connections?group_id=${ids.groupId}`, "/v1/connections"],
-      ...connectionIds.map((id): [string, string, string] => ["GET", `/v1/connections/${id}`, "/v1/connections/{connectionId}"]),
-      ["GET", `/v1/connections/${ids.healthy[0]}/schemas`, "/v1/connections/{connectionId}/schemas"],
-      ["GET", `/v1/connections/${ids.problems.allowAll}/schemas`, "/v1/connections/{connectionId}/schemas"],
-      ["POST", "/v1/connections/tested/test", "/v1/connections/{connectionId}/test", "{}"],
-      ["POST", `/v1/connections/${ids.problems.broken}/test`, "/v1/connections/{connectionId}/test", `{"trust_certificates":true}`],
-      ["GET", "/v1/destinations?limit=2", "/v1/destinations"],
-      ["GET", `/v1/destinations/${ids.destinationId}`, "/v1/destinations/{destinationId}"],
-      ["GET", `/v1/destinations/${ids.stagingGroupId}`, "/v1/destinations/{destinationId}"],
-      ["GET", "/v1/destinations/upper_case", "/v1/destinations/{destinationId}"],
-      ["GET", "/v1/webhooks", "/v1/webhooks"],
-      ["GET", `/v1/webhooks/${ids.webhook.id}`, "/v1/webhooks/{webhookId}"],
-      ["GET", "/v1/webhooks/acme_staging_hook", "/v1/webhooks/{webhookId}"],
-      ["POST", "/v1/webhooks/tested_hook/test", "/v1/webhooks/{webhookId}/test", `{"event":"sync_end"}`]
-    ]
+    }, async (emu) => {
+      const headers = {
+        authorization: `Basic ${Buffer.from(`${emu.state.credentials.apiKey}:${emu.state.credentials.apiSecret}`).toString("base64")}`,
+        "content-type": "application/json"
+      }
+      const connectionIds = [...emu.state.connections.keys()]
+      const cases: Array<[method: string, url: string, specPath: string, body?: string]> = [
+        ["GET", "/v1/groups?limit=1", "/v1/groups"],
+        ["GET", `/v1/groups/${ids.groupId}`, "/v1/groups/{groupId}"],
+        ["GET", `/v1/groups/${ids.groupId}/connections?limit=3`, "/v1/groups/{groupId}/connections"],
+        ["GET", "/v1/connections?limit=4", "/v1/connections"],
+        ["GET", `/v1/connections?group_id=${ids.groupId}`, "/v1/connections"],
+        ...connectionIds.map((id): [string, string, string] => ["GET", `/v1/connections/${id}`, "/v1/connections/{connectionId}"]),
+        ["GET", `/v1/connections/${ids.healthy[0]}/schemas`, "/v1/connections/{connectionId}/schemas"],
+        ["GET", `/v1/connections/${ids.problems.allowAll}/schemas`, "/v1/connections/{connectionId}/schemas"],
+        ["POST", "/v1/connections/tested/test", "/v1/connections/{connectionId}/test", "{}"],
+        ["POST", `/v1/connections/${ids.problems.broken}/test`, "/v1/connections/{connectionId}/test", `{"trust_certificates":true}`],
+        ["GET", "/v1/destinations?limit=2", "/v1/destinations"],
+        ["GET", `/v1/destinations/${ids.destinationId}`, "/v1/destinations/{destinationId}"],
+        ["GET", `/v1/destinations/${ids.stagingGroupId}`, "/v1/destinations/{destinationId}"],
+        ["GET", "/v1/destinations/upper_case", "/v1/destinations/{destinationId}"],
+        ["GET", "/v1/webhooks", "/v1/webhooks"],
+        ["GET", `/v1/webhooks/${ids.webhook.id}`, "/v1/webhooks/{webhookId}"],
+        ["GET", "/v1/webhooks/acme_staging_hook", "/v1/webhooks/{webhookId}"],
+        ["POST", "/v1/webhooks/tested_hook/test", "/v1/webhooks/{webhookId}/test", `{"event":"sync_end"}`]
+      ]
 
-    const quirks = new Set<Quirk>()
-    const issues: Array<string> = []
-    for (const [method, url, specPath, body] of cases) {
-      const response = await fetch(`${emu.url}${url}`, { method, headers, ...(body !== undefined ? { body } : {}) })
-      expect(response.status, `${method} ${url}`).toBe(200)
-      const result = validate!(responseSchema(specPath, method), (await response.json()) as Json)
-      for (const i of result.issues) issues.push(`${method} ${url} ${i.path}: ${i.message}`)
-      for (const t of result.tolerated) quirks.add(t.quirk)
-    }
-    expect(issues).toEqual([])
-    // Each tolerance is exercised (so it is needed) and nothing beyond them was tolerated.
-    expect([...quirks].sort()).toEqual([...KNOWN_QUIRKS].sort())
+      const quirks = new Set<Quirk>()
+      const issues: Array<string> = []
+      for (const [method, url, specPath, body] of cases) {
+        const response = await fetch(`${emu.url}${url}`, { method, headers, ...(body !== undefined ? { body } : {}) })
+        expect(response.status, `${method} ${url}`).toBe(200)
+        const result = validate!(responseSchema(specPath, method), (await response.json()) as Json)
+        for (const i of result.issues) issues.push(`${method} ${url} ${i.path}: ${i.message}`)
+        for (const t of result.tolerated) quirks.add(t.quirk)
+      }
+      expect(issues).toEqual([])
+      // Each tolerance is exercised (so it is needed) and nothing beyond them was tolerated.
+      expect([...quirks].sort()).toEqual([...KNOWN_QUIRKS].sort())
+    })
   })
 
   it("the validator rejects what the document does not allow (the contract can fail)", async () => {
-    const emu = await emulator((s) => void s.addConnection(connection({ id: "c", service: "stripe", now: NOW })))
-    const data = JSON.parse(JSON.stringify(emu.state.connection("c"))) as { [k: string]: Json }
-    const schema = responseSchema("/v1/connections/{connectionId}", "GET")
-    const wrap = (d: Json): Json => ({ code: "Success", data: d })
-    expect(validate!(schema, wrap(data)).issues).toEqual([])
-    expect(validate!(schema, wrap({ ...data, invented_field: 1 })).issues).toEqual([
-      { path: "$.data.invented_field", message: "property not declared by the schema" }
-    ])
-    expect(validate!(schema, wrap({ ...data, paused: "no" })).issues[0]?.path).toBe("$.data.paused")
-    const { status: _status, ...withoutStatus } = data
-    expect(validate!(schema, wrap(withoutStatus)).issues).toContainEqual({ path: "$.data.status", message: "required property missing" })
-    expect(validate!(schema, wrap({ ...data, setup_tests: [{ title: "x", status: "MAYBE" }] })).issues[0]?.path).toBe(
-      "$.data.setup_tests[0].status"
-    )
+    await withEmulator((s) => void s.addConnection(connection({ id: "c", service: "stripe", now: NOW })), async (emu) => {
+      const data = JSON.parse(JSON.stringify(emu.state.connection("c"))) as { [k: string]: Json }
+      const schema = responseSchema("/v1/connections/{connectionId}", "GET")
+      const wrap = (d: Json): Json => ({ code: "Success", data: d })
+      expect(validate!(schema, wrap(data)).issues).toEqual([])
+      expect(validate!(schema, wrap({ ...data, invented_field: 1 })).issues).toEqual([
+        { path: "$.data.invented_field", message: "property not declared by the schema" }
+      ])
+      expect(validate!(schema, wrap({ ...data, paused: "no" })).issues[0]?.path).toBe("$.data.paused")
+      const { status: _status, ...withoutStatus } = data
+      expect(validate!(schema, wrap(withoutStatus)).issues).toContainEqual({ path: "$.data.status", message: "required property missing" })
+      expect(validate!(schema, wrap({ ...data, setup_tests: [{ title: "x", status: "MAYBE" }] })).issues[0]?.path).toBe(
+        "$.data.setup_tests[0].status"
+      )
+    })
   })
 
   it("the validator rejects write-only fields in a response and unfilled documented defaults", () => {

@@ -1,202 +1,220 @@
 import { Gate, Runner } from "@launchgate/core"
 import { ConfigProvider, Effect, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
-import { connection, FivetranEmulator, webhook } from "../src/emulator/index.js"
+import { connection, FivetranEmulator, type State, webhook } from "../src/emulator/index.js"
 import { Connection, layer, layerConfig, Webhook } from "../src/index.js"
-import { closeAfterEach, count, emulator, NOW, run, runOne } from "./support/harness.js"
+import { count, NOW, run, runOne, withEmulator } from "./support/harness.js"
 
-closeAfterEach()
-
-const seeded = () => emulator((s) => void s.addConnection(connection({ id: "c", now: NOW })))
+const withSeeded = <A>(body: (emu: FivetranEmulator.Running<State>) => Promise<A>) =>
+  withEmulator((s) => void s.addConnection(connection({ id: "c", now: NOW })), body)
 const connected = Connection.connected({ connectionId: "c" })
 
 describe("errors become error outcomes with a remediation, never a pass", () => {
   it("401: a wrong secret", async () => {
-    const emu = await seeded()
-    const result = await runOne(emu, connected, { client: { apiSecret: Redacted.make("not-the-secret") } })
-    expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "unauthenticated", status: 401, code: "AuthFailed" })
-    expect(result.remediation).toMatch(/FIVETRAN_API_KEY/)
-    expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    await withSeeded(async (emu) => {
+      const result = await runOne(emu, connected, { client: { apiSecret: Redacted.make("not-the-secret") } })
+      expect(result.status).toBe("error")
+      expect(result.evidence["error"]).toMatchObject({ reason: "unauthenticated", status: 401, code: "AuthFailed" })
+      expect(result.remediation).toMatch(/FIVETRAN_API_KEY/)
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    })
   })
 
   it("403: the key's role cannot see the connection", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "status", status: 403, json: { code: "AccessDenied", message: "Access denied" } })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "permission-denied", status: 403, code: "AccessDenied" })
-    expect(result.remediation).toMatch(/role/)
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "status", status: 403, json: { code: "AccessDenied", message: "Access denied" } })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("error")
+      expect(result.evidence["error"]).toMatchObject({ reason: "permission-denied", status: 403, code: "AccessDenied" })
+      expect(result.remediation).toMatch(/role/)
+    })
   })
 
   it("404: NotFound_Connector names the missing connection", async () => {
-    const emu = await seeded()
-    const result = await runOne(emu, Connection.connected({ connectionId: "gone" }))
-    expect(result.status).toBe("error")
-    expect(result.message).toContain(`connection "gone"`)
-    expect(result.evidence["error"]).toMatchObject({ reason: "not-found", status: 404, code: "NotFound_Connector" })
+    await withSeeded(async (emu) => {
+      const result = await runOne(emu, Connection.connected({ connectionId: "gone" }))
+      expect(result.status).toBe("error")
+      expect(result.message).toContain(`connection "gone"`)
+      expect(result.evidence["error"]).toMatchObject({ reason: "not-found", status: 404, code: "NotFound_Connector" })
+    })
   })
 
   it("429 with Retry-After: waits as told, retries, and records the attempts", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "rate-limit", retryAfter: 0, json: { code: "TooManyRequests", message: "slow down" } })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("pass")
-    expect(result.attempts).toBe(2)
-    expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([429, 200])
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "rate-limit", retryAfter: 0, json: { code: "TooManyRequests", message: "slow down" } })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("pass")
+      expect(result.attempts).toBe(2)
+      expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([429, 200])
+    })
   })
 
   it("503 with Retry-After (seconds): waits as told, not the backoff, and says how long in evidence", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "rate-limit", status: 503, retryAfter: 1 })
-    const started = Date.now()
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("pass")
-    // The harness's backoff is 1 ms: only honouring Retry-After explains a full second (a lower bound).
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
-    expect(result.evidence["retryAfterWaitedMs"]).toBe(1_000)
-    expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([503, 200])
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "rate-limit", status: 503, retryAfter: 1 })
+      const started = Date.now()
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("pass")
+      // The harness's backoff is 1 ms: only honouring Retry-After explains a full second (a lower bound).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
+      expect(result.evidence["retryAfterWaitedMs"]).toBe(1_000)
+      expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([503, 200])
+    })
   })
 
   it("429 with Retry-After as an HTTP-date: waits until then and records the wait", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "rate-limit", retryAfter: new Date(Date.now() + 2_000) })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("pass")
-    // An HTTP-date has whole seconds: the wait is between 0 and 2 s, never the 1 ms backoff.
-    const waited = result.evidence["retryAfterWaitedMs"] as number
-    expect(waited).toBeGreaterThan(0)
-    expect(waited).toBeLessThanOrEqual(2_000)
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "rate-limit", retryAfter: new Date(Date.now() + 2_000) })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("pass")
+      // An HTTP-date has whole seconds: the wait is between 0 and 2 s, never the 1 ms backoff.
+      const waited = result.evidence["retryAfterWaitedMs"] as number
+      expect(waited).toBeGreaterThan(0)
+      expect(waited).toBeLessThanOrEqual(2_000)
+    })
   })
 
   it("a Retry-After longer than what remains of the check timeout fails closed at once, saying so", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "rate-limit", retryAfter: 5, json: { code: "TooManyRequests", message: "slow down" } })
-    const result = await runOne(emu, connected, { client: { checkTimeout: "2 seconds" } })
-    expect(result.status).toBe("error")
-    expect(result.message).toMatch(/Retry-After asked to wait 5 s but only [\d.]+ s remained of the 2 s check timeout/)
-    expect(result.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, retryAfter: 5 })
-    expect(result.evidence["retryAfterWaitedMs"]).toBe(0)
-    expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "rate-limit", retryAfter: 5, json: { code: "TooManyRequests", message: "slow down" } })
+      const result = await runOne(emu, connected, { client: { checkTimeout: "2 seconds" } })
+      expect(result.status).toBe("error")
+      expect(result.message).toMatch(/Retry-After asked to wait 5 s but only [\d.]+ s remained of the 2 s check timeout/)
+      expect(result.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, retryAfter: 5 })
+      expect(result.evidence["retryAfterWaitedMs"]).toBe(0)
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    })
   })
 
   it("a 503 whose Retry-After exceeds the remaining budget is an error naming it, never a long sleep", async () => {
-    const emu = await seeded()
-    emu.faults.add({ fault: { kind: "rate-limit", status: 503, retryAfter: 60 }, path: "/v1/connections/c" })
-    const result = await runOne(emu, connected, { client: { checkTimeout: "5 seconds", retry: { maxRetryAfter: "2 minutes" } } })
-    expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "unavailable", status: 503, retryAfter: 60 })
-    expect(result.message).toContain("check timeout")
-    expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    await withSeeded(async (emu) => {
+      emu.faults.add({ fault: { kind: "rate-limit", status: 503, retryAfter: 60 }, path: "/v1/connections/c" })
+      const result = await runOne(emu, connected, { client: { checkTimeout: "5 seconds", retry: { maxRetryAfter: "2 minutes" } } })
+      expect(result.status).toBe("error")
+      expect(result.evidence["error"]).toMatchObject({ reason: "unavailable", status: 503, retryAfter: 60 })
+      expect(result.message).toContain("check timeout")
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    })
   })
 
   it("429 asking for longer than the allowed wait fails at once as RateLimited", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "rate-limit", retryAfter: 3600, json: { code: "TooManyRequests", message: "hourly quota" } })
-    const started = Date.now()
-    const result = await runOne(emu, connected)
-    expect(Date.now() - started).toBeLessThan(5_000)
-    expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, code: "TooManyRequests", retryAfter: 3600 })
-    expect(result.message).toContain("Retry-After 3600s")
-    expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "rate-limit", retryAfter: 3600, json: { code: "TooManyRequests", message: "hourly quota" } })
+      const started = Date.now()
+      const result = await runOne(emu, connected)
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect(result.status).toBe("error")
+      expect(result.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, code: "TooManyRequests", retryAfter: 3600 })
+      expect(result.message).toContain("Retry-After 3600s")
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+    })
   })
 
   it("the emulator's own rate limit answers 429 with Retry-After once the quota is used", async () => {
-    const emu = await seeded()
-    emu.state.rateLimit = { limit: 1, windowMs: 60_000 }
-    expect((await runOne(emu, connected)).status).toBe("pass")
-    const second = await runOne(emu, connected)
-    expect(second.status).toBe("error")
-    expect(second.evidence["error"]).toMatchObject({ reason: "rate-limited", retryAfter: expect.any(Number) })
-    expect((second.evidence["error"] as { retryAfter: number }).retryAfter).toBeGreaterThan(50)
-    const [, limited] = emu.log
-    expect(limited?.status).toBe(429)
+    await withSeeded(async (emu) => {
+      emu.state.rateLimit = { limit: 1, windowMs: 60_000 }
+      expect((await runOne(emu, connected)).status).toBe("pass")
+      const second = await runOne(emu, connected)
+      expect(second.status).toBe("error")
+      expect(second.evidence["error"]).toMatchObject({ reason: "rate-limited", retryAfter: expect.any(Number) })
+      expect((second.evidence["error"] as { retryAfter: number }).retryAfter).toBeGreaterThan(50)
+      const [, limited] = emu.log
+      expect(limited?.status).toBe(429)
+    })
   })
 
   it("500 then success: retried, passes, two attempts", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "status", status: 500 }, { times: 1 })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("pass")
-    expect(result.attempts).toBe(2)
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "status", status: 500 }, { times: 1 })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("pass")
+      expect(result.attempts).toBe(2)
+    })
   })
 
   it("500 every time: error after the retry budget", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "status", status: 500, json: { code: "InternalError", message: "boom" } }, { times: 10 })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "unavailable", status: 500 })
-    expect(result.attempts).toBe(4)
-    expect(count(emu, "GET", "/v1/connections/c")).toBe(4)
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "status", status: 500, json: { code: "InternalError", message: "boom" } }, { times: 10 })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("error")
+      expect(result.evidence["error"]).toMatchObject({ reason: "unavailable", status: 500 })
+      expect(result.attempts).toBe(4)
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(4)
+    })
   })
 
   it("a connection reset is retried", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "reset" })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("pass")
-    expect(result.attempts).toBe(2)
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "reset" })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("pass")
+      expect(result.attempts).toBe(2)
+    })
   })
 
   it("malformed JSON is a Decode error", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "malformed-json" })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "invalid-response", status: 200 })
-    expect(result.message).toContain("not JSON")
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "malformed-json" })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("error")
+      expect(result.evidence["error"]).toMatchObject({ reason: "invalid-response", status: 200 })
+      expect(result.message).toContain("not JSON")
+    })
   })
 
   it("a body of the wrong shape is a Decode error naming the field", async () => {
-    const emu = await seeded()
-    emu.faults.next({ kind: "status", status: 200, json: { code: "Success", data: { id: "c", status: {} } } })
-    const result = await runOne(emu, connected)
-    expect(result.status).toBe("error")
-    expect(result.message).toContain("not the documented shape")
-    expect(result.message).toContain("group_id")
+    await withSeeded(async (emu) => {
+      emu.faults.next({ kind: "status", status: 200, json: { code: "Success", data: { id: "c", status: {} } } })
+      const result = await runOne(emu, connected)
+      expect(result.status).toBe("error")
+      expect(result.message).toContain("not the documented shape")
+      expect(result.message).toContain("group_id")
+    })
   })
 
   it("a refused connection (nothing listening) is a Transport error", async () => {
-    const emu = await seeded()
-    await emu.close()
-    const result = await runOne(emu, connected, { client: { retry: { baseDelay: "1 millis", maxAttempts: 2 } } })
-    expect(result.status).toBe("error")
-    expect(result.evidence["error"]).toMatchObject({ reason: "transport" })
+    await withSeeded(async (emu) => {
+      await emu.close()
+      const result = await runOne(emu, connected, { client: { retry: { baseDelay: "1 millis", maxAttempts: 2 } } })
+      expect(result.status).toBe("error")
+      expect(result.evidence["error"]).toMatchObject({ reason: "transport" })
+    })
   })
 })
 
 describe("evidence", () => {
   it("surfaces X-Rate-Limit-Remaining", async () => {
-    const emu = await seeded()
-    emu.state.rateLimit = { limit: 500, windowMs: 3_600_000 }
-    const result = await runOne(emu, connected)
-    expect(result.evidence["rateLimitRemaining"]).toBe(499)
+    await withSeeded(async (emu) => {
+      emu.state.rateLimit = { limit: 500, windowMs: 3_600_000 }
+      const result = await runOne(emu, connected)
+      expect(result.evidence["rateLimitRemaining"]).toBe(499)
+    })
   })
 
   it("never shows the API key, secret or Basic credentials in a report", async () => {
-    const emu = await seeded()
-    const report = await run(emu, [connected, Connection.active({ connectionId: "gone" })])
-    const text = JSON.stringify(report)
-    const { apiKey, apiSecret } = emu.state.credentials
-    expect(text).not.toContain(apiSecret)
-    expect(text).not.toContain(apiKey)
-    expect(text).not.toContain(Buffer.from(`${apiKey}:${apiSecret}`).toString("base64"))
+    await withSeeded(async (emu) => {
+      const report = await run(emu, [connected, Connection.active({ connectionId: "gone" })])
+      const text = JSON.stringify(report)
+      const { apiKey, apiSecret } = emu.state.credentials
+      expect(text).not.toContain(apiSecret)
+      expect(text).not.toContain(apiKey)
+      expect(text).not.toContain(Buffer.from(`${apiKey}:${apiSecret}`).toString("base64"))
+    })
   })
 })
 
 describe("pagination", () => {
   it("follows next_cursor with the configured page size and reads each page once", async () => {
-    const emu = await emulator((s) => {
+    await withEmulator((s) => {
       for (let i = 0; i < 5; i++) s.addWebhook(webhook({ id: `w${i}`, url: `https://hooks.example.com/${i}` }))
+    }, async (emu) => {
+      const result = await runOne(emu, Webhook.configured({ url: "https://hooks.example.com/4" }), { client: { pageSize: 2 } })
+      expect(result.status).toBe("pass")
+      const pages = emu.requests({ method: "GET", path: "/v1/webhooks" })
+      expect(pages.map((p) => p.query["limit"])).toEqual(["2", "2", "2"])
+      expect(pages[0]?.query["cursor"]).toBeUndefined()
+      expect(result.attempts).toBe(3)
     })
-    const result = await runOne(emu, Webhook.configured({ url: "https://hooks.example.com/4" }), { client: { pageSize: 2 } })
-    expect(result.status).toBe("pass")
-    const pages = emu.requests({ method: "GET", path: "/v1/webhooks" })
-    expect(pages.map((p) => p.query["limit"])).toEqual(["2", "2", "2"])
-    expect(pages[0]?.query["cursor"]).toBeUndefined()
-    expect(result.attempts).toBe(3)
   })
 })
 
@@ -210,14 +228,15 @@ describe("layerConfig", () => {
     })
 
   it("reads FIVETRAN_API_KEY / FIVETRAN_API_SECRET / FIVETRAN_BASE_URL", async () => {
-    const emu = await seeded()
-    const provider = ConfigProvider.fromMap(new Map([
-      ["FIVETRAN_API_KEY", emu.state.credentials.apiKey],
-      ["FIVETRAN_API_SECRET", emu.state.credentials.apiSecret],
-      ["FIVETRAN_BASE_URL", `${emu.url}/v1`]
-    ]))
-    const report = await Effect.runPromise(Runner.run(gateWith(layerConfig())).pipe(Effect.withConfigProvider(provider)))
-    expect(report.items[0]?.status).toBe("pass")
+    await withSeeded(async (emu) => {
+      const provider = ConfigProvider.fromMap(new Map([
+        ["FIVETRAN_API_KEY", emu.state.credentials.apiKey],
+        ["FIVETRAN_API_SECRET", emu.state.credentials.apiSecret],
+        ["FIVETRAN_BASE_URL", `${emu.url}/v1`]
+      ]))
+      const report = await Effect.runPromise(Runner.run(gateWith(layerConfig())).pipe(Effect.withConfigProvider(provider)))
+      expect(report.items[0]?.status).toBe("pass")
+    })
   })
 
   it("a missing key makes every check error, naming the variable", async () => {
@@ -244,13 +263,14 @@ describe("layerConfig", () => {
 
 describe("layer", () => {
   it("is what Gate.make takes", async () => {
-    const emu = await seeded()
-    const gate = Gate.make({
-      name: "layer",
-      items: [{ check: connected, tier: "launch-critical", owner: "data" }],
-      rollback: { "fivetran.connection": { procedure: "pause" } },
-      layer: layer(FivetranEmulator.clientOptions(emu))
+    await withSeeded(async (emu) => {
+      const gate = Gate.make({
+        name: "layer",
+        items: [{ check: connected, tier: "launch-critical", owner: "data" }],
+        rollback: { "fivetran.connection": { procedure: "pause" } },
+        layer: layer(FivetranEmulator.clientOptions(emu))
+      })
+      expect((await Runner.runPromise(gate)).verdict).toBe("ready")
     })
-    expect((await Runner.runPromise(gate)).verdict).toBe("ready")
   })
 })

@@ -2,106 +2,116 @@ import { Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { seedRealisticAccount, webhook } from "../src/emulator/index.js"
 import { Webhook, WebhookSignature } from "../src/index.js"
-import { closeAfterEach, emulator, receiver, type ReceiverMode, run, runOne } from "./support/harness.js"
-
-closeAfterEach()
+import { type ReceiverMode, run, runOne, withEmulator, withReceiver } from "./support/harness.js"
 
 const URL = "https://api.example.com/hooks/fivetran"
 
 describe("fivetran.webhook.configured", () => {
   it("passes for an active, signed account webhook with the required events", async () => {
     let ids!: ReturnType<typeof seedRealisticAccount>
-    const emu = await emulator((s) => void (ids = seedRealisticAccount(s)))
-    const result = await runOne(emu, Webhook.configured({ url: ids.webhook.url, groupId: ids.groupId }))
-    expect(result.status).toBe("pass")
-    expect(result.message).toContain("acme_account_hook")
-    expect(JSON.stringify(result.evidence)).not.toContain(ids.webhook.secret)
+    await withEmulator((s) => void (ids = seedRealisticAccount(s)), async (emu) => {
+      const result = await runOne(emu, Webhook.configured({ url: ids.webhook.url, groupId: ids.groupId }))
+      expect(result.status).toBe("pass")
+      expect(result.message).toContain("acme_account_hook")
+      expect(JSON.stringify(result.evidence)).not.toContain(ids.webhook.secret)
+    })
   })
 
   it("accepts a group webhook of the given group", async () => {
-    const emu = await emulator((s) => void s.addWebhook(webhook({ url: URL, groupId: "prod" })))
-    expect((await runOne(emu, Webhook.configured({ url: URL, groupId: "prod" }))).status).toBe("pass")
+    await withEmulator((s) => void s.addWebhook(webhook({ url: URL, groupId: "prod" })), async (emu) => {
+      expect((await runOne(emu, Webhook.configured({ url: URL, groupId: "prod" }))).status).toBe("pass")
+    })
   })
 
   it("fails when no webhook delivers to the URL, listing what exists", async () => {
-    const emu = await emulator((s) => void s.addWebhook(webhook({ url: "https://old.example.com/hook" })))
-    const result = await runOne(emu, Webhook.configured({ url: URL }))
-    expect(result.status).toBe("fail")
-    expect(result.evidence).toMatchObject({ observed: { webhooks: 1, urls: ["https://old.example.com/hook"] } })
-    expect(result.remediation).toContain("POST /v1/webhooks/account")
+    await withEmulator((s) => void s.addWebhook(webhook({ url: "https://old.example.com/hook" })), async (emu) => {
+      const result = await runOne(emu, Webhook.configured({ url: URL }))
+      expect(result.status).toBe("fail")
+      expect(result.evidence).toMatchObject({ observed: { webhooks: 1, urls: ["https://old.example.com/hook"] } })
+      expect(result.remediation).toContain("POST /v1/webhooks/account")
+    })
   })
 
   it("fails a URL that is not HTTPS without reading anything", async () => {
-    const emu = await emulator()
-    const result = await runOne(emu, Webhook.configured({ url: "http://api.example.com/hooks" }))
-    expect(result.status).toBe("fail")
-    expect(result.message).toContain("not HTTPS")
-    expect(emu.log).toHaveLength(0)
+    await withEmulator(undefined, async (emu) => {
+      const result = await runOne(emu, Webhook.configured({ url: "http://api.example.com/hooks" }))
+      expect(result.status).toBe("fail")
+      expect(result.message).toContain("not HTTPS")
+      expect(emu.log).toHaveLength(0)
+    })
   })
 
   it("fails an inactive webhook and one missing required events", async () => {
-    const emu = await emulator((s) => {
+    await withEmulator((s) => {
       s.addWebhook(webhook({ id: "off", url: URL, active: false }))
       s.addWebhook(webhook({ id: "few", url: "https://b.example.com/h", events: ["sync_start"] }))
+    }, async (emu) => {
+      const inactive = await runOne(emu, Webhook.configured({ url: URL }))
+      expect(inactive.status).toBe("fail")
+      expect(inactive.message).toContain("inactive")
+      const missing = await runOne(emu, Webhook.configured({ url: "https://b.example.com/h", events: ["sync_end", "connection_failure"] }))
+      expect(missing.message).toContain("missing events sync_end, connection_failure")
     })
-    const inactive = await runOne(emu, Webhook.configured({ url: URL }))
-    expect(inactive.status).toBe("fail")
-    expect(inactive.message).toContain("inactive")
-    const missing = await runOne(emu, Webhook.configured({ url: "https://b.example.com/h", events: ["sync_end", "connection_failure"] }))
-    expect(missing.message).toContain("missing events sync_end, connection_failure")
   })
 
   it("does not count a webhook of another group", async () => {
-    const emu = await emulator((s) => void s.addWebhook(webhook({ url: URL, groupId: "staging" })))
-    const result = await runOne(emu, Webhook.configured({ url: URL, groupId: "prod" }))
-    expect(result.status).toBe("fail")
-    expect(result.message).toContain("belong to other groups")
+    await withEmulator((s) => void s.addWebhook(webhook({ url: URL, groupId: "staging" })), async (emu) => {
+      const result = await runOne(emu, Webhook.configured({ url: URL, groupId: "prod" }))
+      expect(result.status).toBe("fail")
+      expect(result.message).toContain("belong to other groups")
+    })
   })
 
   it("warns on an unsigned webhook, and fails it with requireSecret", async () => {
-    const emu = await emulator((s) => void s.addWebhook(webhook({ url: URL, secret: null })))
-    expect((await runOne(emu, Webhook.configured({ url: URL }))).status).toBe("warn")
-    expect((await runOne(emu, Webhook.configured({ url: URL, requireSecret: true }))).status).toBe("fail")
+    await withEmulator((s) => void s.addWebhook(webhook({ url: URL, secret: null })), async (emu) => {
+      expect((await runOne(emu, Webhook.configured({ url: URL }))).status).toBe("warn")
+      expect((await runOne(emu, Webhook.configured({ url: URL, requireSecret: true }))).status).toBe("fail")
+    })
   })
 })
 
 describe("fivetran.webhook.test-delivery (active)", () => {
   it("passes when Fivetran's signed test delivery reaches a receiver that answers 2xx", async () => {
-    const hook = await receiver("s3cret_value")
-    const emu = await emulator((s) => void s.addWebhook(webhook({ id: "w", url: hook.url, secret: "s3cret_value" })))
-    const result = await runOne(emu, Webhook.testDelivery({ url: hook.url }), { allowActive: true })
-    expect(result.status).toBe("pass")
-    expect(hook.received).toHaveLength(1)
-    // The emulator signs as the receiver check does: lower-case hex (the case Fivetran uses is unverified).
-    expect(hook.received[0]!.signature).toBe(WebhookSignature.sign(hook.received[0]!.body, "s3cret_value"))
-    expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ event: "sync_end", connector_id: "_connector_1" })
-    const [post] = emu.requests({ method: "POST", path: "/v1/webhooks/w/test" })
-    expect(JSON.parse(post!.body)).toEqual({ event: "sync_end" })
+    await withReceiver("s3cret_value", "verifies", async (hook) => {
+      await withEmulator((s) => void s.addWebhook(webhook({ id: "w", url: hook.url, secret: "s3cret_value" })), async (emu) => {
+        const result = await runOne(emu, Webhook.testDelivery({ url: hook.url }), { allowActive: true })
+        expect(result.status).toBe("pass")
+        expect(hook.received).toHaveLength(1)
+        // The emulator signs as the receiver check does: lower-case hex (the case Fivetran uses is unverified).
+        expect(hook.received[0]!.signature).toBe(WebhookSignature.sign(hook.received[0]!.body, "s3cret_value"))
+        expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ event: "sync_end", connector_id: "_connector_1" })
+        const [post] = emu.requests({ method: "POST", path: "/v1/webhooks/w/test" })
+        expect(JSON.parse(post!.body)).toEqual({ event: "sync_end" })
+      })
+    })
   })
 
   it("fails when the receiver rejects the delivery", async () => {
-    const hook = await receiver("right_secret")
-    const emu = await emulator((s) => void s.addWebhook(webhook({ id: "w", url: hook.url, secret: "wrong_secret" })))
-    const result = await runOne(emu, Webhook.testDelivery({ webhookId: "w" }), { allowActive: true })
-    expect(result.status).toBe("fail")
-    expect(result.evidence).toMatchObject({ observed: { succeed: false, status: 401 } })
+    await withReceiver("right_secret", "verifies", async (hook) => {
+      await withEmulator((s) => void s.addWebhook(webhook({ id: "w", url: hook.url, secret: "wrong_secret" })), async (emu) => {
+        const result = await runOne(emu, Webhook.testDelivery({ webhookId: "w" }), { allowActive: true })
+        expect(result.status).toBe("fail")
+        expect(result.evidence).toMatchObject({ observed: { succeed: false, status: 401 } })
+      })
+    })
   })
 
   it("is skipped unless allowed", async () => {
-    const emu = await emulator((s) => void s.addWebhook(webhook({ id: "w" })))
-    expect((await runOne(emu, Webhook.testDelivery({ webhookId: "w" }))).status).toBe("skip")
-    expect(emu.log).toHaveLength(0)
+    await withEmulator((s) => void s.addWebhook(webhook({ id: "w" })), async (emu) => {
+      expect((await runOne(emu, Webhook.testDelivery({ webhookId: "w" }))).status).toBe("skip")
+      expect(emu.log).toHaveLength(0)
+    })
   })
 })
 
 describe("fivetran.webhook.receiver (active)", () => {
   const secret = "product_webhook_secret"
-  const checkReceiver = async (mode: ReceiverMode) => {
-    const hook = await receiver(secret, mode)
-    const emu = await emulator()
-    const result = await runOne(emu, Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) }), { allowActive: true })
-    return { hook, result }
-  }
+  const checkReceiver = (mode: ReceiverMode) =>
+    withReceiver(secret, mode, (hook) =>
+      withEmulator(undefined, async (emu) => {
+        const result = await runOne(emu, Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) }), { allowActive: true })
+        return { hook, result }
+      }))
 
   it("passes a receiver that verifies the signature in either hex case and rejects forgeries", async () => {
     const { hook, result } = await checkReceiver("verifies")
@@ -143,20 +153,25 @@ describe("fivetran.webhook.receiver (active)", () => {
   })
 
   it("fails a receiver that errors, and reports error when nothing answers", async () => {
-    const hook = await receiver(secret, "fails")
-    const emu = await emulator()
-    const check = Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) })
-    expect((await runOne(emu, check, { allowActive: true })).status).toBe("fail")
-    await hook.close()
-    const down = await runOne(emu, check, { allowActive: true })
-    expect(down.status).toBe("error")
+    await withEmulator(undefined, async (emu) => {
+      const check = await withReceiver(secret, "fails", async (hook) => {
+        const check = Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) })
+        expect((await runOne(emu, check, { allowActive: true })).status).toBe("fail")
+        return check
+      })
+      // The receiver is closed now: nothing answers.
+      const down = await runOne(emu, check, { allowActive: true })
+      expect(down.status).toBe("error")
+    })
   })
 
   it("is skipped unless allowed", async () => {
-    const hook = await receiver(secret)
-    const emu = await emulator()
-    const report = await run(emu, [Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) })])
-    expect(report.items[0]?.status).toBe("skip")
-    expect(hook.received).toHaveLength(0)
+    await withReceiver(secret, "verifies", async (hook) => {
+      await withEmulator(undefined, async (emu) => {
+        const report = await run(emu, [Webhook.receiver({ url: hook.url, secret: Redacted.make(secret) })])
+        expect(report.items[0]?.status).toBe("skip")
+        expect(hook.received).toHaveLength(0)
+      })
+    })
   })
 })

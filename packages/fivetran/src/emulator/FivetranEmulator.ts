@@ -147,7 +147,8 @@ const deliverTest = async (seed: WebhookSeed, event: string) => {
       message: response.ok ? "Success" : `Webhook endpoint answered ${response.status}`
     }
   } catch (error) {
-    return { succeed: false, status: 0, message: `Could not deliver to ${seed.data.url}: ${error instanceof Error ? error.message : String(error)}` }
+    const reason = error instanceof Error ? error.message : String(error)
+    return { succeed: false, status: 0, message: `Could not deliver to ${seed.data.url}: ${reason}` }
   }
 }
 

@@ -101,12 +101,19 @@ export const connection = (options: ConnectionOptions = {}): ConnectionSeed => {
   const setupState = options.setupState ?? "connected"
   const broken = setupState === "broken"
   const defaultTests = broken
-    ? [setupTest("Validate Login", "FAILED", "Invalid credentials: the password was rejected by the source"), setupTest("Connecting to source", "PASSED")]
+    ? [
+      setupTest("Validate Login", "FAILED", "Invalid credentials: the password was rejected by the source"),
+      setupTest("Connecting to source", "PASSED")
+    ]
     : setupState === "incomplete"
     ? [setupTest("Validate Login", "SKIPPED", "Setup form is incomplete")]
     : passingTests()
   const defaultTasks: Array<ConditionData> = broken
-    ? [{ code: "reconnect", message: "Reconnect", details: "The source rejected the saved credentials. Reconnect the connection." }]
+    ? [{
+      code: "reconnect",
+      message: "Reconnect",
+      details: "The source rejected the saved credentials. Reconnect the connection."
+    }]
     : []
   const paused = options.paused ?? false
   return {
@@ -159,7 +166,13 @@ export const schemaConfig = (schemaChangeHandling: string): SchemaConfigData => 
           supports_history_mode: true,
           enabled_patch_settings: { allowed: true },
           columns: {
-            id: { name_in_destination: "id", enabled: true, hashed: false, is_primary_key: true, enabled_patch_settings: { allowed: false } },
+            id: {
+              name_in_destination: "id",
+              enabled: true,
+              hashed: false,
+              is_primary_key: true,
+              enabled_patch_settings: { allowed: false }
+            },
             email: { name_in_destination: "email", enabled: true, hashed: true, enabled_patch_settings: { allowed: true } }
           }
         }
@@ -199,7 +212,10 @@ export const destination = (options: DestinationOptions = {}): DestinationData =
       ...(options.setupTests ??
         (status.toLowerCase() === "connected"
           ? [setupTest("Host Connection", "PASSED"), setupTest("Database Connection", "PASSED"), setupTest("Permission Test", "PASSED")]
-          : [setupTest("Host Connection", "PASSED"), setupTest("Permission Test", "FAILED", "The Fivetran role cannot create schemas in database ANALYTICS")]))
+          : [
+            setupTest("Host Connection", "PASSED"),
+            setupTest("Permission Test", "FAILED", "The Fivetran role cannot create schemas in database ANALYTICS")
+          ]))
     ],
     config: {
       host: "acme-analytics.snowflakecomputing.com",
@@ -303,9 +319,31 @@ export const seedRealisticAccount = (state: State, options: { readonly now?: Dat
 
   const prod = (o: ConnectionOptions) => state.addConnection(connection({ groupId, now, ...o })).data.id
   const healthy = [
-    prod({ id: "app_postgres", service: "postgres", schema: "app_db", syncFrequency: 15, succeededAt: ago(7), schemaChangeHandling: "BLOCK_ALL", dataDelaySensitivity: "HIGH" }),
-    prod({ id: "billing_stripe", service: "stripe", schema: "stripe", syncFrequency: 60, succeededAt: ago(25), schemaChangeHandling: "ALLOW_COLUMNS" }),
-    prod({ id: "crm_salesforce", service: "salesforce", schema: "salesforce", syncFrequency: 360, succeededAt: ago(95), schemaChangeHandling: "ALLOW_COLUMNS" })
+    prod({
+      id: "app_postgres",
+      service: "postgres",
+      schema: "app_db",
+      syncFrequency: 15,
+      succeededAt: ago(7),
+      schemaChangeHandling: "BLOCK_ALL",
+      dataDelaySensitivity: "HIGH"
+    }),
+    prod({
+      id: "billing_stripe",
+      service: "stripe",
+      schema: "stripe",
+      syncFrequency: 60,
+      succeededAt: ago(25),
+      schemaChangeHandling: "ALLOW_COLUMNS"
+    }),
+    prod({
+      id: "crm_salesforce",
+      service: "salesforce",
+      schema: "salesforce",
+      syncFrequency: 360,
+      succeededAt: ago(95),
+      schemaChangeHandling: "ALLOW_COLUMNS"
+    })
   ]
   const problems = {
     broken: prod({
@@ -356,10 +394,22 @@ export const seedRealisticAccount = (state: State, options: { readonly now?: Dat
       syncFrequency: 720,
       succeededAt: ago(4 * 60),
       schemaChangeHandling: "ALLOW_ALL",
-      warnings: [{ code: "resync_table_warning", message: "Resync Table Warning", details: "Table ads_insights needs a re-sync to pick up a changed column type." }]
+      warnings: [{
+        code: "resync_table_warning",
+        message: "Resync Table Warning",
+        details: "Table ads_insights needs a re-sync to pick up a changed column type."
+      }]
     })
   }
-  state.addConnection(connection({ id: "staging_postgres", groupId: stagingGroupId, service: "postgres", schema: "app_db", setupState: "incomplete", succeededAt: null, now }))
+  state.addConnection(connection({
+    id: "staging_postgres",
+    groupId: stagingGroupId,
+    service: "postgres",
+    schema: "app_db",
+    setupState: "incomplete",
+    succeededAt: null,
+    now
+  }))
 
   const secret = "acme_webhook_signing_secret"
   const url = "https://api.acme-analytics.example/webhooks/fivetran"
