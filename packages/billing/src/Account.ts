@@ -13,6 +13,14 @@ import * as Billing from "./internal/checks.js"
 const ROLE = "Stripe restricted key with Account: Read (rak_account_read)"
 const DASHBOARD = "Dashboard → Settings → Business → Account status"
 
+/** What to do, per finding, for the person reading the report. */
+const remediation = {
+  charges: `Provide the missing verification information in ${DASHBOARD}; charges stay disabled until Stripe has it.`,
+  payouts: `Add and verify a bank account in Dashboard → Settings → Business → Bank accounts, and clear the ` +
+    `requirements in ${DASHBOARD}.`,
+  requirements: `Provide the listed information in ${DASHBOARD} before the deadline.`
+} as const
+
 /**
  * `billing.account.charges-enabled`: the account can create charges and is
  * not disabled (`charges_enabled`, no `requirements.disabled_reason`).
@@ -33,20 +41,19 @@ export const chargesEnabled = (): Check.Check<BillingClient> =>
           disabledReason: account.requirements.disabledReason
         }
         const expected = { chargesEnabled: true, disabledReason: null }
-        if (!account.chargesEnabled || account.requirements.disabledReason !== null) {
-          return Outcome.fail(
-            account.chargesEnabled
-              ? `account ${account.id} is disabled (${account.requirements.disabledReason})`
-              : `account ${account.id} cannot take charges${account.requirements.disabledReason ? ` (${account.requirements.disabledReason})` : ""}`,
-            {
-              observed,
-              expected,
-              evidence: { pastDue: account.requirements.pastDue, currentlyDue: account.requirements.currentlyDue },
-              remediation: `Provide the missing verification information in ${DASHBOARD}; charges stay disabled until Stripe has it.`
-            }
-          )
+        const { disabledReason, pastDue, currentlyDue } = account.requirements
+        if (account.chargesEnabled && disabledReason === null) {
+          return Outcome.pass(`account ${account.id} can take charges`, { observed, expected })
         }
-        return Outcome.pass(`account ${account.id} can take charges`, { observed, expected })
+        const message = account.chargesEnabled
+          ? `account ${account.id} is disabled (${disabledReason})`
+          : `account ${account.id} cannot take charges${disabledReason ? ` (${disabledReason})` : ""}`
+        return Outcome.fail(message, {
+          observed,
+          expected,
+          evidence: { pastDue, currentlyDue },
+          remediation: remediation.charges
+        })
       })
   })
 
@@ -68,7 +75,7 @@ export const payoutsEnabled = (): Check.Check<BillingClient> =>
             observed,
             expected: { payoutsEnabled: true },
             evidence: { currentlyDue: account.requirements.currentlyDue },
-            remediation: `Add and verify a bank account in Dashboard → Settings → Business → Bank accounts, and clear the requirements in ${DASHBOARD}.`
+            remediation: remediation.payouts
           })
       })
   })
@@ -81,6 +88,9 @@ export interface RequirementsOptions {
 
 const dueNow = (r: Requirements) => [...new Set([...r.currentlyDue, ...r.pastDue])]
 
+const soonestDeadline = (deadlines: ReadonlyArray<Date | null>): Date | undefined =>
+  deadlines.filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0]
+
 /**
  * `billing.account.requirements`: onboarding is complete (`details_submitted`)
  * and nothing is currently or past due. A verification deadline (current or
@@ -92,7 +102,8 @@ export const requirements = (options: RequirementsOptions = {}): Check.Check<Bil
     title: "Billing account has no outstanding verification requirements",
     surface: "billing.account",
     category: "dependencies",
-    description: "Onboarding is complete and no verification information is due, so charges will not be paused after launch.",
+    description: "Onboarding is complete and no verification information is due, so charges will not be paused " +
+      "after launch.",
     role: ROLE,
     run: (provider) =>
       Effect.gen(function*() {
@@ -112,24 +123,21 @@ export const requirements = (options: RequirementsOptions = {}): Check.Check<Bil
           futureDeadline: future.currentDeadline
         }
         const expected = { detailsSubmitted: true, currentlyDue: [], pastDue: [] }
-        const remediation = `Provide the listed information in ${DASHBOARD} before the deadline.`
-        if (!account.detailsSubmitted || dueNow(r).length > 0) {
-          const due = dueNow(r)
-          return Outcome.fail(
-            !account.detailsSubmitted
-              ? `account ${account.id} has not finished onboarding (details_submitted is false)`
-              : `account ${account.id} has ${due.length} verification requirement(s) due${r.currentDeadline ? ` by ${r.currentDeadline.toISOString()}` : ""}: ${due.join(", ")}`,
-            { observed, expected, remediation }
-          )
+        const due = dueNow(r)
+        if (!account.detailsSubmitted || due.length > 0) {
+          const message = !account.detailsSubmitted
+            ? `account ${account.id} has not finished onboarding (details_submitted is false)`
+            : `account ${account.id} has ${due.length} verification requirement(s) due` +
+              `${r.currentDeadline ? ` by ${r.currentDeadline.toISOString()}` : ""}: ${due.join(", ")}`
+          return Outcome.fail(message, { observed, expected, remediation: remediation.requirements })
         }
-        const deadlines = [r.currentDeadline, future.currentDeadline].filter((d): d is Date => d !== null)
-        const soonest = deadlines.sort((a, b) => a.getTime() - b.getTime())[0]
+        const soonest = soonestDeadline([r.currentDeadline, future.currentDeadline])
         if (soonest !== undefined && soonest.getTime() - now <= Duration.toMillis(within)) {
           const days = Math.max(0, Math.ceil((soonest.getTime() - now) / 86_400_000))
-          return Outcome.warn(
-            `verification deadline ${soonest.toISOString()} is ${days} day(s) away (${[...future.currentlyDue, ...future.pastDue].join(", ") || "see the Dashboard"})`,
-            { observed, expected: { ...expected, deadlineNotWithin: Duration.format(within) }, remediation }
-          )
+          const fields = [...future.currentlyDue, ...future.pastDue].join(", ") || "see the Dashboard"
+          const message = `verification deadline ${soonest.toISOString()} is ${days} day(s) away (${fields})`
+          const deadline = { ...expected, deadlineNotWithin: Duration.format(within) }
+          return Outcome.warn(message, { observed, expected: deadline, remediation: remediation.requirements })
         }
         return Outcome.pass(`account ${account.id} has no verification requirements due`, { observed, expected })
       })

@@ -14,7 +14,7 @@
  * @since 0.2.0
  */
 import { type HttpTransport, ResourceStore } from "@launchgate/core"
-import { Config, Context, Effect, Layer, type Redacted } from "effect"
+import { Cause, Config, type ConfigError, Context, Effect, Layer, Option } from "effect"
 import { BillingError } from "./BillingError.js"
 import type * as P from "./BillingProvider.js"
 import { kinds } from "./internal/resources.js"
@@ -109,34 +109,78 @@ export type Options = Stripe.Options
 export const layer = (options: Options): Layer.Layer<BillingClient, BillingError, HttpTransport.HttpTransport> =>
   layerFromProvider(Stripe.make(options))
 
-/** Options of {@link layerConfig}: as {@link Options}, with the key read through `Config`. */
-export interface ConfigOptions extends Omit<Options, "apiKey"> {
-  /** Default `Config.redacted("STRIPE_API_KEY")`. */
-  readonly apiKey?: Config.Config<Redacted.Redacted<string>> | undefined
+/** Read an optional variable: unset is `undefined` (the option's default), set but invalid is an error. */
+const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> =>
+  Config.map(Config.option(config), Option.getOrUndefined)
+
+/**
+ * What {@link layerConfig} reads by default: `STRIPE_API_KEY` (required), and `STRIPE_BASE_URL` and
+ * `STRIPE_API_VERSION` when set. Spread it to add or replace keys.
+ */
+export const defaultConfig: Config.Config.Wrap<Options> = {
+  apiKey: Config.redacted("STRIPE_API_KEY"),
+  baseUrl: optional(Config.string("STRIPE_BASE_URL")),
+  apiVersion: optional(Config.string("STRIPE_API_VERSION"))
+}
+
+/** What to do about a variable that is missing or invalid. */
+const remediation = {
+  STRIPE_API_KEY: "Set STRIPE_API_KEY to a restricted read-only key (rk_live_…) of the account being launched.",
+  other: (path: string) => `Set ${path} (see the README's configuration keys), or pass the option to Billing.layer.`
+} as const
+
+/** Every leaf of a ConfigError (an `And`/`Or` tree): the variable (path joined as the environment does) and why. */
+const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<{ path: string; why: string }> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...configProblems(error.left), ...configProblems(error.right)]
+    case "MissingData":
+      return [{ path: error.path.join("_"), why: "is not set" }]
+    default:
+      // Effect redacts the message of a `Config.redacted` failure; say only that the value is invalid.
+      return [{ path: error.path.join("_"), why: error.message.includes("<redacted>") ? "is invalid" : error.message }]
+  }
+}
+
+/** One `config` {@link BillingError} per variable, all in the Cause, so the runner lists every one at once. */
+const configFailure = (error: ConfigError.ConfigError): Cause.Cause<BillingError> => {
+  const problems = configProblems(error)
+  const paths = [...new Set(problems.map((p) => p.path))]
+  const errors = paths.map((path) =>
+    new BillingError({
+      vendor: "stripe",
+      reason: "config",
+      path,
+      message: `the Stripe client is not configured: ${path} ${problems.find((p) => p.path === path)!.why}`,
+      remediation: path === "STRIPE_API_KEY" ? remediation.STRIPE_API_KEY : remediation.other(path)
+    })
+  )
+  return errors.map(Cause.fail).reduce(Cause.parallel)
 }
 
 /**
- * {@link layer} with the key read through Effect `Config` (by default the
- * `STRIPE_API_KEY` environment variable). A missing key is a `config`
- * {@link BillingError} naming the variable.
+ * {@link layer} with its options read through Effect `Config` (by default
+ * {@link defaultConfig}: the `STRIPE_API_KEY` environment variable, and
+ * `STRIPE_BASE_URL` / `STRIPE_API_VERSION` when set). The keys are read
+ * together (`Config.all`), so every missing or invalid variable is reported
+ * at once: one `config` {@link BillingError} per variable, naming it in
+ * `path` (the runner lists them in `run.configurationErrors`).
+ *
+ * @example
+ * Billing.layerConfig()
+ * Billing.layerConfig({ ...BillingClient.defaultConfig, environment: Config.succeed("staging") })
  */
 export const layerConfig = (
-  options: ConfigOptions = {}
-): Layer.Layer<BillingClient, BillingError, HttpTransport.HttpTransport> => {
-  const { apiKey: keyConfig, ...rest } = options
-  const path = keyConfig === undefined ? "STRIPE_API_KEY" : "apiKey"
-  return Layer.unwrapEffect(
-    (keyConfig ?? Config.redacted("STRIPE_API_KEY")).pipe(
-      Effect.mapError((error) =>
-        new BillingError({
-          vendor: "stripe",
-          reason: "config",
-          path,
-          message: `the Stripe API key could not be read: ${String(error)}`,
-          remediation: "Set STRIPE_API_KEY to a restricted read-only key (rk_live_…) of the account being launched."
-        })
-      ),
-      Effect.map((apiKey) => layer({ ...rest, apiKey }))
+  config: Config.Config<Options> | Config.Config.Wrap<Options> = defaultConfig
+): Layer.Layer<BillingClient, BillingError, HttpTransport.HttpTransport> =>
+  // Layer.effect, not Layer.unwrapEffect: the latter keeps only the first failure of a parallel Cause.
+  Layer.effect(
+    BillingClient,
+    // `Config.unwrap` reads a record of Configs with `Config.all`, which collects every failure.
+    Config.unwrap(config).pipe(
+      Effect.catchAll((error) => Effect.failCause(configFailure(error))),
+      Effect.flatMap(Stripe.make),
+      Effect.flatMap(make)
     )
   )
-}

@@ -132,7 +132,9 @@ export interface WebhookSigner {
   /** A signature header for `payload`, signed with every secret (key rotation sends several). */
   readonly sign: (payload: string, secrets: ReadonlyArray<string>, timestampSeconds: number) => string
   /** A test event payload in the provider's event shape. */
-  readonly testEvent: (options: { readonly id: string; readonly type: string; readonly createdSeconds: number }) => string
+  readonly testEvent: (
+    options: { readonly id: string; readonly type: string; readonly createdSeconds: number }
+  ) => string
 }
 
 /**
@@ -155,7 +157,9 @@ export interface Provider {
   readonly webhookApiVersions?: ReadonlyArray<string> | undefined
   readonly account: Effect.Effect<Fetched<AccountStatus>, BillingError>
   /** Prices carrying any of these lookup keys (active, and inactive for keys without an active one), with products. */
-  readonly pricesByLookupKeys: (lookupKeys: ReadonlyArray<string>) => Effect.Effect<Fetched<ReadonlyArray<Price>>, BillingError>
+  readonly pricesByLookupKeys: (
+    lookupKeys: ReadonlyArray<string>
+  ) => Effect.Effect<Fetched<ReadonlyArray<Price>>, BillingError>
   readonly webhookEndpoints: Effect.Effect<Fetched<ReadonlyArray<WebhookEndpoint>>, BillingError>
   /** Events created at or after `since` whose delivery has not succeeded. */
   readonly undeliveredEvents: (since: Date) => Effect.Effect<Fetched<ReadonlyArray<UndeliveredEvent>>, BillingError>

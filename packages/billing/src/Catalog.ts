@@ -44,6 +44,23 @@ export type Problem =
 
 const CATALOG = "Dashboard → Product catalog"
 
+/** What to do, per problem, for the person reading the report. */
+const remediation = {
+  missing: (lookupKey: string) =>
+    `Create the price in ${CATALOG} with lookup key "${lookupKey}" (or fix the key in the product's code).`,
+  inactive:
+    `Unarchive the price in ${CATALOG}, or create a new one and move the lookup key to it (transfer_lookup_key).`,
+  duplicated: (ids: ReadonlyArray<string>) =>
+    `Archive all but one of ${ids.join(", ")}: checkout would pick one arbitrarily.`,
+  mismatched: (priceId: string) =>
+    `Prices cannot be edited: create a new price with the right currency, amount and interval in ${CATALOG}, move ` +
+    `the lookup key to it (transfer_lookup_key) and archive ${priceId}.`,
+  "product-inactive": (productId: string) => `Unarchive product ${productId} in ${CATALOG}.`,
+  "not-live": "Create the catalog in live mode (or copy it from test mode in the Dashboard).",
+  "tax-behavior-unspecified": `Set the price's tax behaviour (inclusive or exclusive) in ${CATALOG}; it can be set ` +
+    `once on a price that has none.`
+} as const
+
 interface Assessment {
   readonly subject: string
   readonly status: Outcome.Status
@@ -90,23 +107,28 @@ const assess = (plan: Plan, prices: ReadonlyArray<Price>, live: boolean, taxRequ
   }
   const active = prices.filter((p) => p.active)
   if (prices.length === 0) {
-    return failure(plan, ["missing"], `missing: no price has lookup key ${plan.lookupKey}`,
-      `Create the price in ${CATALOG} with lookup key "${plan.lookupKey}" (or fix the key in the product's code).`,
-      { observed: null, expected })
+    const message = `missing: no price has lookup key ${plan.lookupKey}`
+    return failure(plan, ["missing"], message, remediation.missing(plan.lookupKey), { observed: null, expected })
   }
   if (active.length === 0) {
-    return failure(plan, ["inactive"], `inactive: every price with lookup key ${plan.lookupKey} is archived`,
-      `Unarchive the price in ${CATALOG}, or create a new one and move the lookup key to it (transfer_lookup_key).`,
-      { observed: prices.map(describe), expected })
+    const message = `inactive: every price with lookup key ${plan.lookupKey} is archived`
+    return failure(plan, ["inactive"], message, remediation.inactive, { observed: prices.map(describe), expected })
   }
   if (active.length > 1) {
-    return failure(plan, ["duplicated"], `duplicated: ${active.length} active prices carry lookup key ${plan.lookupKey}`,
-      `Archive all but one of ${active.map((p) => p.id).join(", ")}: checkout would pick one arbitrarily.`,
-      { observed: active.map(describe), expected })
+    const message = `duplicated: ${active.length} active prices carry lookup key ${plan.lookupKey}`
+    const fix = remediation.duplicated(active.map((p) => p.id))
+    return failure(plan, ["duplicated"], message, fix, { observed: active.map(describe), expected })
   }
-  const price = active[0]!
-  const problems: Array<Problem> = []
-  const notes: Array<string> = []
+  return assessPrice(plan, active[0]!, expected, live, taxRequired)
+}
+
+interface Expected {
+  readonly currency: string
+  readonly intervalCount: number
+}
+
+/** How the price differs from the plan (currency, amount, interval, product name). */
+const mismatchesOf = (plan: Plan, price: Price, expected: Expected): Array<string> => {
   const mismatches: Array<string> = []
   if (price.currency !== expected.currency) mismatches.push(`currency ${price.currency} ≠ ${expected.currency}`)
   if (price.unitAmount !== plan.amount) mismatches.push(`amount ${price.unitAmount} ≠ ${plan.amount}`)
@@ -117,6 +139,14 @@ const assess = (plan: Plan, prices: ReadonlyArray<Price>, live: boolean, taxRequ
   if (plan.product !== undefined && price.product.name !== plan.product) {
     mismatches.push(`product "${price.product.name}" ≠ "${plan.product}"`)
   }
+  return mismatches
+}
+
+/** The one active price of a plan against what the plan expects. */
+const assessPrice = (plan: Plan, price: Price, expected: Expected, live: boolean, taxRequired: boolean): Assessment => {
+  const problems: Array<Problem> = []
+  const notes: Array<string> = []
+  const mismatches = mismatchesOf(plan, price, expected)
   if (mismatches.length > 0) {
     problems.push("mismatched")
     notes.push(`mismatched: ${mismatches.join(", ")}`)
@@ -134,10 +164,8 @@ const assess = (plan: Plan, prices: ReadonlyArray<Price>, live: boolean, taxRequ
     notes.push("tax_behavior is unspecified")
   }
   if (problems.length > 0) {
-    return failure(plan, problems, `${price.id}: ${notes.join("; ")}`, remediationFor(problems, price), {
-      observed: describe(price),
-      expected
-    })
+    const message = `${price.id}: ${notes.join("; ")}`
+    return failure(plan, problems, message, remediationFor(problems, price), { observed: describe(price), expected })
   }
   const outcome = Outcome.pass(`${price.id} matches`, { observed: describe(price), expected })
   return { subject: plan.lookupKey, status: "pass", message: outcome.message, evidence: outcome.evidence, problems: [] }
@@ -145,14 +173,10 @@ const assess = (plan: Plan, prices: ReadonlyArray<Price>, live: boolean, taxRequ
 
 const remediationFor = (problems: ReadonlyArray<Problem>, price: Price): string => {
   const steps: Array<string> = []
-  if (problems.includes("mismatched")) {
-    steps.push(`Prices cannot be edited: create a new price with the right currency, amount and interval in ${CATALOG}, move the lookup key to it (transfer_lookup_key) and archive ${price.id}.`)
-  }
-  if (problems.includes("product-inactive")) steps.push(`Unarchive product ${price.product.id} in ${CATALOG}.`)
-  if (problems.includes("not-live")) steps.push("Create the catalog in live mode (or copy it from test mode in the Dashboard).")
-  if (problems.includes("tax-behavior-unspecified")) {
-    steps.push(`Set the price's tax behaviour (inclusive or exclusive) in ${CATALOG}; it can be set once on a price that has none.`)
-  }
+  if (problems.includes("mismatched")) steps.push(remediation.mismatched(price.id))
+  if (problems.includes("product-inactive")) steps.push(remediation["product-inactive"](price.product.id))
+  if (problems.includes("not-live")) steps.push(remediation["not-live"])
+  if (problems.includes("tax-behavior-unspecified")) steps.push(remediation["tax-behavior-unspecified"])
   return steps.join(" ")
 }
 
@@ -169,7 +193,8 @@ export const prices = (options: PricesOptions): Check.Check<BillingClient> =>
     title: "Every plan has one active live price",
     surface: "billing.catalog",
     category: "rollout",
-    description: "Every plan the product sells resolves, by lookup key, to exactly one active live price with the expected amount.",
+    description: "Every plan the product sells resolves, by lookup key, to exactly one active live price with the " +
+      "expected amount.",
     role: "Stripe restricted key with Prices: Read (rak_plan_read) and Products: Read (rak_product_read)",
     run: (provider) =>
       Effect.map(provider.prices(options.plans.map((p) => p.lookupKey)), (found) => {

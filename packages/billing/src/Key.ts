@@ -11,6 +11,16 @@ import { Effect } from "effect"
 import type { BillingClient } from "./BillingClient.js"
 import * as Billing from "./internal/checks.js"
 
+/** What to do, per finding, for the person reading the report. */
+const remediation = {
+  liveNeeded: "Give the production gate a live-mode restricted key (rk_live_…). A test key proves nothing about " +
+    "the live account.",
+  testNeeded: "Use a test-mode key (rk_test_…) for non-production gates, or set expectedMode/environment if this " +
+    "gate is meant to check live data.",
+  secretKey: "Create a restricted key with read access only to what the checks need (see the README's permission " +
+    "list) and use it instead: a leaked secret key can move money."
+} as const
+
 /** Options of {@link mode}. */
 export interface ModeOptions extends Billing.ModeOptions {}
 
@@ -28,7 +38,8 @@ export const mode = (options: ModeOptions = {}): Check.Check<BillingClient> =>
     title: "Billing API key is a least-privilege key of the expected mode",
     surface: "billing.key",
     category: "security",
-    description: "The billing API key reads the mode the launch needs (live for production), and is a restricted key.",
+    description: "The billing API key reads the mode the launch needs (live for production), and is a restricted " +
+      "key.",
     role: "Stripe restricted key with Webhook Endpoints: Read (rak_webhook_read), to cross-check livemode",
     run: (provider) =>
       Effect.gen(function*() {
@@ -36,16 +47,10 @@ export const mode = (options: ModeOptions = {}): Check.Check<BillingClient> =>
         const key = provider.key
         const observed = { prefix: key.prefix, mode: key.mode, kind: key.kind }
         if (key.mode !== expected) {
-          return Outcome.fail(
-            `${key.mode}-mode key (${key.prefix}_…) but this launch expects ${expected} data: every other billing check would be reading ${key.mode} data`,
-            {
-              observed,
-              expected: { mode: expected },
-              remediation: expected === "live"
-                ? "Give the production gate a live-mode restricted key (rk_live_…). A test key proves nothing about the live account."
-                : "Use a test-mode key (rk_test_…) for non-production gates, or set expectedMode/environment if this gate is meant to check live data."
-            }
-          )
+          const message = `${key.mode}-mode key (${key.prefix}_…) but this launch expects ${expected} data: ` +
+            `every other billing check would be reading ${key.mode} data`
+          const fix = expected === "live" ? remediation.liveNeeded : remediation.testNeeded
+          return Outcome.fail(message, { observed, expected: { mode: expected }, remediation: fix })
         }
         // Reading any list makes the provider cross-check livemode against the key (a mismatch is an error).
         const endpoints = yield* provider.webhookEndpoints
@@ -55,8 +60,7 @@ export const mode = (options: ModeOptions = {}): Check.Check<BillingClient> =>
             observed,
             expected: { mode: expected, kind: "restricted" },
             evidence,
-            remediation:
-              "Create a restricted key with read access only to what the checks need (see the README's permission list) and use it instead: a leaked secret key can move money."
+            remediation: remediation.secretKey
           })
         }
         return Outcome.pass(`${key.mode}-mode restricted key (${key.prefix}_…)`, {

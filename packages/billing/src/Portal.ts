@@ -7,7 +7,7 @@
 import { type Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
 import type { BillingClient } from "./BillingClient.js"
-import type { PortalFeature } from "./BillingProvider.js"
+import type { Mode, PortalConfiguration, PortalFeature } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 /** Options of {@link configured}. */
@@ -22,6 +22,24 @@ export interface ConfiguredOptions extends Billing.ModeOptions {
 
 const PORTAL = "Dashboard → Settings → Billing → Customer portal"
 
+/** What to do, per finding, for the person reading the report. */
+const remediation = {
+  noDefault: (mode: Mode) =>
+    `Save the portal settings once in ${PORTAL} (in ${mode} mode); that creates the default configuration.`,
+  incomplete: `Fix it in ${PORTAL}: the product's "manage billing" links land there.`
+} as const
+
+/** What is wrong with a portal configuration, in words. */
+const problemsOf = (config: PortalConfiguration, options: ConfiguredOptions): Array<string> => {
+  const problems: Array<string> = []
+  if (!config.active) problems.push("it is inactive")
+  if (options.requireTerms !== false && !config.termsOfServiceUrl) problems.push("no terms of service URL")
+  if (options.requirePrivacy !== false && !config.privacyPolicyUrl) problems.push("no privacy policy URL")
+  const disabled = (options.features ?? []).filter((f) => !config.features[f])
+  if (disabled.length > 0) problems.push(`disabled: ${disabled.join(", ")}`)
+  return problems
+}
+
 /**
  * `billing.portal.configured`: the default portal configuration of the
  * expected mode is active, has terms of service and privacy policy URLs, and
@@ -33,7 +51,8 @@ export const configured = (options: ConfiguredOptions = {}): Check.Check<Billing
     title: "Customer portal is configured",
     surface: "billing.portal",
     category: "rollout",
-    description: "Customers can update payment methods and manage subscriptions in the portal, under published terms and privacy policy.",
+    description: "Customers can update payment methods and manage subscriptions in the portal, under published " +
+      "terms and privacy policy.",
     role: "Stripe restricted key with Customer portal: Read (rak_billing_portal_configuration_read)",
     run: (provider) =>
       Effect.map(provider.portalConfigurations, (configs) => {
@@ -50,17 +69,12 @@ export const configured = (options: ConfiguredOptions = {}): Check.Check<Billing
         const config = configs.find((c) => c.isDefault && c.livemode === live)
         if (config === undefined) {
           return Outcome.fail(`no default ${Billing.modeWord(live)}-mode customer portal configuration`, {
-            observed: configs.map((c) => ({ id: c.id, isDefault: c.isDefault, livemode: c.livemode, active: c.active })),
+            observed: configs.map(({ id, isDefault, livemode, active }) => ({ id, isDefault, livemode, active })),
             expected,
-            remediation: `Save the portal settings once in ${PORTAL} (in ${Billing.modeWord(live)} mode); that creates the default configuration.`
+            remediation: remediation.noDefault(Billing.modeWord(live))
           })
         }
-        const problems: Array<string> = []
-        if (!config.active) problems.push("it is inactive")
-        if (options.requireTerms !== false && !config.termsOfServiceUrl) problems.push("no terms of service URL")
-        if (options.requirePrivacy !== false && !config.privacyPolicyUrl) problems.push("no privacy policy URL")
-        const disabled = features.filter((f) => !config.features[f])
-        if (disabled.length > 0) problems.push(`disabled: ${disabled.join(", ")}`)
+        const problems = problemsOf(config, options)
         const observed = {
           id: config.id,
           active: config.active,
@@ -72,12 +86,11 @@ export const configured = (options: ConfiguredOptions = {}): Check.Check<Billing
           return Outcome.fail(`default portal configuration ${config.id}: ${problems.join("; ")}`, {
             observed,
             expected,
-            remediation: `Fix it in ${PORTAL}: the product's "manage billing" links land there.`
+            remediation: remediation.incomplete
           })
         }
-        return Outcome.pass(`default portal configuration ${config.id} is active with terms, privacy policy and ${features.length} required feature(s)`, {
-          observed,
-          expected
-        })
+        const message = `default portal configuration ${config.id} is active with terms, privacy policy and ` +
+          `${features.length} required feature(s)`
+        return Outcome.pass(message, { observed, expected })
       })
   })

@@ -12,8 +12,10 @@
  * version is pinned ({@link apiVersion}) and overridable. Retries live in one
  * place, the transport's schedule (capped exponential backoff with jitter;
  * 409, 429 and 5xx per Stripe's rule; `Stripe-Should-Retry` obeyed;
- * `Retry-After` honoured when it fits in the read's `timeout`); the SDK's
- * own retries are turned off so the two never stack.
+ * `Retry-After` honoured when it fits in the read's `readTimeout`); the
+ * SDK's own retries are turned off so the two never stack. `timeout` bounds
+ * one attempt, as in every launchgate package; `readTimeout` bounds a whole
+ * read (every attempt and wait).
  *
  * @since 0.1.0
  */
@@ -36,7 +38,7 @@ export interface RetryOptions {
   readonly maxAttempts?: number | undefined
   /** First backoff delay (doubles, with jitter). Default 500 ms. */
   readonly baseDelay?: Duration.DurationInput | undefined
-  /** Cap on one backoff delay. Default 8 seconds. (`Retry-After` is bounded by `timeout` instead.) */
+  /** Cap on one backoff delay. Default 8 seconds. (`Retry-After` is bounded by `readTimeout` instead.) */
   readonly maxDelay?: Duration.DurationInput | undefined
 }
 
@@ -49,12 +51,14 @@ export interface Options {
   /** The API's base URL (the emulator's `http://127.0.0.1:<port>`). Default `https://api.stripe.com`. */
   readonly baseUrl?: string | undefined
   readonly retry?: RetryOptions | undefined
-  /**
-   * Bound on one read, every attempt and `Retry-After` wait included (so also on each attempt). Default 20
-   * seconds. Keep it under the check's timeout (the runner's default is 30 seconds): a `Retry-After` longer
-   * than what remains is reported as an `error` at once instead of waited for.
-   */
+  /** Per-attempt timeout (connect, headers and body of one request), as in every package. Default 10 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Bound on one whole read: every attempt and every wait between them (backoff, `Retry-After`). Default 20
+   * seconds. Keep it under the check's timeout (the runner's default is 30 seconds): a `Retry-After` longer
+   * than what remains is reported as an `error` at once instead of waited for. (Before 0.2 this was `timeout`.)
+   */
+  readonly readTimeout?: Duration.DurationInput | undefined
   /** The mode the launch expects. Default: from `environment` (or the gate's), else `live` (fail closed). */
   readonly expectedMode?: BillingProvider.Mode | undefined
   /**
@@ -66,8 +70,16 @@ export interface Options {
   readonly webhookApiVersion?: string | ReadonlyArray<string> | undefined
 }
 
-const configError = (path: string, message: string, remediation: string) =>
-  new BillingError({ vendor: "stripe", reason: "config", path, message, remediation })
+/** What to do about each configuration problem. */
+const remediation = {
+  baseUrl: "Fix baseUrl, or leave it out to use api.stripe.com.",
+  publishable: "Use a restricted read-only key (rk_live_…) created in Dashboard → Developers → API keys.",
+  malformed: "Set STRIPE_API_KEY (or the apiKey option) to a restricted key rk_live_… of the account being launched.",
+  maxAttempts: "Use 1 to disable retries, or a small number such as 3."
+} as const
+
+const configError = (path: string, message: string, fix: string) =>
+  new BillingError({ vendor: "stripe", reason: "config", path, message, remediation: fix })
 
 /** The SDK's `host`/`port`/`protocol` from a base URL, or a `config` error naming `baseUrl`. */
 const endpointOf = (baseUrl: string | undefined) => {
@@ -75,7 +87,7 @@ const endpointOf = (baseUrl: string | undefined) => {
   const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
     const why = `baseUrl must be an http(s) URL such as https://api.stripe.com, got ${JSON.stringify(baseUrl)}`
-    return Effect.fail(configError("baseUrl", why, "Fix baseUrl, or leave it out to use api.stripe.com."))
+    return Effect.fail(configError("baseUrl", why, remediation.baseUrl))
   }
   const protocol = url.protocol === "https:" ? "https" as const : "http" as const
   return Effect.succeed({
@@ -95,21 +107,16 @@ const endpointOf = (baseUrl: string | undefined) => {
 export const parseKey = (key: string): Either.Either<BillingProvider.KeyInfo, BillingError> => {
   const trimmed = key.trim()
   if (/^pk_(live|test)_/.test(trimmed)) {
-    return Either.left(configError(
-      "apiKey",
-      "a publishable key (pk_…) cannot read account settings: it is meant for browsers",
-      "Use a restricted read-only key (rk_live_…) created in Dashboard → Developers → API keys."
-    ))
+    const why = "a publishable key (pk_…) cannot read account settings: it is meant for browsers"
+    return Either.left(configError("apiKey", why, remediation.publishable))
   }
   const match = /^(sk|rk)_(live|test)_[A-Za-z0-9]+$/.exec(trimmed)
   if (!match) {
-    return Either.left(configError(
-      "apiKey",
-      trimmed.length === 0
-        ? "the Stripe API key is empty"
-        : `the Stripe API key does not look like a secret or restricted key (expected sk_live_, rk_live_, sk_test_ or rk_test_, got ${trimmed.slice(0, 3)}…)`,
-      "Set STRIPE_API_KEY (or the apiKey option) to a restricted key rk_live_… of the account being launched."
-    ))
+    const why = trimmed.length === 0
+      ? "the Stripe API key is empty"
+      : "the Stripe API key does not look like a secret or restricted key (expected sk_live_, rk_live_, sk_test_ " +
+        `or rk_test_, got ${trimmed.slice(0, 3)}…)`
+    return Either.left(configError("apiKey", why, remediation.malformed))
   }
   const [, kind, mode] = match
   return Either.right({
@@ -137,7 +144,9 @@ export const webhookSigner = (version: string, livemode: boolean): BillingProvid
       object: "event",
       api_version: version,
       created: createdSeconds,
-      data: { object: { id: `${id}_object`, object: "launchgate_test", note: "sent by launchgate to test signature checks" } },
+      data: {
+        object: { id: `${id}_object`, object: "launchgate_test", note: "sent by launchgate to test signature checks" }
+      },
       livemode,
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
@@ -169,18 +178,16 @@ export const make = (
     const key = yield* parseKey(Redacted.value(options.apiKey))
     const maxAttempts = options.retry?.maxAttempts ?? 3
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-      return yield* Effect.fail(configError(
-        "retry.maxAttempts",
-        `retry.maxAttempts must be a positive integer, got ${maxAttempts}`,
-        "Use 1 to disable retries, or a small number such as 3."
-      ))
+      const why = `retry.maxAttempts must be a positive integer, got ${maxAttempts}`
+      return yield* Effect.fail(configError("retry.maxAttempts", why, remediation.maxAttempts))
     }
     const endpoint = yield* endpointOf(options.baseUrl)
     const policy: Policy = {
       maxRetries: maxAttempts - 1,
       baseDelay: Duration.decode(options.retry?.baseDelay ?? "500 millis"),
       maxDelay: Duration.decode(options.retry?.maxDelay ?? "8 seconds"),
-      budget: Duration.decode(options.timeout ?? "20 seconds")
+      attemptTimeout: Duration.decode(options.timeout ?? "10 seconds"),
+      budget: Duration.decode(options.readTimeout ?? "20 seconds")
     }
     const transport = yield* HttpTransport.HttpTransport
     const version = options.apiVersion ?? apiVersion
@@ -193,7 +200,7 @@ export const make = (
       apiVersion: version as StripeSdk.LatestApiVersion,
       // Retries live in one place (the transport's schedule); the SDK's would stack on top.
       maxNetworkRetries: 0,
-      // A backstop only: the transport's fetch ends the read at `timeout` with a clearer error.
+      // A backstop only: the transport's fetch ends the read at `readTimeout` with a clearer error.
       timeout: Duration.toMillis(policy.budget) + 5_000,
       telemetry: false,
       httpClient: StripeSdk.createFetchHttpClient(makeFetch(transport, policy) as typeof fetch),

@@ -14,6 +14,13 @@ export interface ActiveOptions extends Billing.ModeOptions {
   readonly required?: boolean | undefined
 }
 
+/** What to do, per finding, for the person reading the report. */
+const remediation = {
+  otherMode: "Run the gate with a key of the launch's mode (see billing.key.mode).",
+  notActive: "Finish setup in Dashboard → Settings → Tax (head office address and default tax behaviour), then " +
+    "add registrations where you collect."
+} as const
+
 /**
  * `billing.tax.active`: tax settings are `active` (head office and defaults
  * set) in the expected mode. Skipped when the gate says tax is not required.
@@ -35,21 +42,14 @@ export const active = (options: ActiveOptions = {}): Check.Check<BillingClient> 
         const observed = { status: settings.status, livemode: settings.livemode, missingFields: settings.missingFields }
         const expected = { status: "active", livemode: live }
         if (settings.livemode !== live) {
-          return Outcome.fail(`tax settings were read in ${Billing.modeWord(settings.livemode)} mode; the launch needs ${Billing.modeWord(live)}`, {
-            observed,
-            expected,
-            remediation: "Run the gate with a key of the launch's mode (see billing.key.mode)."
-          })
+          const message = `tax settings were read in ${Billing.modeWord(settings.livemode)} mode; ` +
+            `the launch needs ${Billing.modeWord(live)}`
+          return Outcome.fail(message, { observed, expected, remediation: remediation.otherMode })
         }
         if (settings.status !== "active") {
-          return Outcome.fail(
-            `tax settings are ${settings.status}${settings.missingFields.length > 0 ? `: missing ${settings.missingFields.join(", ")}` : ""}`,
-            {
-              observed,
-              expected,
-              remediation: "Finish setup in Dashboard → Settings → Tax (head office address and default tax behaviour), then add registrations where you collect."
-            }
-          )
+          const missing = settings.missingFields.length > 0 ? `: missing ${settings.missingFields.join(", ")}` : ""
+          const message = `tax settings are ${settings.status}${missing}`
+          return Outcome.fail(message, { observed, expected, remediation: remediation.notActive })
         }
         return Outcome.pass("tax settings are active", { observed, expected })
       })

@@ -8,15 +8,41 @@
 import { Check, HttpTransport, Outcome, Redaction } from "@launchgate/core"
 import { Clock, Duration, Effect, Option, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
-import type { BillingClient } from "./BillingClient.js"
-import type { WebhookEndpoint } from "./BillingProvider.js"
+import type { BillingClient, Service } from "./BillingClient.js"
+import type { Mode, UndeliveredEvent, WebhookEndpoint, WebhookSigner } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"
 
 const WEBHOOKS = "Dashboard → Developers → Webhooks"
-// Stripe: an endpoint's version is fixed at creation (https://docs.stripe.com/api/webhook_endpoints/create, api_version).
-const VERSION_REMEDIATION =
+// Stripe: an endpoint's version is fixed at creation (https://docs.stripe.com/api/webhook_endpoints/create).
+const VERSION_FIX =
   `Create a new endpoint with an explicit api_version the handler supports (an endpoint's version cannot be ` +
   `changed), switch the product to its signing secret, then delete the old one in ${WEBHOOKS}.`
+
+/** What to do, per finding, for the person reading the report. */
+const remediation = {
+  noEndpoint: (url: string) => `Add an endpoint for ${url} in ${WEBHOOKS} (or fix the URL the gate expects).`,
+  otherMode: (mode: Mode) => `Create the endpoint in ${mode} mode in ${WEBHOOKS}.`,
+  disabled: `Enable it in ${WEBHOOKS}. Stripe disables endpoints after days of failed deliveries: fix the receiver ` +
+    `first, then resend the failed events.`,
+  missingEvents: (id: string) =>
+    `Add the missing events to ${id} in ${WEBHOOKS}; until then those events never reach the product.`,
+  unpinned: `${VERSION_FIX} The account default changes when someone upgrades the account, and ` +
+    `with it every payload the product receives.`,
+  unsupportedVersion: VERSION_FIX,
+  duplicates: `Delete the extra endpoints in ${WEBHOOKS}, or make sure the receiver deduplicates by event id.`,
+  undelivered: `Open the endpoint's recent deliveries in ${WEBHOOKS} to see the receiver's answers; fix the ` +
+    `receiver, then resend the failed events (they are retried for up to 3 days).`,
+  liveGate: "Run it against a staging receiver (expectedMode: \"test\"), or set allowProduction: true if that is " +
+    "really intended.",
+  rotation: "During secret rotation Stripe sends one v1 signature per secret: accept the event when any v1 matches " +
+    "(stripe.webhooks.constructEvent does).",
+  rejectedSigned:
+    "Check the receiver's signing secret and that it verifies the raw request body, not re-serialised JSON.",
+  serverError: "Reject bad signatures with 400: a 5xx makes Stripe retry, and hides real outages.",
+  acceptedForged: "Verify every event with stripe.webhooks.constructEvent(rawBody, signatureHeader, secret) before " +
+    "acting on it, and answer 400 when it throws.",
+  unreachable: "Check that the receiver URL is reachable from where the gate runs."
+} as const
 
 /** Options of {@link endpoint}. */
 export interface EndpointOptions extends Billing.ModeOptions {
@@ -56,6 +82,104 @@ const describeEndpoint = (e: WebhookEndpoint) => ({
   enabledEvents: e.enabledEvents
 })
 
+/** What `billing.webhook.endpoint` looks for. */
+interface Wanted {
+  readonly url: string
+  readonly events: ReadonlyArray<string>
+  readonly live: boolean
+  /** The handler's API versions, when named; otherwise the version is reported, not judged. */
+  readonly supported: ReadonlyArray<string> | undefined
+}
+
+const supportedVersions = (options: EndpointOptions, provider: Service): ReadonlyArray<string> | undefined => {
+  if (options.apiVersion === undefined) return provider.webhookApiVersions
+  return typeof options.apiVersion === "string" ? [options.apiVersion] : options.apiVersion
+}
+
+const expectedOf = (wanted: Wanted) => ({
+  url: wanted.url,
+  enabled: true,
+  livemode: wanted.live,
+  events: wanted.events,
+  apiVersion: wanted.supported ?? "an explicit version (any; name the handler's versions to check them)"
+})
+
+const versionOk = (wanted: Wanted, version: string | null) =>
+  version !== null && (wanted.supported === undefined || wanted.supported.includes(version))
+
+/** The enabled endpoint to judge: fewest missing events, then a matching version. */
+const bestOf = (enabled: ReadonlyArray<WebhookEndpoint>, wanted: Wanted): WebhookEndpoint =>
+  [...enabled].sort((a, b) =>
+    missingEvents(a, wanted.events).length - missingEvents(b, wanted.events).length ||
+    Number(versionOk(wanted, b.apiVersion)) - Number(versionOk(wanted, a.apiVersion))
+  )[0]!
+
+/** Judge the endpoints registered for the product's URL. */
+const judgeEndpoints = (endpoints: ReadonlyArray<WebhookEndpoint>, wanted: Wanted): Outcome.Outcome => {
+  const expected = expectedOf(wanted)
+  const forUrl = endpoints.filter((e) => normalise(e.url) === normalise(wanted.url))
+  if (forUrl.length === 0) {
+    return Outcome.fail(`no webhook endpoint is registered for ${wanted.url}`, {
+      observed: endpoints.map((e) => ({ id: e.id, url: e.url, enabled: e.enabled })),
+      expected,
+      remediation: remediation.noEndpoint(wanted.url)
+    })
+  }
+  const ofMode = forUrl.filter((e) => e.livemode === wanted.live)
+  const enabled = ofMode.filter((e) => e.enabled)
+  if (enabled.length > 0) return judgeBest(bestOf(enabled, wanted), enabled, wanted)
+  const observed = forUrl.map(describeEndpoint)
+  if (ofMode.length === 0) {
+    return Outcome.fail(`the endpoint for ${wanted.url} exists only in ${Billing.modeWord(!wanted.live)} mode`, {
+      observed,
+      expected,
+      remediation: remediation.otherMode(Billing.modeWord(wanted.live))
+    })
+  }
+  const ids = ofMode.map((e) => e.id).join(", ")
+  return Outcome.fail(`the endpoint for ${wanted.url} is disabled (${ids})`, {
+    observed,
+    expected,
+    remediation: remediation.disabled
+  })
+}
+
+/** Judge the best enabled endpoint: events, version, then duplicates. */
+const judgeBest = (best: WebhookEndpoint, enabled: ReadonlyArray<WebhookEndpoint>, wanted: Wanted) => {
+  const expected = expectedOf(wanted)
+  const observed = describeEndpoint(best)
+  const missing = missingEvents(best, wanted.events)
+  if (missing.length > 0) {
+    const message = `${best.id} is not subscribed to ${missing.join(", ")}`
+    const fix = remediation.missingEvents(best.id)
+    return Outcome.fail(message, { observed, expected, evidence: { missing }, remediation: fix })
+  }
+  if (best.apiVersion === null) {
+    const message = `${best.id} has no api_version: events follow the account's default version`
+    return Outcome.fail(message, { observed, expected, remediation: remediation.unpinned })
+  }
+  if (wanted.supported !== undefined && !wanted.supported.includes(best.apiVersion)) {
+    const message = `${best.id} renders events with API version ${best.apiVersion}; ` +
+      `the handler supports ${wanted.supported.join(", ")}`
+    return Outcome.fail(message, { observed, expected, remediation: remediation.unsupportedVersion })
+  }
+  if (enabled.length > 1) {
+    const message = `${enabled.length} enabled endpoints point at ${wanted.url}: ` +
+      `each event is delivered ${enabled.length} times`
+    const all = enabled.map(describeEndpoint)
+    return Outcome.warn(message, { observed: all, expected, remediation: remediation.duplicates })
+  }
+  const judged = wanted.supported !== undefined
+  const message = `${best.id} is enabled, subscribed to ${wanted.events.length} event type(s) ` +
+    `and pinned to ${best.apiVersion}`
+  const note = judged ? {} : { note: "no handler versions named: the version is reported, not checked" }
+  return Outcome.pass(message, {
+    observed,
+    expected,
+    evidence: { apiVersion: best.apiVersion, versionJudged: judged, ...note }
+  })
+}
+
 /**
  * `billing.webhook.endpoint`: an enabled endpoint of the expected mode exists
  * for the product's URL, subscribed to every required event (or `*`), with
@@ -71,98 +195,17 @@ export const endpoint = (options: EndpointOptions): Check.Check<BillingClient> =
     title: "Webhook endpoint is enabled, subscribed and version-pinned",
     surface: "billing.webhook",
     category: "dependencies",
-    description: "The billing provider sends the events the product needs to the product's URL, rendered with the API version its code expects.",
+    description: "The billing provider sends the events the product needs to the product's URL, rendered with the " +
+      "API version its code expects.",
     role: "Stripe restricted key with Webhook Endpoints: Read (rak_webhook_read)",
     run: (provider) =>
-      Effect.map(provider.webhookEndpoints, (endpoints) => {
-        const live = Billing.expectedMode(provider, options) === "live"
-        const supported = options.apiVersion === undefined
-          ? provider.webhookApiVersions
-          : typeof options.apiVersion === "string"
-          ? [options.apiVersion]
-          : options.apiVersion
-        const versionOk = (v: string | null) => v !== null && (supported === undefined || supported.includes(v))
-        const expected = {
+      Effect.map(provider.webhookEndpoints, (endpoints) =>
+        judgeEndpoints(endpoints, {
           url: options.url,
-          enabled: true,
-          livemode: live,
           events: options.events,
-          apiVersion: supported ?? "an explicit version (any; name the handler's versions to check them)"
-        }
-        const forUrl = endpoints.filter((e) => normalise(e.url) === normalise(options.url))
-        if (forUrl.length === 0) {
-          return Outcome.fail(`no webhook endpoint is registered for ${options.url}`, {
-            observed: endpoints.map((e) => ({ id: e.id, url: e.url, enabled: e.enabled })),
-            expected,
-            remediation: `Add an endpoint for ${options.url} in ${WEBHOOKS} (or fix the URL the gate expects).`
-          })
-        }
-        const ofMode = forUrl.filter((e) => e.livemode === live)
-        const enabled = ofMode.filter((e) => e.enabled)
-        if (enabled.length === 0) {
-          return Outcome.fail(
-            ofMode.length === 0
-              ? `the endpoint for ${options.url} exists only in ${Billing.modeWord(!live)} mode`
-              : `the endpoint for ${options.url} is disabled (${ofMode.map((e) => e.id).join(", ")})`,
-            {
-              observed: forUrl.map(describeEndpoint),
-              expected,
-              remediation: ofMode.length === 0
-                ? `Create the endpoint in ${Billing.modeWord(live)} mode in ${WEBHOOKS}.`
-                : `Enable it in ${WEBHOOKS}. Stripe disables endpoints after days of failed deliveries: fix the receiver first, then resend the failed events.`
-            }
-          )
-        }
-        // Judge the best enabled endpoint: fewest missing events, then a matching version.
-        const ranked = [...enabled].sort((a, b) =>
-          missingEvents(a, options.events).length - missingEvents(b, options.events).length ||
-          Number(versionOk(b.apiVersion)) - Number(versionOk(a.apiVersion))
-        )
-        const best = ranked[0]!
-        const missing = missingEvents(best, options.events)
-        const observed = describeEndpoint(best)
-        if (missing.length > 0) {
-          return Outcome.fail(`${best.id} is not subscribed to ${missing.join(", ")}`, {
-            observed,
-            expected,
-            evidence: { missing },
-            remediation: `Add the missing events to ${best.id} in ${WEBHOOKS}; until then those events never reach the product.`
-          })
-        }
-        if (best.apiVersion === null) {
-          return Outcome.fail(`${best.id} has no api_version: events follow the account's default version`, {
-            observed,
-            expected,
-            remediation: `${VERSION_REMEDIATION} The account default changes when someone upgrades the account, and ` +
-              `with it every payload the product receives.`
-          })
-        }
-        if (supported !== undefined && !supported.includes(best.apiVersion)) {
-          return Outcome.fail(
-            `${best.id} renders events with API version ${best.apiVersion}; the handler supports ${supported.join(", ")}`,
-            { observed, expected, remediation: VERSION_REMEDIATION }
-          )
-        }
-        if (enabled.length > 1) {
-          return Outcome.warn(`${enabled.length} enabled endpoints point at ${options.url}: each event is delivered ${enabled.length} times`, {
-            observed: enabled.map(describeEndpoint),
-            expected,
-            remediation: `Delete the extra endpoints in ${WEBHOOKS}, or make sure the receiver deduplicates by event id.`
-          })
-        }
-        return Outcome.pass(
-          `${best.id} is enabled, subscribed to ${options.events.length} event type(s) and pinned to ${best.apiVersion}`,
-          {
-            observed,
-            expected,
-            evidence: {
-              apiVersion: best.apiVersion,
-              versionJudged: supported !== undefined,
-              ...(supported === undefined ? { note: "no handler versions named: the version is reported, not checked" } : {})
-            }
-          }
-        )
-      })
+          live: Billing.expectedMode(provider, options) === "live",
+          supported: supportedVersions(options, provider)
+        }))
   })
 
 /** Options of {@link delivery}. */
@@ -177,6 +220,20 @@ export interface DeliveryOptions {
   readonly types?: ReadonlyArray<string> | undefined
 }
 
+/** Undelivered events old enough to count, by type, as evidence. */
+const undelivered = (all: ReadonlyArray<UndeliveredEvent>, options: DeliveryOptions, now: number) => {
+  const grace = Duration.toMillis(Duration.decode(options.grace ?? "5 minutes"))
+  const typed = all.filter((e) => options.types === undefined || options.types.includes(e.type))
+  const events = typed.filter((e) => now - e.created.getTime() >= grace)
+  const byType: Record<string, number> = {}
+  for (const e of events) byType[e.type] = (byType[e.type] ?? 0) + 1
+  const oldest = events.reduce<Date | null>((acc, e) => (acc === null || e.created < acc ? e.created : acc), null)
+  const summary = Object.entries(byType).map(([type, n]) => `${type} ×${n}`).join(", ")
+  const sample = events.slice(0, 10).map((e) => e.id)
+  const inGracePeriod = typed.length - events.length
+  return { count: events.length, summary, evidence: { byType, oldest, sample, inGracePeriod } }
+}
+
 /**
  * `billing.webhook.delivery`: events with `delivery_success=false` created in
  * the window, counted by type. More than `maxUndelivered` fails; fewer (but
@@ -189,50 +246,31 @@ export const delivery = (options: DeliveryOptions = {}): Check.Check<BillingClie
     title: "Webhook events are being delivered",
     surface: "billing.webhook",
     category: "monitoring",
-    description: "Recent events reached every webhook endpoint: the product is not silently missing payments or cancellations.",
+    description: "Recent events reached every webhook endpoint: the product is not silently missing payments or " +
+      "cancellations.",
     role: "Stripe restricted key with Events: Read (rak_event_read)",
     run: (provider) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const window = Duration.decode(options.window ?? "24 hours")
-        const grace = Duration.toMillis(Duration.decode(options.grace ?? "5 minutes"))
         const since = new Date(Math.floor(now / 60_000) * 60_000 - Duration.toMillis(window))
-        const all = yield* provider.undeliveredEvents(since)
-        const typed = all.filter((e) => options.types === undefined || options.types.includes(e.type))
-        const events = typed.filter((e) => now - e.created.getTime() >= grace)
-        const byType: Record<string, number> = {}
-        for (const e of events) byType[e.type] = (byType[e.type] ?? 0) + 1
+        const found = undelivered(yield* provider.undeliveredEvents(since), options, now)
         const max = options.maxUndelivered ?? 0
-        const evidence = {
-          window: Duration.format(window),
-          since: since.toISOString(),
-          byType,
-          oldest: events.reduce<Date | null>((acc, e) => (acc === null || e.created < acc ? e.created : acc), null),
-          sample: events.slice(0, 10).map((e) => e.id),
-          inGracePeriod: typed.length - events.length
+        const last = `in the last ${Duration.format(window)}`
+        const details = {
+          observed: { undelivered: found.count },
+          expected: { undeliveredAtMost: max },
+          evidence: { window: Duration.format(window), since: since.toISOString(), ...found.evidence }
         }
-        const observed = { undelivered: events.length }
-        const expected = { undeliveredAtMost: max }
-        const summary = Object.entries(byType).map(([type, n]) => `${type} ×${n}`).join(", ")
-        const remediation =
-          `Open the endpoint's recent deliveries in ${WEBHOOKS} to see the receiver's answers; fix the receiver, then resend the failed events (they are retried for up to 3 days).`
-        if (events.length > max) {
-          return Outcome.fail(`${events.length} event(s) undelivered in the last ${Duration.format(window)}: ${summary}`, {
-            observed,
-            expected,
-            evidence,
-            remediation
-          })
+        if (found.count > max) {
+          const message = `${found.count} event(s) undelivered ${last}: ${found.summary}`
+          return Outcome.fail(message, { ...details, remediation: remediation.undelivered })
         }
-        if (events.length > 0) {
-          return Outcome.warn(`${events.length} event(s) undelivered in the last ${Duration.format(window)} (tolerated up to ${max}): ${summary}`, {
-            observed,
-            expected,
-            evidence,
-            remediation
-          })
+        if (found.count > 0) {
+          const message = `${found.count} event(s) undelivered ${last} (tolerated up to ${max}): ${found.summary}`
+          return Outcome.warn(message, { ...details, remediation: remediation.undelivered })
         }
-        return Outcome.pass(`every event of the last ${Duration.format(window)} was delivered`, { observed, expected, evidence })
+        return Outcome.pass(`every event of the last ${Duration.format(window)} was delivered`, details)
       })
   })
 
@@ -258,31 +296,82 @@ export interface ReceiverOptions extends Billing.ModeOptions {
 
 type Expect = "accept" | "reject"
 
+interface SignatureCase {
+  readonly subject: string
+  readonly expect: Expect
+  /** The signature header's value; none for the unsigned case. */
+  readonly signature: string | undefined
+}
+
 const judge = (subject: string, expect: Expect, status: number, body: string) => {
   const observed = { status, body: body.slice(0, 200) }
+  const ok = status >= 200 && status < 300
   if (expect === "accept") {
-    return status >= 200 && status < 300
-      ? Outcome.pass(`accepted (${status})`, { observed, expected: "2xx" })
-      : Outcome.fail(`rejected a correctly signed event (${status})`, {
-        observed,
-        expected: "2xx",
-        remediation: subject === "rotation"
-          ? "During secret rotation Stripe sends one v1 signature per secret: accept the event when any v1 matches (stripe.webhooks.constructEvent does)."
-          : "Check the receiver's signing secret and that it verifies the raw request body, not re-serialised JSON."
-      })
+    if (ok) return Outcome.pass(`accepted (${status})`, { observed, expected: "2xx" })
+    const fix = subject === "rotation" ? remediation.rotation : remediation.rejectedSigned
+    const message = `rejected a correctly signed event (${status})`
+    return Outcome.fail(message, { observed, expected: "2xx", remediation: fix })
   }
   if (status >= 400 && status < 500) return Outcome.pass(`rejected (${status})`, { observed, expected: "4xx" })
-  return Outcome.fail(
-    status >= 200 && status < 300 ? `accepted a forged event (${status})` : `answered ${status} instead of rejecting with 4xx`,
-    {
-      observed,
-      expected: "4xx",
-      remediation: status >= 500
-        ? "Reject bad signatures with 400: a 5xx makes Stripe retry, and hides real outages."
-        : "Verify every event with stripe.webhooks.constructEvent(rawBody, signatureHeader, secret) before acting on it, and answer 400 when it throws."
-    }
-  )
+  const message = ok ? `accepted a forged event (${status})` : `answered ${status} instead of rejecting with 4xx`
+  const fix = status >= 500 ? remediation.serverError : remediation.acceptedForged
+  return Outcome.fail(message, { observed, expected: "4xx", remediation: fix })
 }
+
+/** The signature cases: signed, wrong secret, stale, unsigned, and a rotation header (old secret first). */
+const signatureCases = (
+  signer: WebhookSigner,
+  payload: string,
+  options: ReceiverOptions,
+  now: number
+): ReadonlyArray<SignatureCase> => {
+  const secret = Redacted.value(options.secret)
+  const stranger = `whsec_${randomBytes(24).toString("base64url")}`
+  const previous = options.previousSecret ? Redacted.value(options.previousSecret) : stranger
+  const stale = now - signer.toleranceSeconds - 60
+  return [
+    { subject: "signed", expect: "accept", signature: signer.sign(payload, [secret], now) },
+    { subject: "wrong-signature", expect: "reject", signature: signer.sign(payload, [stranger], now) },
+    { subject: "stale-timestamp", expect: "reject", signature: signer.sign(payload, [secret], stale) },
+    { subject: "unsigned", expect: "reject", signature: undefined },
+    { subject: "rotation", expect: "accept", signature: signer.sign(payload, [previous, secret], now) }
+  ]
+}
+
+/** POST one case to the receiver (no retry: each answer is judged) and judge the answer. */
+const sendCase = (http: HttpTransport.Service, options: ReceiverOptions, header: string, payload: string) =>
+(testCase: SignatureCase) =>
+  http.request({
+    method: "POST",
+    url: options.url,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "user-agent": "launchgate (webhook receiver check)",
+      ...(testCase.signature !== undefined ? { [header]: testCase.signature } : {})
+    },
+    body: payload,
+    retry: false,
+    timeout: options.timeout ?? "10 seconds"
+  }).pipe(
+    Effect.map((response) => judge(testCase.subject, testCase.expect, response.status, response.body)),
+    Effect.catchAll((error) =>
+      Effect.succeed(Outcome.error(`could not reach the receiver: ${error.message}`, {
+        evidence: { reason: error.reason },
+        remediation: remediation.unreachable
+      }))
+    ),
+    Effect.map((outcome) => ({ subject: testCase.subject, ...outcome }))
+  )
+
+/**
+ * The run's transport (the runner always provides it); outside a run, one built for this check. Reading it
+ * optionally keeps HttpTransport out of the check's requirements, so a gate's layer need not produce it.
+ */
+const withTransport = <A, E>(use: (http: HttpTransport.Service) => Effect.Effect<A, E>) =>
+  Effect.flatMap(Effect.serviceOption(HttpTransport.HttpTransport), (shared) =>
+    Option.isSome(shared)
+      ? use(shared.value)
+      : Effect.flatMap(HttpTransport.HttpTransport, use).pipe(Effect.provide(HttpTransport.layer())))
 
 /**
  * `billing.webhook.receiver` (active: it POSTs to the product): sends a
@@ -305,68 +394,28 @@ export const receiver = (options: ReceiverOptions): Check.Check<BillingClient> =
     surface: "billing.webhook",
     category: "security",
     active: true,
-    description: "The product's webhook receiver accepts only events signed with its secret and recent enough, including during secret rotation.",
+    description: "The product's webhook receiver accepts only events signed with its secret and recent enough, " +
+      "including during secret rotation.",
     role: "No billing API permission; the endpoint's signing secret (whsec_…) and network access to the receiver",
-    run: (provider) =>
-      Effect.gen(function*() {
-        if (Billing.expectedMode(provider, options) === "live" && options.allowProduction !== true) {
-          return Outcome.skip("not run: this gate expects live data and the receiver check sends test events", {
-            remediation: "Run it against a staging receiver (expectedMode: \"test\"), or set allowProduction: true if that is really intended."
+    run: (provider) => {
+      if (Billing.expectedMode(provider, options) === "live" && options.allowProduction !== true) {
+        const message = "not run: this gate expects live data and the receiver check sends test events"
+        return Effect.succeed(Outcome.skip(message, { remediation: remediation.liveGate }))
+      }
+      const signer = provider.webhookSigner
+      const now = Math.floor(Date.now() / 1000)
+      const eventId = `evt_launchgate_${randomBytes(8).toString("hex")}`
+      const type = options.eventType ?? "launchgate.test"
+      const payload = signer.testEvent({ id: eventId, type, createdSeconds: now })
+      const cases = signatureCases(signer, payload, options, now)
+      return withTransport((http) => Effect.forEach(cases, sendCase(http, options, signer.header, payload))).pipe(
+        Effect.map((subjects) =>
+          Outcome.fromSubjects(subjects, {
+            what: "signature cases",
+            evidence: { url: options.url, header: signer.header, eventId, toleranceSeconds: signer.toleranceSeconds }
           })
-        }
-        const signer = provider.webhookSigner
-        const now = Math.floor(Date.now() / 1000)
-        const eventId = `evt_launchgate_${randomBytes(8).toString("hex")}`
-        const payload = signer.testEvent({ id: eventId, type: options.eventType ?? "launchgate.test", createdSeconds: now })
-        const secret = Redacted.value(options.secret)
-        const stranger = `whsec_${randomBytes(24).toString("base64url")}`
-        const previous = options.previousSecret ? Redacted.value(options.previousSecret) : stranger
-        const cases: ReadonlyArray<{ subject: string; expect: Expect; signature: string | undefined }> = [
-          { subject: "signed", expect: "accept", signature: signer.sign(payload, [secret], now) },
-          { subject: "wrong-signature", expect: "reject", signature: signer.sign(payload, [stranger], now) },
-          {
-            subject: "stale-timestamp",
-            expect: "reject",
-            signature: signer.sign(payload, [secret], now - signer.toleranceSeconds - 60)
-          },
-          { subject: "unsigned", expect: "reject", signature: undefined },
-          { subject: "rotation", expect: "accept", signature: signer.sign(payload, [previous, secret], now) }
-        ]
-        const send = (http: HttpTransport.Service) => Effect.forEach(cases, ({ expect, signature, subject }) =>
-          http.request({
-            method: "POST",
-            url: options.url,
-            headers: {
-              "content-type": "application/json; charset=utf-8",
-              "user-agent": "launchgate (webhook receiver check)",
-              ...(signature !== undefined ? { [signer.header]: signature } : {})
-            },
-            body: payload,
-            retry: false,
-            timeout: options.timeout ?? "10 seconds"
-          }).pipe(
-            Effect.map((response) => ({ subject, ...judge(subject, expect, response.status, response.body) })),
-            Effect.catchAll((error) =>
-              Effect.succeed({
-                subject,
-                ...Outcome.error(`could not reach the receiver: ${error.message}`, {
-                  evidence: { reason: error.reason },
-                  remediation: "Check that the receiver URL is reachable from where the gate runs."
-                })
-              })
-            )
-          ))
-        // The runner always provides the shared transport; outside a run, a transport is built for this check.
-        // (Reading it optionally keeps HttpTransport out of the check's requirements, so a gate's layer
-        // need not produce it.)
-        const subjects = yield* Option.match(yield* Effect.serviceOption(HttpTransport.HttpTransport), {
-          onSome: send,
-          onNone: () => Effect.flatMap(HttpTransport.HttpTransport, send).pipe(Effect.provide(HttpTransport.layer()))
-        })
-        return Outcome.fromSubjects(subjects, {
-          what: "signature cases",
-          evidence: { url: options.url, header: signer.header, eventId, toleranceSeconds: signer.toleranceSeconds }
-        })
-      })
+        )
+      )
+    }
   })
 }

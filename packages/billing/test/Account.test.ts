@@ -1,12 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
+import { runCheck, runChecks } from "@launchgate/core/testing"
 import * as Account from "../src/Account.js"
 import { seedRealisticAccount } from "../src/emulator/index.js"
-import { hits, NOW, run, runOne, withEmulator } from "./support.js"
+import { hits, NOW, on, withEmulator } from "./support.js"
 
 describe("billing.account.*", () => {
   it("passes every account check on a healthy account, from one GET /v1/account", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const report = await run(stripe, [Account.chargesEnabled(), Account.payoutsEnabled(), Account.requirements()])
+      const report = await runChecks([Account.chargesEnabled(), Account.payoutsEnabled(), Account.requirements()], on(stripe))
       expect(report.items.map((i) => [i.id, i.status])).toEqual([
         ["billing.account.charges-enabled", "pass"],
         ["billing.account.payouts-enabled", "pass"],
@@ -19,7 +20,7 @@ describe("billing.account.*", () => {
 
   it("fails charges-enabled when the account is disabled, with the reason as evidence", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { chargesDisabled: true } }), async (stripe) => {
-      const item = await runOne(stripe, Account.chargesEnabled())
+      const item = await runCheck(Account.chargesEnabled(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.disposition).toBe("blocking")
       expect(item.evidence["observed"]).toMatchObject({ chargesEnabled: false, disabledReason: "requirements.past_due" })
@@ -29,21 +30,21 @@ describe("billing.account.*", () => {
 
   it("fails charges-enabled when charges are on but a disabled_reason is set", () =>
     withEmulator((s) => void (s.account.requirements.disabled_reason = "rejected.fraud"), async (stripe) => {
-      const item = await runOne(stripe, Account.chargesEnabled())
+      const item = await runCheck(Account.chargesEnabled(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.message).toContain("rejected.fraud")
     }))
 
   it("fails payouts-enabled when payouts are off", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { payoutsDisabled: true } }), async (stripe) => {
-      const item = await runOne(stripe, Account.payoutsEnabled())
+      const item = await runCheck(Account.payoutsEnabled(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.evidence["observed"]).toMatchObject({ payoutsEnabled: false })
     }))
 
   it("fails requirements when information is currently due, naming the fields and deadline", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { requirementsDue: true } }), async (stripe) => {
-      const item = await runOne(stripe, Account.requirements())
+      const item = await runCheck(Account.requirements(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.message).toContain("business_profile.url")
       expect(item.message).toContain("2026-06-04")
@@ -51,21 +52,21 @@ describe("billing.account.*", () => {
 
   it("fails requirements when onboarding is unfinished", () =>
     withEmulator((s) => void (s.account.details_submitted = false), async (stripe) => {
-      const item = await runOne(stripe, Account.requirements())
+      const item = await runCheck(Account.requirements(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.message).toContain("details_submitted")
     }))
 
   it("warns when a verification deadline falls within the window (injected clock), passes when it is further", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { deadlineInDays: 5 } }), async (stripe) => {
-      const soon = await runOne(stripe, Account.requirements({ deadlineWithin: "14 days" }))
+      const soon = await runCheck(Account.requirements({ deadlineWithin: "14 days" }), on(stripe))
       expect(soon.status).toBe("warn")
       expect(soon.message).toContain("5 day(s) away")
       expect(soon.message).toContain("company.tax_id")
       // The same account, judged 30 days earlier, is outside the 14-day window.
-      const earlier = await runOne(stripe, Account.requirements({ deadlineWithin: "14 days" }), {
+      const earlier = await runCheck(Account.requirements({ deadlineWithin: "14 days" }), on(stripe, {
         now: new Date(NOW.getTime() - 30 * 86_400_000)
-      })
+      }))
       expect(earlier.status).toBe("pass")
     }))
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import { runCheck } from "@launchgate/core/testing"
 import * as Catalog from "../src/Catalog.js"
 import { realistic, seedRealisticAccount, StripeObjects } from "../src/emulator/index.js"
-import { hits, NOW, runOne, TEST_KEY, withEmulator } from "./support.js"
+import { hits, NOW, on, TEST_KEY, withEmulator } from "./support.js"
 
 const plans = realistic.plans
 const check = (options: Partial<Catalog.PricesOptions> = {}) => Catalog.prices({ plans, ...options })
@@ -9,7 +10,7 @@ const check = (options: Partial<Catalog.PricesOptions> = {}) => Catalog.prices({
 describe("billing.catalog.prices", () => {
   it("passes when every plan has one matching active live price, in one list call", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const item = await runOne(stripe, check({ taxRequired: true }))
+      const item = await runCheck(check({ taxRequired: true }), on(stripe))
       expect(item.status).toBe("pass")
       expect(item.subjects?.map((s) => [s.subject, s.status])).toEqual([
         ["pro_monthly", "pass"],
@@ -37,9 +38,9 @@ describe("billing.catalog.prices", () => {
         }
       }),
       async (stripe) => {
-        const item = await runOne(stripe, Catalog.prices({
+        const item = await runCheck(Catalog.prices({
           plans: [...plans, { lookupKey: "team_yearly", currency: "USD", amount: 99000, interval: "year", product: "Team" }]
-        }))
+        }), on(stripe))
         expect(item.status).toBe("fail")
         expect(item.evidence).toMatchObject({
           missing: ["pro_monthly"],
@@ -62,26 +63,26 @@ describe("billing.catalog.prices", () => {
 
   it("fails a plan whose product is archived", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { archivedProduct: "Team" } }), async (stripe) => {
-      const item = await runOne(stripe, check())
+      const item = await runCheck(check(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.evidence["productInactive"]).toEqual(["team_monthly"])
     }))
 
   it("fails unspecified tax behaviour only when tax is required", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { unspecifiedTaxBehavior: true } }), async (stripe) => {
-      const required = await runOne(stripe, check({ taxRequired: true }))
+      const required = await runCheck(check({ taxRequired: true }), on(stripe))
       expect(required.status).toBe("fail")
       expect(required.evidence["taxBehaviorUnspecified"]).toEqual(["pro_monthly", "pro_yearly", "team_monthly"])
-      const optional = await runOne(stripe, check())
+      const optional = await runCheck(check(), on(stripe))
       expect(optional.status).toBe("pass")
     }))
 
   it("fails test-mode prices on a gate that expects live data", () =>
     withEmulator(seedRealisticAccount({ now: NOW, testMode: true }), async (stripe) => {
-      const item = await runOne(stripe, check(), { layer: { key: TEST_KEY } })
+      const item = await runCheck(check(), on(stripe, { layer: { key: TEST_KEY } }))
       expect(item.status).toBe("fail")
       expect(item.evidence["notLive"]).toEqual(["pro_monthly", "pro_yearly", "team_monthly"])
-      const staging = await runOne(stripe, check(), { layer: { key: TEST_KEY, environment: "staging" } })
+      const staging = await runCheck(check(), on(stripe, { layer: { key: TEST_KEY, environment: "staging" } }))
       expect(staging.status).toBe("pass")
     }))
 
@@ -99,7 +100,7 @@ describe("billing.catalog.prices", () => {
         amount: 100 * (i + 1),
         interval: "month" as const
       }))
-      const item = await runOne(stripe, Catalog.prices({ plans: seats }))
+      const item = await runCheck(Catalog.prices({ plans: seats }), on(stripe))
       expect(item.status).toBe("pass")
       expect(hits(stripe, "/v1/prices")).toHaveLength(2)
     }))
@@ -107,7 +108,7 @@ describe("billing.catalog.prices", () => {
   it("reports an unknown tax_behavior value as error, naming the field", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.state.prices[0]!.tax_behavior = "exempt"
-      const item = await runOne(stripe, check())
+      const item = await runCheck(check(), on(stripe))
       expect(item.status).toBe("error")
       expect(item.message).toMatch(/data\[\d\]\.tax_behavior/)
       expect(item.message).toContain("exempt")

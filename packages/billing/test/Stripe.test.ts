@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Check, HttpTransport, Redaction } from "@launchgate/core"
-import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
+import { runCheck, runChecks } from "@launchgate/core/testing"
+import { Config, ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import * as Account from "../src/Account.js"
 import * as BillingClient from "../src/BillingClient.js"
 import * as Catalog from "../src/Catalog.js"
@@ -11,7 +12,7 @@ import * as Stripe from "../src/Stripe.js"
 import * as Tax from "../src/Tax.js"
 import * as Webhook from "../src/Webhook.js"
 import { realistic, seedRealisticAccount, StripeEmulator, StripeObjects } from "../src/emulator/index.js"
-import { errorOf, hits, LIVE_KEY, NOW, run, runOne, withEmulator } from "./support.js"
+import { errorOf, hits, LIVE_KEY, NOW, on, withEmulator } from "./support.js"
 
 const everyCheck = () => [
   Key.mode(),
@@ -47,7 +48,7 @@ describe("Stripe.parseKey", () => {
 describe("Stripe provider", () => {
   it("reads each resource once per run, however many checks share it, with GETs only", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const report = await run(stripe, everyCheck())
+      const report = await runChecks(everyCheck(), on(stripe))
       expect(report.items.map((i) => `${i.id}:${i.status}`)).toEqual([
         "billing.key.mode:pass",
         "billing.account.charges-enabled:pass",
@@ -74,10 +75,10 @@ describe("Stripe provider", () => {
   it("asks for each lookup key once when checks' plans overlap", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       const [monthly, yearly, team] = realistic.plans
-      const report = await run(stripe, [
+      const report = await runChecks([
         Catalog.prices({ plans: [monthly, yearly] }),
         Check.annotate(Catalog.prices({ plans: [yearly, team] }), { id: "billing.catalog.prices-team" })
-      ])
+      ], on(stripe))
       expect(report.items.map((i) => i.status)).toEqual(["pass", "pass"])
       const asked = hits(stripe, "/v1/prices").flatMap((r) =>
         Object.entries(r.query).filter(([k]) => k.startsWith("lookup_keys")).map(([, v]) => v)
@@ -87,16 +88,16 @@ describe("Stripe provider", () => {
 
   it("pins the API version and lets it be overridden", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      await runOne(stripe, Account.chargesEnabled())
+      await runCheck(Account.chargesEnabled(), on(stripe))
       expect(stripe.log[0]!.headers["stripe-version"]).toBe(Stripe.apiVersion)
-      await runOne(stripe, Account.chargesEnabled(), { layer: { apiVersion: "2025-03-31.basil" } })
+      await runCheck(Account.chargesEnabled(), on(stripe, { layer: { apiVersion: "2025-03-31.basil" } }))
       expect(stripe.log[1]!.headers["stripe-version"]).toBe("2025-03-31.basil")
     }))
 
   it("retries a 429, then succeeds", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.faults.next(StripeEmulator.rateLimited(0), { times: 1 })
-      const item = await runOne(stripe, Account.chargesEnabled())
+      const item = await runCheck(Account.chargesEnabled(), on(stripe))
       expect(item.status).toBe("pass")
       expect(hits(stripe, "/v1/account").map((e) => e.status)).toEqual([429, 200])
     }))
@@ -104,7 +105,7 @@ describe("Stripe provider", () => {
   it("gives up after maxNetworkRetries on persistent 429s: error, never pass", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.faults.next(StripeEmulator.rateLimited(), { times: 10 })
-      const item = await runOne(stripe, Account.chargesEnabled(), { layer: { retry: { maxAttempts: 4 } } })
+      const item = await runCheck(Account.chargesEnabled(), on(stripe, { layer: { retry: { maxAttempts: 4 } } }))
       expect(item.status).toBe("error")
       expect(errorOf(item)).toMatchObject({ reason: "rate-limited", status: 429, attempts: 4, code: "rate_limit" })
       expect(hits(stripe, "/v1/account")).toHaveLength(4)
@@ -113,12 +114,12 @@ describe("Stripe provider", () => {
   it("retries 5xx, but not 404 or a malformed body", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.faults.next(StripeEmulator.serverError(503), { times: 1 })
-      expect((await runOne(stripe, Account.chargesEnabled())).status).toBe("pass")
+      expect((await runCheck(Account.chargesEnabled(), on(stripe))).status).toBe("pass")
       expect(hits(stripe, "/v1/account")).toHaveLength(2)
 
       stripe.clearLog()
       stripe.faults.next({ kind: "malformed-json" }, { times: 1 })
-      const malformed = await runOne(stripe, Account.chargesEnabled())
+      const malformed = await runCheck(Account.chargesEnabled(), on(stripe))
       expect(malformed.status).toBe("error")
       expect(errorOf(malformed)["reason"]).toBe("invalid-response")
       expect(malformed.message).toContain("Invalid JSON")
@@ -126,7 +127,7 @@ describe("Stripe provider", () => {
 
       stripe.clearLog()
       stripe.faults.next({ kind: "status", status: 404, json: { error: { type: "invalid_request_error", message: "gone" } } })
-      const missing = await runOne(stripe, Account.chargesEnabled())
+      const missing = await runCheck(Account.chargesEnabled(), on(stripe))
       expect(errorOf(missing)["reason"]).toBe("not-found")
       expect(hits(stripe, "/v1/account")).toHaveLength(1)
     }))
@@ -142,7 +143,7 @@ describe("Stripe provider", () => {
       for (const [status, error, reason] of cases) {
         stripe.clearLog()
         stripe.faults.next({ kind: "status", status, json: { error: { ...error, message: "injected" } } })
-        const item = await runOne(stripe, Account.chargesEnabled())
+        const item = await runCheck(Account.chargesEnabled(), on(stripe))
         expect(item.status).toBe("error")
         expect(errorOf(item)).toMatchObject({ vendor: "stripe", reason, status, errorType: error["type"] })
         // A bare kit fault still answers with Stripe's headers, so the error names Stripe's request id.
@@ -159,7 +160,7 @@ describe("Stripe provider", () => {
         headers: { "stripe-should-retry": "false" },
         json: { error: { type: "api_error", message: "do not retry" } }
       })
-      const item = await runOne(stripe, Account.chargesEnabled())
+      const item = await runCheck(Account.chargesEnabled(), on(stripe))
       expect(item.status).toBe("error")
       expect(hits(stripe, "/v1/account")).toHaveLength(1)
     }))
@@ -170,11 +171,11 @@ describe("Stripe provider", () => {
         key: LIVE_KEY,
         permissions: [StripeEmulator.permissions.account, StripeEmulator.permissions.prices, StripeEmulator.permissions.products]
       })
-      const report = await run(stripe, [
+      const report = await runChecks([
         Account.chargesEnabled(),
         Catalog.prices({ plans: realistic.plans }),
         Webhook.endpoint({ url: realistic.webhookUrl, events: realistic.webhookEvents })
-      ])
+      ], on(stripe))
       expect(report.items.map((i) => i.status)).toEqual(["pass", "pass", "error"])
       const denied = report.items[2]!
       expect(errorOf(denied)).toMatchObject({ reason: "permission-denied", status: 403, permission: "rak_webhook_read" })
@@ -188,7 +189,7 @@ describe("Stripe provider", () => {
       for (const message of ["Having the 'rak_tax_settings_view' permission would allow this", "Forbidden."]) {
         stripe.clearLog()
         stripe.faults.next({ kind: "status", status: 403, json: { error: { type: "invalid_request_error", message } } })
-        const item = await runOne(stripe, Tax.active())
+        const item = await runCheck(Tax.active(), on(stripe))
         expect(item.status).toBe("error")
         expect(errorOf(item)["reason"]).toBe("permission-denied")
         expect(hits(stripe, "/v1/tax/settings")).toHaveLength(1)
@@ -198,14 +199,14 @@ describe("Stripe provider", () => {
   it("needs the product permission too when expanding products", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.state.keys.push({ key: LIVE_KEY, permissions: [StripeEmulator.permissions.prices] })
-      const item = await runOne(stripe, Catalog.prices({ plans: realistic.plans }))
+      const item = await runCheck(Catalog.prices({ plans: realistic.plans }), on(stripe))
       expect(errorOf(item)).toMatchObject({ reason: "permission-denied", permission: "rak_product_read" })
     }))
 
   it("reports a rejected key (401) as an unauthenticated error without leaking the key", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       stripe.state.keys.push({ key: "rk_live_someOtherKey1234" })
-      const item = await runOne(stripe, Account.chargesEnabled())
+      const item = await runCheck(Account.chargesEnabled(), on(stripe))
       expect(item.status).toBe("error")
       expect(errorOf(item)["reason"]).toBe("unauthenticated")
       expect(JSON.stringify(item)).not.toContain(LIVE_KEY)
@@ -214,7 +215,7 @@ describe("Stripe provider", () => {
 
   it("fails the whole gate closed when given a publishable key", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const report = await run(stripe, [Account.chargesEnabled(), Tax.active()], { layer: { key: "pk_live_51Publishable0001" } })
+      const report = await runChecks([Account.chargesEnabled(), Tax.active()], on(stripe, { layer: { key: "pk_live_51Publishable0001" } }))
       expect(report.items.map((i) => i.status)).toEqual(["error", "error"])
       expect(report.items[0]!.message).toContain("publishable key")
       expect(stripe.log).toHaveLength(0)
@@ -223,7 +224,7 @@ describe("Stripe provider", () => {
   it("registers the key with Redaction", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       const key = "rk_live_RegisteredOnUse9999"
-      await runOne(stripe, Account.chargesEnabled(), { layer: { key } })
+      await runCheck(Account.chargesEnabled(), on(stripe, { layer: { key } }))
       expect(Redaction.scrub(`key=${key.toUpperCase()} ${key}`)).not.toContain(key)
     }))
 
@@ -231,7 +232,7 @@ describe("Stripe provider", () => {
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
       const testEndpoint = StripeObjects.webhookEndpoint({ livemode: false })
       stripe.faults.next({ kind: "status", status: 200, json: { object: "list", data: [testEndpoint], has_more: false, url: "/v1/webhook_endpoints" } })
-      const item = await runOne(stripe, Key.mode())
+      const item = await runCheck(Key.mode(), on(stripe))
       expect(item.status).toBe("error")
       expect(errorOf(item)).toMatchObject({ reason: "invalid-response", code: "LG_LIVEMODE_MISMATCH" })
       expect(item.message).toContain(testEndpoint.id)
@@ -240,7 +241,7 @@ describe("Stripe provider", () => {
   it("reports an unreachable API as a transport error", async () => {
     const stripe = await StripeEmulator.start()
     await stripe.close()
-    const item = await runOne(stripe, Account.chargesEnabled(), { layer: { retry: { maxAttempts: 2 } } })
+    const item = await runCheck(Account.chargesEnabled(), on(stripe, { layer: { retry: { maxAttempts: 2 } } }))
     expect(item.status).toBe("error")
     expect(errorOf(item)).toMatchObject({ reason: "transport", attempts: 2 })
   })
@@ -257,13 +258,39 @@ describe("Stripe provider", () => {
       expect(missing.reason).toBe("config")
       expect(missing.path).toBe("STRIPE_API_KEY")
       const provider = yield* BillingClient.BillingClient.pipe(
-        Effect.provide(BillingClient.layerConfig({ environment: "staging" })),
+        Effect.provide(BillingClient.layerConfig({ ...BillingClient.defaultConfig, environment: Config.succeed("staging") })),
         Effect.provide(HttpTransport.layerDefault),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["STRIPE_API_KEY", "rk_test_fromConfig123"]])))
       )
       expect(provider.key).toEqual({ mode: "test", kind: "restricted", prefix: "rk_test" })
       expect(provider.expectedMode).toBe("test")
     }))
+
+  // Issue 14 point 6: every missing variable at once, in the report's run.configurationErrors.
+  const emptyEnvironment = Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))
+
+  it("with no variable set, names STRIPE_API_KEY in run.configurationErrors and errors every check", async () => {
+    const layer = BillingClient.layerConfig().pipe(Layer.provide(emptyEnvironment))
+    const report = await runChecks([Account.chargesEnabled(), Tax.active()], { layer, tier: "launch-critical" })
+    expect(report.run.configurationErrors?.map((e) => e.path)).toEqual(["STRIPE_API_KEY"])
+    expect(report.items.map((i) => i.status)).toEqual(["error", "error"])
+    expect(report.items[0]!.message).toContain("STRIPE_API_KEY is not set")
+  })
+
+  it("reads every key together (Config.all): each missing or invalid variable is listed, not only the first", async () => {
+    const config = {
+      apiKey: Config.redacted("ACME_STRIPE_KEY"),
+      webhookApiVersion: Config.string("ACME_WEBHOOK_API_VERSION"),
+      retry: { maxAttempts: Config.integer("ACME_STRIPE_ATTEMPTS") }
+    }
+    const environment = ConfigProvider.fromMap(new Map([["ACME_STRIPE_ATTEMPTS", "three"]]))
+    const layer = BillingClient.layerConfig(config).pipe(Layer.provide(Layer.setConfigProvider(environment)))
+    const report = await runChecks([Account.chargesEnabled()], { layer, tier: "launch-critical" })
+    const listed = report.run.configurationErrors ?? []
+    expect(listed.map((e) => e.path).sort()).toEqual(["ACME_STRIPE_ATTEMPTS", "ACME_STRIPE_KEY", "ACME_WEBHOOK_API_VERSION"])
+    expect(listed.find((e) => e.path === "ACME_STRIPE_ATTEMPTS")!.message).toContain("integer")
+    expect(report.verdict).toBe("blocked")
+  })
 })
 
 describe("Stripe's retry rule (the transport's retryOn)", () => {

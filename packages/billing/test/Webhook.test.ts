@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+import { runCheck, runChecks } from "@launchgate/core/testing"
 import { Redacted } from "effect"
 import * as Webhook from "../src/Webhook.js"
 import { realistic, seedRealisticAccount, StripeObjects, WebhookReceiver } from "../src/emulator/index.js"
-import { hits, NOW, run, runOne, TEST_KEY, withEmulator } from "./support.js"
+import { hits, NOW, on, TEST_KEY, withEmulator } from "./support.js"
 
 const endpointCheck = (options: Partial<Webhook.EndpointOptions> = {}) =>
   Webhook.endpoint({ url: realistic.webhookUrl, events: realistic.webhookEvents, ...options })
@@ -10,37 +11,37 @@ const endpointCheck = (options: Partial<Webhook.EndpointOptions> = {}) =>
 describe("billing.webhook.endpoint", () => {
   it("passes an enabled, subscribed, version-pinned live endpoint", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const item = await runOne(stripe, endpointCheck())
+      const item = await runCheck(endpointCheck(), on(stripe))
       expect(item.status).toBe("pass")
       expect(item.evidence["observed"]).toMatchObject({ enabled: true, apiVersion: realistic.apiVersion })
     }))
 
   it("fails when no endpoint is registered for the URL", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const item = await runOne(stripe, endpointCheck({ url: "https://app.acme.example/other" }))
+      const item = await runCheck(endpointCheck({ url: "https://app.acme.example/other" }), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.message).toContain("no webhook endpoint")
     }))
 
   it("fails a disabled endpoint", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookDisabled: true } }), async (stripe) => {
-      const item = await runOne(stripe, endpointCheck())
+      const item = await runCheck(endpointCheck(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.message).toContain("disabled")
     }))
 
   it("fails an endpoint missing required events, and accepts the * wildcard", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookMissingEvents: ["invoice.payment_failed"] } }), async (stripe) => {
-      const item = await runOne(stripe, endpointCheck())
+      const item = await runCheck(endpointCheck(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.evidence["missing"]).toEqual(["invoice.payment_failed"])
       stripe.state.webhookEndpoints[0]!.enabled_events = ["*"]
-      expect((await runOne(stripe, endpointCheck())).status).toBe("pass")
+      expect((await runCheck(endpointCheck(), on(stripe))).status).toBe("pass")
     }))
 
   it("fails an endpoint without api_version (null: the account default), naming the fix", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookApiVersion: null } }), async (stripe) => {
-      const unpinned = await runOne(stripe, endpointCheck())
+      const unpinned = await runCheck(endpointCheck(), on(stripe))
       expect(unpinned.status).toBe("fail")
       expect(unpinned.message).toContain("no api_version")
       expect(unpinned.remediation).toContain("explicit api_version")
@@ -49,7 +50,7 @@ describe("billing.webhook.endpoint", () => {
   // Issue 11 case 6: an endpoint keeps the version it was created with, so an older explicit version is normal.
   it("passes an explicit older version when the gate names no handler versions, reporting it as evidence", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookApiVersion: "2024-06-20" } }), async (stripe) => {
-      const item = await runOne(stripe, endpointCheck())
+      const item = await runCheck(endpointCheck(), on(stripe))
       expect(item.status).toBe("pass")
       expect(item.evidence).toMatchObject({ apiVersion: "2024-06-20", versionJudged: false })
       expect(item.evidence["observed"]).toMatchObject({ apiVersion: "2024-06-20" })
@@ -57,21 +58,21 @@ describe("billing.webhook.endpoint", () => {
 
   it("checks the version against the handler's supported versions when the gate names them", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { webhookApiVersion: "2024-06-20" } }), async (stripe) => {
-      const wrong = await runOne(stripe, endpointCheck({ apiVersion: ["2025-03-31.basil", "2026-07-29.dahlia"] }))
+      const wrong = await runCheck(endpointCheck({ apiVersion: ["2025-03-31.basil", "2026-07-29.dahlia"] }), on(stripe))
       expect(wrong.status).toBe("fail")
       expect(wrong.message).toContain("2024-06-20")
       expect(wrong.message).toContain("2025-03-31.basil, 2026-07-29.dahlia")
-      const ok = await runOne(stripe, endpointCheck({ apiVersion: ["2024-06-20", "2025-03-31.basil"] }))
+      const ok = await runCheck(endpointCheck({ apiVersion: ["2024-06-20", "2025-03-31.basil"] }), on(stripe))
       expect(ok.status).toBe("pass")
       expect(ok.evidence).toMatchObject({ versionJudged: true })
       // The provider option names them for every endpoint check.
-      const viaLayer = await runOne(stripe, endpointCheck(), { layer: { webhookApiVersion: "2025-03-31.basil" } })
+      const viaLayer = await runCheck(endpointCheck(), on(stripe, { layer: { webhookApiVersion: "2025-03-31.basil" } }))
       expect(viaLayer.status).toBe("fail")
     }))
 
   it("fails a live gate whose endpoint exists only in test mode", () =>
     withEmulator((s) => void s.webhookEndpoints.push(StripeObjects.webhookEndpoint({ url: realistic.webhookUrl, livemode: false })), async (stripe) => {
-      const item = await runOne(stripe, endpointCheck(), { layer: { key: TEST_KEY } })
+      const item = await runCheck(endpointCheck(), on(stripe, { layer: { key: TEST_KEY } }))
       expect(item.status).toBe("fail")
       expect(item.message).toContain("only in test mode")
     }))
@@ -84,7 +85,7 @@ describe("billing.webhook.endpoint", () => {
       // The oldest endpoint is listed last: on the third page.
       state.webhookEndpoints.push(StripeObjects.webhookEndpoint({ url: realistic.webhookUrl, created: 10 }))
     }, async (stripe) => {
-      const item = await runOne(stripe, endpointCheck())
+      const item = await runCheck(endpointCheck(), on(stripe))
       expect(item.status).toBe("pass")
       const requests = hits(stripe, "/v1/webhook_endpoints")
       expect(requests).toHaveLength(3)
@@ -96,7 +97,7 @@ describe("billing.webhook.endpoint", () => {
 describe("billing.webhook.delivery", () => {
   it("passes when every recent event was delivered", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const item = await runOne(stripe, Webhook.delivery())
+      const item = await runCheck(Webhook.delivery(), on(stripe))
       expect(item.status).toBe("pass")
       const [request] = hits(stripe, "/v1/events")
       expect(request!.query).toMatchObject({ delivery_success: "false", "created[gte]": String(NOW.getTime() / 1000 - 86_400) })
@@ -104,7 +105,7 @@ describe("billing.webhook.delivery", () => {
 
   it("fails above the threshold, counting by type", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { failedDeliveries: 3 } }), async (stripe) => {
-      const item = await runOne(stripe, Webhook.delivery())
+      const item = await runCheck(Webhook.delivery(), on(stripe))
       expect(item.status).toBe("fail")
       expect(item.evidence["byType"]).toEqual({ "invoice.paid": 2, "customer.subscription.updated": 1 })
       expect(item.evidence["observed"]).toEqual({ undelivered: 3 })
@@ -112,8 +113,8 @@ describe("billing.webhook.delivery", () => {
 
   it("warns at or under the threshold, and filters by type", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { failedDeliveries: 3 } }), async (stripe) => {
-      expect((await runOne(stripe, Webhook.delivery({ maxUndelivered: 5 }))).status).toBe("warn")
-      const onlySubscriptions = await runOne(stripe, Webhook.delivery({ types: ["customer.subscription.updated"], maxUndelivered: 1 }))
+      expect((await runCheck(Webhook.delivery({ maxUndelivered: 5 }), on(stripe))).status).toBe("warn")
+      const onlySubscriptions = await runCheck(Webhook.delivery({ types: ["customer.subscription.updated"], maxUndelivered: 1 }), on(stripe))
       expect(onlySubscriptions.status).toBe("warn")
       expect(onlySubscriptions.evidence["byType"]).toEqual({ "customer.subscription.updated": 1 })
     }))
@@ -121,10 +122,10 @@ describe("billing.webhook.delivery", () => {
   it("ignores events older than the window and younger than the grace period (injected clock)", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { failedDeliveries: 3 } }), async (stripe) => {
       // Two days later, the failures are outside a 24 h window.
-      const later = await runOne(stripe, Webhook.delivery(), { now: new Date(NOW.getTime() + 2 * 86_400_000) })
+      const later = await runCheck(Webhook.delivery(), on(stripe, { now: new Date(NOW.getTime() + 2 * 86_400_000) }))
       expect(later.status).toBe("pass")
       // With a 15-minute grace period, the event 10 minutes old does not count yet.
-      const graced = await runOne(stripe, Webhook.delivery({ grace: "15 minutes" }))
+      const graced = await runCheck(Webhook.delivery({ grace: "15 minutes" }), on(stripe))
       expect(graced.evidence["observed"]).toEqual({ undelivered: 2 })
       expect(graced.evidence["inGracePeriod"]).toBe(1)
     }))
@@ -148,7 +149,7 @@ describe("billing.webhook.receiver (active)", () => {
   it("passes a receiver that verifies signatures properly (signed, forged, stale, unsigned, rotation)", () =>
     withEmulator(undefined, (stripe) =>
       withReceiver("verify", async (url) => {
-        const item = await runOne(stripe, check(url), staging)
+        const item = await runCheck(check(url), on(stripe, staging))
         expect(item.status).toBe("pass")
         expect(item.active).toBe(true)
         expect(item.subjects?.map((s) => [s.subject, s.status, s.message])).toEqual([
@@ -166,7 +167,7 @@ describe("billing.webhook.receiver (active)", () => {
   it("fails a receiver that accepts forged events", () =>
     withEmulator(undefined, (stripe) =>
       withReceiver("accept-all", async (url) => {
-        const item = await runOne(stripe, check(url), staging)
+        const item = await runCheck(check(url), on(stripe, staging))
         expect(item.status).toBe("fail")
         expect(item.subjects?.filter((s) => s.status === "fail").map((s) => s.subject)).toEqual([
           "wrong-signature",
@@ -179,11 +180,11 @@ describe("billing.webhook.receiver (active)", () => {
   it("fails a receiver that ignores the timestamp, or accepts unsigned events", () =>
     withEmulator(undefined, async (stripe) => {
       await withReceiver("ignore-timestamp", async (url) => {
-        const item = await runOne(stripe, check(url), staging)
+        const item = await runCheck(check(url), on(stripe, staging))
         expect(item.subjects?.filter((s) => s.status !== "pass").map((s) => s.subject)).toEqual(["stale-timestamp"])
       })
       await withReceiver("accept-unsigned", async (url) => {
-        const item = await runOne(stripe, check(url), staging)
+        const item = await runCheck(check(url), on(stripe, staging))
         expect(item.subjects?.filter((s) => s.status !== "pass").map((s) => s.subject)).toEqual(["unsigned"])
       })
     }))
@@ -191,7 +192,7 @@ describe("billing.webhook.receiver (active)", () => {
   it("fails a receiver that only checks the first v1 signature (breaks during secret rotation)", () =>
     withEmulator(undefined, (stripe) =>
       withReceiver("first-signature-only", async (url) => {
-        const item = await runOne(stripe, check(url, { previousSecret: Redacted.make("whsec_launchgateOldSecret0000000000") }), staging)
+        const item = await runCheck(check(url, { previousSecret: Redacted.make("whsec_launchgateOldSecret0000000000") }), on(stripe, staging))
         expect(item.status).toBe("fail")
         const rotation = item.subjects?.find((s) => s.subject === "rotation")
         expect(rotation?.status).toBe("fail")
@@ -201,12 +202,12 @@ describe("billing.webhook.receiver (active)", () => {
   it("is skipped against production unless allowed, and when the gate does not allow active checks", () =>
     withEmulator(undefined, (stripe) =>
       withReceiver("verify", async (url) => {
-        const production = await runOne(stripe, check(url))
+        const production = await runCheck(check(url), on(stripe))
         expect(production.status).toBe("skip")
         expect(production.message).toContain("expects live data")
-        const allowed = await runOne(stripe, check(url, { allowProduction: true }))
+        const allowed = await runCheck(check(url, { allowProduction: true }), on(stripe))
         expect(allowed.status).toBe("pass")
-        const report = await run(stripe, [check(url)], { ...staging, allowActive: false })
+        const report = await runChecks([check(url)], on(stripe, { ...staging, allowActive: false }))
         expect(report.items[0]!.status).toBe("skip")
         expect(report.items[0]!.message).toContain("active")
       })))
@@ -216,7 +217,7 @@ describe("billing.webhook.receiver (active)", () => {
       const receiver = await WebhookReceiver.start({ secrets: [secret] })
       const url = receiver.url
       await receiver.close()
-      const item = await runOne(stripe, check(url), staging)
+      const item = await runCheck(check(url), on(stripe, staging))
       expect(item.status).toBe("error")
     }))
 })

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Fault, Running } from "@launchgate/core/emulator"
+import { runCheck } from "@launchgate/core/testing"
 import * as http from "node:http"
 import * as net from "node:net"
 import { Duration } from "effect"
@@ -16,10 +17,10 @@ import * as Account from "../src/Account.js"
 import type * as Stripe from "../src/Stripe.js"
 import { seedRealisticAccount, StripeEmulator, type StripeState } from "../src/emulator/index.js"
 import { selfSigned } from "./helpers/tls.js"
-import { errorOf, NOW, runOne } from "./support.js"
+import { errorOf, NOW, on } from "./support.js"
 
 const BUDGET_MS = 2_000
-const layer: Partial<Stripe.Options> = { timeout: Duration.millis(BUDGET_MS), retry: { maxAttempts: 3 } }
+const layer: Partial<Stripe.Options> = { readTimeout: Duration.millis(BUDGET_MS), retry: { maxAttempts: 3 } }
 const check = Account.chargesEnabled()
 
 interface Row {
@@ -53,7 +54,7 @@ const rows: ReadonlyArray<Row> = [
     expected: "pass",
     requests: 2,
     boundMs: 30_000,
-    layer: { timeout: "10 seconds" }
+    layer: { readTimeout: "10 seconds" }
   },
   {
     name: "429 + Retry-After HTTP-date",
@@ -62,7 +63,7 @@ const rows: ReadonlyArray<Row> = [
     expected: "pass",
     requests: 2,
     boundMs: 30_000,
-    layer: { timeout: "10 seconds" }
+    layer: { readTimeout: "10 seconds" }
   },
   {
     name: "429 + Retry-After beyond the timeout",
@@ -141,7 +142,7 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
       try {
         stripe.faults.add({ fault: row.fault(other), route: "GET /v1/account", times: row.times })
         const started = performance.now()
-        const item = await runOne(stripe, check, { layer: { ...layer, ...(row.layer ?? {}) }, checkTimeout: "60 seconds" })
+        const item = await runCheck(check, on(stripe, { layer: { ...layer, ...(row.layer ?? {}) }, checkTimeout: "60 seconds" }))
         const ms = Math.round(performance.now() - started)
         const served = stripe.requests({ path: "/v1/account" })
         table.push({
@@ -178,7 +179,7 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
     const stripe = await StripeEmulator.start({ seed: seedRealisticAccount({ now: NOW }), tls: pem })
     try {
       const started = performance.now()
-      const untrusted = await runOne(stripe, check, { layer })
+      const untrusted = await runCheck(check, on(stripe, { layer }))
       const ms = Math.round(performance.now() - started)
       table.push({
         fault: "self-signed TLS",
@@ -196,7 +197,7 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
       expect(untrusted.remediation).toContain("ca")
       expect(ms).toBeLessThan(20_000)
 
-      const trusted = await runOne(stripe, check, { layer, http: { ca: pem.cert } })
+      const trusted = await runCheck(check, on(stripe, { layer, http: { ca: pem.cert } }))
       expect(trusted.status, trusted.message).toBe("pass")
       expect(stripe.requests({ path: "/v1/account" })).toHaveLength(1)
     } finally {
@@ -235,7 +236,7 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve))
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`
     try {
-      const item = await runOne(stripe, check, { layer, http: { proxy: proxyUrl } })
+      const item = await runCheck(check, on(stripe, { layer, http: { proxy: proxyUrl } }))
       expect(item.status, item.message).toBe("pass")
       const target = new URL(stripe.url).host
       expect(seen.some((s) => s.includes(target))).toBe(true)

@@ -1,10 +1,11 @@
 /**
- * Test support, what is billing-specific: the emulator with a seed, the client
- * layer pointed at it (`StripeEmulator.clientOptions`), and a gate with an
- * environment (core's `runChecks` has no `environment`, which the billing
- * checks read for the expected mode).
+ * Test support, what is Stripe-specific: the emulator with a seed, the client
+ * layer pointed at it (`StripeEmulator.clientOptions`), and the options of
+ * core's `runChecks` / `runCheck` (`@launchgate/core/testing`) for a billing
+ * gate: launch-critical items, a production environment (the billing checks
+ * read it for the expected mode), active checks allowed, a fixed instant.
  */
-import { type Check, Gate, type HttpTransport, type Report, Runner } from "@launchgate/core"
+import type { HttpTransport, Report } from "@launchgate/core"
 import type { Running } from "@launchgate/core/emulator"
 import * as Testing from "@launchgate/core/testing"
 import { type Duration, type Layer, Redacted } from "effect"
@@ -19,7 +20,7 @@ export const LIVE_KEY = "rk_live_51LaunchgateTestKey0001"
 export const TEST_KEY = "rk_test_51LaunchgateTestKey0001"
 export const NOW = new Date("2026-06-01T12:00:00Z")
 
-/** Start an emulator for one test; closed by `using`-free `try/finally` in `withEmulator`. */
+/** Start a Stripe emulator with a seed for the length of one test (core's `withEmulator`). */
 export const withEmulator = <A>(
   seed: ((state: StripeState) => void) | undefined,
   f: (emulator: Running<StripeState>) => Promise<A>
@@ -45,34 +46,19 @@ export interface RunOptions {
   readonly checkTimeout?: Duration.DurationInput | undefined
 }
 
-/** A gate over `checks` (launch-critical, rollback `none` per surface) run once by the core runner. */
-export const run = (
+/** `runChecks` / `runCheck` options for a billing gate against `emulator`. */
+export const on = (
   emulator: { readonly url: string },
-  checks: ReadonlyArray<Check.Check<BillingClient>>,
   options: RunOptions = {}
-): Promise<Report.Report> =>
-  Runner.runPromise(
-    Gate.make({
-      name: "billing test",
-      environment: options.environment ?? "production",
-      items: checks.map((check) => ({ check, tier: "launch-critical" as const, owner: "payments" })),
-      rollback: Object.fromEntries([...new Set(checks.map((c) => c.surface))].map((s) => [s, { none: "test fixture" }])),
-      allowActive: options.allowActive ?? true,
-      ...(options.http !== undefined ? { http: options.http } : {}),
-      layer: layerFor(emulator, options.layer)
-    }),
-    { now: options.now ?? NOW, ...(options.checkTimeout !== undefined ? { checkTimeout: options.checkTimeout } : {}) }
-  )
-
-/** Run one check and return its report item. */
-export const runOne = async (
-  emulator: { readonly url: string },
-  check: Check.Check<BillingClient>,
-  options: RunOptions = {}
-): Promise<Report.ItemReport> => {
-  const report = await run(emulator, [check], options)
-  return Testing.item(report, check.id)
-}
+): Testing.RunChecksOptions<BillingClient> => ({
+  layer: layerFor(emulator, options.layer),
+  tier: "launch-critical",
+  environment: options.environment ?? "production",
+  allowActive: options.allowActive ?? true,
+  now: options.now ?? NOW,
+  http: options.http,
+  ...(options.checkTimeout !== undefined ? { runner: { checkTimeout: options.checkTimeout } } : {})
+})
 
 /** Requests the emulator served for a path. */
 export const hits = (emulator: Running<StripeState>, path: string) => emulator.requests({ path })

@@ -38,12 +38,14 @@ export const table: VendorError.Table = {
 const remediation = {
   unauthenticated:
     "Check that STRIPE_API_KEY holds a current key of this account (roll it in the Dashboard if it was revoked).",
-  "permission-denied": "Grant the restricted key read access to this resource in Dashboard → Developers → API keys.",
+  "permission-denied": (permission?: string) =>
+    `Grant the restricted key read access to this resource${permission ? ` (${permission})` : ""} in ` +
+    "Dashboard → Developers → API keys.",
   "not-found": "Check that the resource exists in this account and mode, and that the API version supports it.",
   "rate-limited":
     "Stripe kept rate limiting the requests. Run the gate when traffic is lower, or raise retry.maxAttempts; other " +
     "integrations sharing the account's limits may be the cause.",
-  refused: "Stripe asked for a longer pause than the check's timeout allows. Re-run later, or raise the billing timeout.",
+  refused: "Stripe asked for a longer pause than the read's readTimeout allows. Re-run later, or raise readTimeout.",
   unavailable: "Stripe had a server error; check status.stripe.com and re-run.",
   transport: "Check that the Stripe API (or the configured baseUrl) is reachable from where the gate runs.",
   "invalid-json":
@@ -184,9 +186,7 @@ const detail = (
     return {
       ...(permission !== undefined ? { permission } : {}),
       message: `${line}: the key may not read this resource (${status}): ${message}`,
-      remediation: permission
-        ? `Grant the restricted key read access to this resource (${permission}) in Dashboard → Developers → API keys.`
-        : remediation[reason]
+      remediation: remediation[reason](permission)
     }
   }
   if (reason === "not-found") {

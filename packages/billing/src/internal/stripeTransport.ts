@@ -23,7 +23,9 @@ export interface Policy {
   readonly baseDelay: Duration.Duration
   /** Cap on one backoff delay (not on a server-requested `Retry-After`, which the budget bounds). */
   readonly maxDelay: Duration.Duration
-  /** One read, retries and waits included, must finish within this. */
+  /** One attempt must finish within this (the `timeout` option). */
+  readonly attemptTimeout: Duration.Duration
+  /** One read, retries and waits included, must finish within this (the `readTimeout` option). */
   readonly budget: Duration.Duration
 }
 
@@ -110,7 +112,7 @@ async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
     url,
     headers,
     ...(typeof init.body === "string" && init.body.length > 0 ? { body: init.body } : {}),
-    timeout: policy.budget,
+    timeout: policy.attemptTimeout,
     retry
   }).pipe(
     Effect.timeoutFail({
@@ -121,7 +123,7 @@ async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
           method,
           url: new URL(url).origin + new URL(url).pathname,
           attempts: waits.size + 1,
-          message: `${method} ${new URL(url).pathname}: no answer within the read's budget of ${
+          message: `${method} ${new URL(url).pathname}: no answer within the read's budget (readTimeout) of ${
             Duration.format(policy.budget)
           }`,
           remediation: "Stripe did not answer in time: check status.stripe.com and the network path (proxy, firewall)."
