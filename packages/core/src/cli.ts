@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import type { Command, Context } from "./cli/command.js"
-import { diff, docs, plan, run } from "./cli/commands.js"
+import { diff, docs, init, plan, run } from "./cli/commands.js"
 import { ConfigError, EXIT_USAGE, type Io, processIo, UsageError } from "./cli/io.js"
 import { didYouMean } from "./cli/suggest.js"
 import { version } from "./internal/version.js"
@@ -25,7 +25,7 @@ export type { Context as MainOptions } from "./cli/command.js"
 export type { Io } from "./cli/io.js"
 
 /** The commands, in help order. Each one's implementation is imported only when it runs. */
-const commands: ReadonlyArray<Command> = [run, plan, docs, diff]
+const commands: ReadonlyArray<Command> = [run, plan, docs, diff, init]
 
 const synopsis = (c: Command): string => `${c.name} ${c.args ?? "<gate-file>"}`
 

@@ -182,3 +182,49 @@ export const diff: Command = {
   options: diffOptions,
   load: () => import("./diff.js")
 }
+
+// ---- init
+const initUsage = `Usage: launchgate init --gcp|--fivetran|--stripe|--http [options]
+
+Scaffold a launch gate into an existing repository: launch.gate.ts (the
+checks of the chosen surfaces, credentials read from environment variables,
+rollback plans, an example deferral), test/launch.smoke.test.ts (the gate as
+a vitest suite) and a CI workflow. Its output passes \`launchgate plan
+launch.gate.ts --strict\` as written. Nothing is overwritten without --force.
+
+Surfaces (at least one):
+  --gcp                 Google Cloud: Cloud Run service, uptime check and alert
+  --fivetran            Fivetran: a group's connections and its destination
+  --stripe              Stripe: key mode, account, webhook endpoint and delivery
+  --http                HTTP: health endpoint, TLS certificate, security headers
+                        (needs no credentials)
+
+Options:
+  --ci github|cloudbuild
+                        The workflow: .github/workflows/launchgate.yml (default)
+                        or cloudbuild.launchgate.yaml
+  --dir DIR             Where to write (default: the current directory)
+  --force               Replace files that exist
+  -h, --help            Show this help
+
+Exit codes: 0 written, 2 usage error or a file would be overwritten (nothing
+is written then).`
+
+export const initOptions = {
+  gcp: { type: "boolean" },
+  fivetran: { type: "boolean" },
+  stripe: { type: "boolean" },
+  http: { type: "boolean" },
+  ci: { type: "string" },
+  dir: { type: "string" },
+  force: { type: "boolean" }
+} as const
+
+export const init: Command = {
+  name: "init",
+  args: "--http|--gcp|…",
+  summary: "Scaffold a gate, a vitest smoke file and a CI workflow into this repository",
+  usage: initUsage,
+  options: initOptions,
+  load: () => import("./init.js")
+}
