@@ -138,12 +138,12 @@ export const scrub = (text: string): string => {
     // `redacted` is what scrubUrl already wrote there.
     value !== "redacted" && isSecretName(name) ? `${prefix}${MASK}` : all
   )
-  out = out.replace(keyValue, (all: string, prefix: string, doubleQuoted?: string, singleQuoted?: string, bare?: string) => {
-    const value = doubleQuoted ?? singleQuoted ?? bare ?? ""
+  out = out.replace(keyValue, (all: string, prefix: string, doubleQ?: string, singleQ?: string, bare = "") => {
+    const value = doubleQ ?? singleQ ?? bare
     if (AMBIGUOUS_NAME.test(prefix) && isReference(value)) return all
-    return doubleQuoted !== undefined
+    return doubleQ !== undefined
       ? `${prefix}"${MASK}"`
-      : singleQuoted !== undefined
+      : singleQ !== undefined
       ? `${prefix}'${MASK}'`
       : `${prefix}${MASK}`
   })
