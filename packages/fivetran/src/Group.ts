@@ -8,7 +8,7 @@ import { Check, Outcome } from "@launchgate/core"
 import { Effect } from "effect"
 import * as Connection from "./Connection.js"
 import { FivetranClient, type Service } from "./FivetranClient.js"
-import { fromError, orError } from "./internal/evidence.js"
+import { orError } from "./internal/evidence.js"
 import { combine, evaluate, now, type Rule, sumAttempts } from "./internal/rule.js"
 
 /** The surface of the group checks. */
@@ -99,11 +99,7 @@ const remediation = {
 
 /** One connection's subject: the rules combined, or the read's error (never a pass). */
 const judge = (client: Service, id: string, rules: ReadonlyArray<Rule>, at: Date) =>
-  evaluate(client, id, rules, at).pipe(
-    Effect.map(combine),
-    Effect.catchTag("FivetranError", (e) => Effect.succeed(fromError(e))),
-    Effect.map((o) => ({ ...o, subject: id }))
-  )
+  Effect.map(orError(Effect.map(evaluate(client, id, rules, at), combine)), (o) => ({ ...o, subject: id }))
 
 /** Every group check's id. */
 export const ids = ["fivetran.group.coverage"] as const

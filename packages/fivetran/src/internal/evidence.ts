@@ -31,7 +31,9 @@ export const fromError = (error: FivetranError): Outcome.Outcome => {
 }
 
 /** Recover a check's run from client errors (other failures still reach the runner as `error`). */
-export const orError = <R>(run: Effect.Effect<Outcome.Outcome, FivetranError, R>): Effect.Effect<Outcome.Outcome, never, R> =>
+export const orError = <R>(
+  run: Effect.Effect<Outcome.Outcome, FivetranError, R>
+): Effect.Effect<Outcome.Outcome, never, R> =>
   Effect.catchTag(run, "FivetranError", (e) => Effect.succeed(fromError(e)))
 
 /** An `error` outcome for an enum value Fivetran added after this package was written. */

@@ -12,7 +12,7 @@ import { Clock, Effect } from "effect"
 import type { Service } from "../FivetranClient.js"
 import type { ReadMeta } from "./http.js"
 import type { FivetranError } from "../FivetranError.js"
-import { fromError, withReads } from "./evidence.js"
+import { orError, withReads } from "./evidence.js"
 import type { ConnectionDetails, SchemaConfig } from "./schema.js"
 
 /** What a rule sees. */
@@ -77,11 +77,8 @@ export const runRule = (
 ): Effect.Effect<Outcome.Outcome> =>
   Effect.gen(function*() {
     const at = yield* now
-    const one = (id: string) =>
-      evaluate(client, id, [rule], at).pipe(
-        Effect.map((e) => withReads(e.results[0]![1], e.reads)),
-        Effect.catchTag("FivetranError", (e) => Effect.succeed(fromError(e)))
-      )
+    const judged = (e: Evaluated) => withReads(e.results[0]![1], e.reads)
+    const one = (id: string) => orError(Effect.map(evaluate(client, id, [rule], at), judged))
     if (typeof target === "string") return yield* one(target)
     const subjects = yield* Effect.forEach(target, (id) => Effect.map(one(id), (o) => ({ ...o, subject: id })), {
       concurrency: "unbounded"
