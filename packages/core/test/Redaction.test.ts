@@ -233,6 +233,7 @@ describe("secret parameter names (shared by URLs and text)", () => {
   ]
   const notSecret = [
     "aws_access_key_id", "keyId", "key_id", "kms_key_id", "public_key", "publicKey", "publishable_key", "pubkey",
+    "lookup_keys[0]", "lookup_key", "lookupKeys",
     "region", "page", "redirect_uri", "state", "status_code", "postcode", "passenger", "author", "format", "id", "q"
   ]
   it("matches a secret word anywhere in the name, any case, with any separator", () => {

@@ -16,7 +16,8 @@
  *
  * Exceptions, because their value identifies a key rather than being one:
  * `key_id` / `keyId` (`aws_access_key_id`, `kms_key_id`), `kid`,
- * `public_key`, `publishable_key`, `pubkey`.
+ * `public_key`, `publishable_key`, `pubkey`, and `lookup_key` (a Stripe price's public name:
+ * https://docs.stripe.com/api/prices/list#list_prices-lookup_keys).
  */
 
 const SECRET_WORD =
@@ -24,7 +25,7 @@ const SECRET_WORD =
   "sig(?:nature)?|hmac|auth(?:orization)?|cookie|jwt|otp|sessid)s?(?:id)?"
 // Names are normalised to `_word_word_` first, so a word is always framed by underscores.
 const SECRET_NAME = new RegExp(`^_code_$|_${SECRET_WORD}_`)
-const NOT_SECRET = /_(?:key_?ids?|kid|(?:public|publishable)_?keys?|pubkeys?)(?=_)/g
+const NOT_SECRET = /_(?:key_?ids?|kid|(?:public|publishable|lookup)_?keys?|pubkeys?)(?=_)/g
 const CAMEL = /([a-z0-9])([A-Z])|([A-Z]+)([A-Z][a-z])/g
 const SEPARATORS = /[^a-z0-9]+/g
 
