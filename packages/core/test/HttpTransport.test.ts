@@ -214,10 +214,13 @@ describe("HttpTransport retries against emulator faults (attempts counted from t
         items: [{ check, tier: "launch-critical", owner: "platform" }],
         rollback: { "acme.api": { procedure: "roll back" } }
       }))
-      // 10x the check's 300 ms timeout: only a wait the runner failed to interrupt (5 s) breaks it.
-      expect(Date.now() - started).toBeLessThan(3_000)
+      // Only a wait nobody cut short (the server asked for 5 s) reaches 5 s; the bound leaves the rest as
+      // margin for a loaded machine.
+      expect(Date.now() - started).toBeLessThan(4_500)
       expect(report.items[0]).toMatchObject({ status: "error" })
-      expect(report.items[0]!.message).toContain("timed out")
+      // Either the transport saw that the check's remaining time cannot hold the wait (it knows the check's
+      // deadline) or the runner's timeout interrupted it: both say why, neither waited.
+      expect(report.items[0]!.message).toMatch(/timed out|of the check's time remain/)
       expect(emulator.requests({ path: "/busy" })).toHaveLength(1)
       yield* Effect.promise(() => emulator.close())
     }))
