@@ -97,7 +97,10 @@ const connectionItem = (data: ConnectionData) =>
 /** A destination as a list item (`DestinationResponse`: no setup tests, no config). */
 const destinationItem = ({ setup_tests: _tests, config: _config, ...rest }: DestinationData) => rest
 
-const webhookJson = (seed: WebhookSeed) => ({ ...seed.data, ...(seed.secret !== undefined ? { secret: "******" } : {}) })
+const webhookJson = (seed: WebhookSeed) => ({
+  ...seed.data,
+  ...(seed.secret !== undefined ? { secret: "******" } : {})
+})
 
 const requireJsonBody = (request: EmulatorRequest): Record<string, unknown> => {
   if (request.body.trim() === "") throw fail(400, "InvalidInput", "Request body is required")
@@ -110,7 +113,9 @@ const requireJsonBody = (request: EmulatorRequest): Record<string, unknown> => {
   } catch {
     throw fail(400, "InvalidInput", "Request body is not valid JSON")
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw fail(400, "InvalidInput", "Request body must be an object")
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw fail(400, "InvalidInput", "Request body must be an object")
+  }
   return body as Record<string, unknown>
 }
 
@@ -153,7 +158,8 @@ const deliverTest = async (seed: WebhookSeed, event: string) => {
 }
 
 const routes = [
-  route("GET", "/v1/groups", (req, { state }) => ok(paginate([...state.groups.values()], req), "Groups retrieved successfully")),
+  route("GET", "/v1/groups", (req, { state }) =>
+    ok(paginate([...state.groups.values()], req), "Groups retrieved successfully")),
   route("GET", "/v1/groups/{groupId}", (req, { state }) => {
     const group = state.groups.get(req.params["groupId"]!)
     if (!group) throw fail(404, "NotFound_Group", `Group with id '${req.params["groupId"]}' does not exist`)
@@ -240,7 +246,8 @@ export const definition: Emulator.Definition<State> = Emulator.define<State>({
       }
     }
     if (!acceptable(request.headers["accept"])) {
-      return { status: 406, json: { code: "NotAcceptable", message: "Use Accept: application/json or application/json;version=2" } }
+      const message = "Use Accept: application/json or application/json;version=2"
+      return { status: 406, json: { code: "NotAcceptable", message } }
     }
     const now = Date.now()
     const times = pruned(state, now)
@@ -248,15 +255,25 @@ export const definition: Emulator.Definition<State> = Emulator.define<State>({
       const retryAfter = Math.max(1, Math.ceil(((times[0] ?? now) + state.rateLimit.windowMs - now) / 1000))
       return {
         status: 429,
-        headers: { "retry-after": String(retryAfter), "x-rate-limit": String(state.rateLimit.limit), "x-rate-limit-remaining": "0" },
-        json: { code: "TooManyRequests", message: `No more than ${state.rateLimit.limit} requests are allowed per rolling window` }
+        headers: {
+          "retry-after": String(retryAfter),
+          "x-rate-limit": String(state.rateLimit.limit),
+          "x-rate-limit-remaining": "0"
+        },
+        json: {
+          code: "TooManyRequests",
+          message: `No more than ${state.rateLimit.limit} requests are allowed per rolling window`
+        }
       }
     }
     times.push(now)
     return undefined
   },
   // Unknown paths, the retired /v1/connectors… paths included, are 404 as on the live API.
-  notFound: (request) => ({ status: 404, json: { code: "NotFound", message: `No resource at ${request.method} ${request.path}` } })
+  notFound: (request) => ({
+    status: 404,
+    json: { code: "NotFound", message: `No resource at ${request.method} ${request.path}` }
+  })
 })
 
 /** Start the emulator on 127.0.0.1 (a random port unless given). Close it with `close()`. */

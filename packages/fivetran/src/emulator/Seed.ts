@@ -173,7 +173,12 @@ export const schemaConfig = (schemaChangeHandling: string): SchemaConfigData => 
               is_primary_key: true,
               enabled_patch_settings: { allowed: false }
             },
-            email: { name_in_destination: "email", enabled: true, hashed: true, enabled_patch_settings: { allowed: true } }
+            email: {
+              name_in_destination: "email",
+              enabled: true,
+              hashed: true,
+              enabled_patch_settings: { allowed: true }
+            }
           }
         }
       }
@@ -211,7 +216,11 @@ export const destination = (options: DestinationOptions = {}): DestinationData =
     setup_tests: [
       ...(options.setupTests ??
         (status.toLowerCase() === "connected"
-          ? [setupTest("Host Connection", "PASSED"), setupTest("Database Connection", "PASSED"), setupTest("Permission Test", "PASSED")]
+          ? [
+            setupTest("Host Connection", "PASSED"),
+            setupTest("Database Connection", "PASSED"),
+            setupTest("Permission Test", "PASSED")
+          ]
           : [
             setupTest("Host Connection", "PASSED"),
             setupTest("Permission Test", "FAILED", "The Fivetran role cannot create schemas in database ANALYTICS")
@@ -229,7 +238,9 @@ export const destination = (options: DestinationOptions = {}): DestinationData =
 }
 
 /** A group. */
-export const group = (options: { readonly id?: string; readonly name?: string; readonly createdAt?: Date | string } = {}): GroupData => {
+export const group = (
+  options: { readonly id?: string; readonly name?: string; readonly createdAt?: Date | string } = {}
+): GroupData => {
   const id = options.id ?? DEFAULT_GROUP_ID
   return { id, name: options.name ?? id, created_at: iso(options.createdAt ?? "2025-01-15T09:00:00Z") }
 }

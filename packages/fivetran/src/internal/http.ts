@@ -85,8 +85,9 @@ const TRANSPORT_REASONS: Record<HttpTransport.HttpErrorReason, VendorError.Reaso
 }
 
 const remediation = {
-  unauthenticated: "Fivetran rejected the API key and secret. Set FIVETRAN_API_KEY / FIVETRAN_API_SECRET to an active " +
-    "key pair (Fivetran dashboard → your user → API key); regenerating a key invalidates the old secret.",
+  unauthenticated: "Fivetran rejected the API key and secret. Set FIVETRAN_API_KEY / FIVETRAN_API_SECRET " +
+    "to an active key pair (Fivetran dashboard → your user → API key); " +
+    "regenerating a key invalidates the old secret.",
   permissionDenied: (what: string) =>
     `The API key's user lacks permission for ${what}. Grant the role named in this check's "role" field ` +
     "(read-only roles suffice for reads) on the right destination or account.",
@@ -94,7 +95,8 @@ const remediation = {
     `Check the id: ${what} does not exist, or the API key's user cannot see it. ` +
     "Ids are in the Fivetran dashboard URL or the list endpoints.",
   rateLimited: (after: number | undefined) =>
-    `Fivetran's account-wide API quota is exhausted${after !== undefined ? `; it asks to wait ${after} seconds` : ""}. ` +
+    "Fivetran's account-wide API quota is exhausted" +
+    (after !== undefined ? `; it asks to wait ${after} seconds. ` : ". ") +
     "Re-run after that, and check what else uses this account's API (other automation shares the hourly quota).",
   unavailable: "Fivetran answered with a server error after retries. Check https://status.fivetran.com and re-run.",
   refused: (status: number) =>
@@ -103,7 +105,8 @@ const remediation = {
   unreachable: (origin: string) =>
     `Fivetran's API at ${origin} could not be reached. Check network egress and proxy settings; ` +
     "if it persists, check https://status.fivetran.com.",
-  notJson: "A proxy or gateway may be answering instead of Fivetran; check the base URL and any egress proxy, then retry.",
+  notJson: "A proxy or gateway may be answering instead of Fivetran; check the base URL and any egress proxy, " +
+    "then retry.",
   shape: "Fivetran's response did not match the documented schema. Check that the base URL points at the v1 API; " +
     "if Fivetran changed the shape, update @launchgate/fivetran."
 } as const
@@ -207,7 +210,13 @@ export const make = (settings: Settings): Effect.Effect<Caller, never, HttpTrans
       }
     }) satisfies HttpTransport.RetryPolicy
 
-    const statusError = (op: Operation, url: URL, response: HttpTransport.HttpResponse, meta: ReadMeta, refused?: Refusal) => {
+    const statusError = (
+      op: Operation,
+      url: URL,
+      response: HttpTransport.HttpResponse,
+      meta: ReadMeta,
+      refused?: Refusal
+    ) => {
       const parsed = Option.getOrUndefined(Schema.decodeUnknownOption(Schema.parseJson())(response.body))
       const body = Option.getOrUndefined(Schema.decodeUnknownOption(Api.ErrorBody)(parsed))
       const code = body?.code
@@ -231,7 +240,8 @@ export const make = (settings: Settings): Effect.Effect<Caller, never, HttpTrans
         ...(meta.retryAfterWaitedMs !== undefined ? { retryAfterWaitedMs: meta.retryAfterWaitedMs } : {}),
         ...(code !== undefined ? { code } : {}),
         ...(retryAfter !== undefined ? { retryAfter } : {}),
-        message: `${detail}${after !== undefined ? ` (Retry-After ${after}s)` : ""}${refusalText(refused, checkTimeoutMs)}`,
+        message: detail + (after !== undefined ? ` (Retry-After ${after}s)` : "") +
+          refusalText(refused, checkTimeoutMs),
         remediation: remediationFor(reason, op.what, response.status, after)
       })
     }
@@ -295,9 +305,8 @@ export const make = (settings: Settings): Effect.Effect<Caller, never, HttpTrans
               status: response.status,
               attempts: meta.attempts,
               rateLimitRemaining: meta.rateLimitRemaining,
-              message: `${op.method} ${url.pathname} (${op.what}) answered ${response.status} with a body that is not JSON: ${
-                JSON.stringify(truncate(response.body, 120))
-              }`,
+              message: `${op.method} ${url.pathname} (${op.what}) answered ${response.status} ` +
+                `with a body that is not JSON: ${JSON.stringify(truncate(response.body, 120))}`,
               remediation: remediation.notJson
             })
         })

@@ -100,7 +100,8 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
               method: "GET",
               url: op.path,
               message: `${op.what}: pagination repeated a cursor after page ${page}; stopping instead of looping`,
-              remediation: "Fivetran's pagination repeated a cursor. Retry later; report it to Fivetran support if it persists."
+              remediation:
+                "Fivetran's pagination repeated a cursor. Retry later; report it to Fivetran support if it persists."
             })
         }).pipe(Effect.map((f): Sent<ReadonlyArray<A>> => ({
           ...f,
@@ -202,7 +203,10 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
       },
       webhook: {
         list: () =>
-          pages({ method: "GET", path: "/webhooks", accept: ACCEPT_V1, what: "webhooks" }, item(Api.WebhookDetails, "webhooks"))
+          pages(
+            { method: "GET", path: "/webhooks", accept: ACCEPT_V1, what: "webhooks" },
+            item(Api.WebhookDetails, "webhooks")
+          )
       }
     }
     const store: ResourceStore.Store<FivetranKinds> = yield* ResourceStore.make(kinds)
