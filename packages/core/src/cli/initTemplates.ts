@@ -109,8 +109,14 @@ const FIVETRAN_GROUP = "acme_production"`,
       tier: "launch-critical",
       owner: "data-platform"
     },
-    { check: Fivetran.Destination.connected({ destinationId: FIVETRAN_GROUP }), tier: "launch-critical", owner: "data-platform" },`,
-    rollback: `    "fivetran.group": { procedure: "Pause the connections (PATCH /v1/connections/{id} paused: true); serve the last good data" },
+    {
+      check: Fivetran.Destination.connected({ destinationId: FIVETRAN_GROUP }),
+      tier: "launch-critical",
+      owner: "data-platform"
+    },`,
+    rollback: `    "fivetran.group": {
+      procedure: "Pause the connections (PATCH /v1/connections/{id} paused: true); serve the last good data"
+    },
     "fivetran.destination": { none: "the warehouse is not rolled back; connections are paused instead" },`,
     layer: "Fivetran.layerConfig()",
     variables: [
