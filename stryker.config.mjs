@@ -12,6 +12,7 @@ export default {
   vitest: { configFile: "vitest.config.ts", related: false },
   mutate: [
     "packages/core/src/Runner.ts",
+    "packages/core/src/ReportBuilder.ts",
     "packages/core/src/Redaction.ts",
     "packages/core/src/Deferral.ts",
     "packages/core/src/Outcome.ts"
@@ -35,6 +36,8 @@ export default {
     ...[
       "Runner",
       "RunnerPolicy",
+      "RunnerWorld",
+      "ReportBuilder",
       "Gate",
       "Check",
       "Attestation",
