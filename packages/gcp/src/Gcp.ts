@@ -13,9 +13,10 @@
  * @since 0.1.0
  */
 import { HttpTransport, Redaction } from "@launchgate/core"
-import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, Redacted } from "effect"
+import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, Redacted, type Runtime } from "effect"
 import { GoogleAuth } from "google-auth-library"
 import * as GcpError from "./GcpError.js"
+import { transportFetch, Waiters } from "./internal/authFetch.js"
 import {
   type Api,
   apis,
@@ -68,6 +69,12 @@ export interface Options {
   readonly retry?: RetryOptions | undefined
   /** Per-attempt timeout. Default 10 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * The OAuth 2.0 token endpoint Application Default Credentials exchange a refresh token at
+   * (user credentials). Default Google's (`https://oauth2.googleapis.com/token`); the emulator's
+   * `POST /token` in tests. Token requests go through the run's transport either way.
+   */
+  readonly tokenUrl?: string | undefined
 }
 
 /** What {@link Options.auth} needs: google-auth-library's `GoogleAuth` and `AuthClient` have it. */
@@ -148,21 +155,26 @@ const adcFailure = (cause: unknown) =>
  * (https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds).
  * Only the authorization and quota project headers are kept; neither is logged.
  */
-const authSource = (options: Options): Effect.Effect<AuthHeaders, GcpError.GcpError> => {
+const authSource = (
+  options: Options,
+  transport: HttpTransport.Service,
+  runtime: Runtime.Runtime<never>
+): Effect.Effect<AuthHeaders, GcpError.GcpError> => {
   if (options.accessToken !== undefined) {
     const token = options.accessToken
     return Effect.sync(() => ({ authorization: Redacted.make(`Bearer ${Redacted.value(token)}`) }))
   }
   let client: AuthClient | undefined
+  const waiters = new Waiters()
   return Effect.tryPromise({
-    try: async () => {
+    try: (signal) => waiters.wait(signal, async () => {
       // google-auth-library caches and refreshes the token itself.
-      client ??= options.auth ?? new GoogleAuth({ scopes: [CLOUD_PLATFORM] })
+      client ??= options.auth ?? applicationDefault(options, transport, runtime, waiters)
       const headers = new Headers(await client.getRequestHeaders() as ConstructorParameters<typeof Headers>[0])
       const authorization = headers.get("authorization")
       if (!authorization) throw new Error("Application Default Credentials returned no access token")
       return { authorization, userProject: headers.get("x-goog-user-project") ?? undefined }
-    },
+    }),
     catch: adcFailure
   }).pipe(
     Effect.map(({ authorization, userProject }) => {
@@ -171,6 +183,25 @@ const authSource = (options: Options): Effect.Effect<AuthHeaders, GcpError.GcpEr
     })
   )
 }
+
+/**
+ * Application Default Credentials whose token requests go through the run's transport
+ * (`transporterOptions.fetchImplementation`, google-auth-library's `AuthClientOptions`), so the run's
+ * scope closes their sockets and the transport's timeout, body cap and proxy/CA options apply.
+ */
+const applicationDefault = (
+  options: Options,
+  transport: HttpTransport.Service,
+  runtime: Runtime.Runtime<never>,
+  waiters: Waiters
+) =>
+  new GoogleAuth({
+    scopes: [CLOUD_PLATFORM],
+    clientOptions: {
+      transporterOptions: { fetchImplementation: transportFetch(transport, runtime, options.timeout, waiters) },
+      ...(options.tokenUrl !== undefined ? { endpoints: { oauth2TokenUrl: options.tokenUrl } } : {})
+    }
+  })
 
 const baseUrlsOf = (option: Options["baseUrls"]): Record<Api, string> => {
   if (option === undefined) return { ...DEFAULT_BASE_URLS }
@@ -207,9 +238,10 @@ export const make = (options: Options): Effect.Effect<Service, GcpError.GcpError
     if (options.accessToken !== undefined) Redaction.register(options.accessToken)
 
     const transport = yield* HttpTransport.HttpTransport
+    const runtime = yield* Effect.runtime<never>()
     const call = makeCaller({
       baseUrls,
-      auth: authSource(options),
+      auth: authSource(options, transport, runtime),
       quotaProject: options.quotaProject,
       project: options.project,
       projectNumber: options.projectNumber,

@@ -195,6 +195,19 @@ describe("server-requested waits (Retry-After, RetryInfo)", () => {
       expect(Date.now() - started).toBeLessThan(20_000)
     }))
 
+  it("the budget is the runner's Check.Deadline: a wait beyond the gate's check timeout is declined at once", () =>
+    withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+      // 20 s fits the 30 s the client used to assume, not the 10 s this gate gives each check.
+      gcp.faults.next({ kind: "rate-limit", retryAfter: 20, json: quotaBody() }, { times: 5 })
+      const layer = { retry: { maxDelay: "5 minutes" } } as const
+      const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer, checkTimeout: "10 seconds" })
+      expect(item.status).toBe("error")
+      expect(item.message).toContain("the server asked to wait 20 s (Retry-After)")
+      expect(item.message).toContain("of the check's 10 s timeout")
+      expect(item.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, retryAfterMs: 20_000 })
+      expect(gcp.requests({ path: API })).toHaveLength(1)
+    }))
+
   it("a wait longer than retry.maxDelay is declined, not shortened", () =>
     withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
       gcp.faults.next({ kind: "rate-limit", retryAfter: 5, json: quotaBody() }, { times: 5 })
@@ -231,6 +244,55 @@ describe("Application Default Credentials and the quota project", () => {
       clientOptions: { endpoints: { oauth2TokenUrl: `${gcp.url}/token` } }
     })
   const BUDGETS = "/v1/billingAccounts/012345-6789AB-CDEF01/budgets"
+
+  // The GoogleAuth launchgate creates sends its token requests through the run's transport: when the token endpoint
+  // hangs, the run still ends (the check's timeout, not the library's), and closing the run closes the socket.
+  const withAdcEnv = async <A>(file: string, body: () => Promise<A>): Promise<A> => {
+    const saved = process.env["GOOGLE_APPLICATION_CREDENTIALS"]
+    process.env["GOOGLE_APPLICATION_CREDENTIALS"] = file
+    try {
+      return await body()
+    } finally {
+      if (saved === undefined) delete process.env["GOOGLE_APPLICATION_CREDENTIALS"]
+      else process.env["GOOGLE_APPLICATION_CREDENTIALS"] = saved
+    }
+  }
+  it("a token endpoint that hangs: the per-attempt timeout ends the run, and no socket to it stays open", { timeout: 120_000 }, () =>
+    withAdc("demo-project", (file) =>
+      withAdcEnv(file, () =>
+        withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+          gcp.faults.add({ method: "POST", path: "/token", fault: { kind: "hang" } })
+          const layer = { accessToken: undefined, tokenUrl: `${gcp.url}/token`, timeout: "300 millis" } as const
+          const item = await runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer })
+          expect(item.status).toBe("error")
+          expect(item.message).toContain("could not get Application Default Credentials")
+          // Liveness only: the server sees the socket close soon after the attempt is abandoned.
+          await expect.poll(() => gcp.connections(), { timeout: 10_000, interval: 20 }).toBe(0)
+          // The token request reached the emulator (logged once its connection ended); nothing reached the API.
+          expect(gcp.requests({ path: "/token" }).length).toBeGreaterThanOrEqual(1)
+          expect(gcp.requests({ path: API })).toHaveLength(0)
+        }))))
+
+  it("a token endpoint that hangs: ending the run closes the token socket (it belongs to the run's transport)", {
+    timeout: 120_000
+  }, () =>
+    withAdc("demo-project", (file) =>
+      withAdcEnv(file, () =>
+        withEmulator({ fixtures: [cloudRunService(at)] }, async (gcp) => {
+          gcp.faults.add({ method: "POST", path: "/token", fault: { kind: "hang" } })
+          // A per-attempt timeout far beyond the wait below: only closing the run can end the socket in time.
+          const layer = { accessToken: undefined, tokenUrl: `${gcp.url}/token`, timeout: "10 minutes" } as const
+          const controller = new AbortController()
+          const run = runCheck(gcp, CloudRun.healthy({ service: "api" }), { layer, signal: controller.signal })
+          // Interrupt the run once the token request is in flight (an event, not a time).
+          await expect.poll(() => gcp.connections(), { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(1)
+          controller.abort()
+          const item = await run
+          expect(item.status).not.toBe("pass")
+          await expect.poll(() => gcp.connections(), { timeout: 10_000, interval: 20 }).toBe(0)
+          expect(gcp.requests({ path: "/token" }).length).toBeGreaterThanOrEqual(1)
+          expect(gcp.requests({ path: API })).toHaveLength(0)
+        }))))
 
   it("the ADC file's quota_project_id is sent as x-goog-user-project, so budgets are readable", () =>
     withAdc("demo-project", (file) =>

@@ -37,6 +37,8 @@ export const runChecks = async (
     readonly allowActive?: boolean
     /** The runner's per-check timeout (its default, 30 s, otherwise). */
     readonly checkTimeout?: Duration.DurationInput
+    /** Aborting it interrupts the run. */
+    readonly signal?: AbortSignal
   } = {}
 ): Promise<Report.Report> => {
   const gate = Gate.make({
@@ -47,7 +49,8 @@ export const runChecks = async (
   const report = await Runner.runPromise(gate, {
     now: options.now ?? NOW,
     ...(options.allowActive ? { allowActive: true } : {}),
-    ...(options.checkTimeout !== undefined ? { checkTimeout: options.checkTimeout } : {})
+    ...(options.checkTimeout !== undefined ? { checkTimeout: options.checkTimeout } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {})
   })
   // Every report must be a valid report.
   Report.decodeSync(report)

@@ -6,19 +6,27 @@
  * @internal
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Cause, Clock, Duration, Effect } from "effect"
+import { Cause, Clock, Duration, Effect, FiberRef } from "effect"
 import { GcpClient, type GcpServices, type Service } from "../Gcp.js"
 import type { GcpError } from "../GcpError.js"
 import { type Budget, currentBudget } from "./http.js"
 import type { Fetched, Kind, TypeOf } from "./resources.js"
 
 /**
- * The runner's default check timeout (core's Runner `DEFAULT_TIMEOUT`), used
- * when the check declares none. The runner does not tell a check its
- * effective timeout (its `checkTimeout` option or `Check.timeout`), so waits
- * are bounded by this budget and the runner's own timeout stays the backstop.
+ * Outside a run (no `Check.Deadline`), the budget assumed: the check's own timeout, else the
+ * runner's default (core's Runner `DEFAULT_TIMEOUT`).
  */
 const RUNNER_DEFAULT_TIMEOUT_MS = 30_000
+
+/**
+ * The check's time budget from now: inside a run, core's `Check.Deadline` (the earlier of the
+ * check's effective timeout and the run's deadline, set by the runner); outside one, the assumed timeout.
+ */
+const budgetFrom = (spec: Spec, now: number, deadline: number | undefined): Budget => {
+  if (deadline !== undefined) return { deadline, timeoutMs: Math.max(0, deadline - now), waitedMs: 0 }
+  const timeoutMs = spec.timeout === undefined ? RUNNER_DEFAULT_TIMEOUT_MS : Duration.toMillis(Duration.decode(spec.timeout))
+  return { deadline: now + timeoutMs, timeoutMs, waitedMs: 0 }
+}
 
 /** Reads made by one check run, counting retries. */
 export class Reads {
@@ -51,6 +59,8 @@ export interface Spec extends Omit<Check.Options, "role" | "description"> {
   readonly description: string
 }
 
+const runContext = Effect.all([GcpClient, Clock.currentTimeMillis, FiberRef.get(Check.Deadline)])
+
 /**
  * A check whose run gets a fresh {@link Reads}. The outcome records
  * `attempts` as 1 + the retries behind the reads it used.
@@ -61,28 +71,24 @@ export const make = (
 ): Check.Check<GcpServices> =>
   Check.make({
     ...spec,
-    run: Effect.flatMap(GcpClient, (client) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const reads = new Reads(client)
-        const timeoutMs = spec.timeout === undefined
-          ? RUNNER_DEFAULT_TIMEOUT_MS
-          : Duration.toMillis(Duration.decode(spec.timeout))
-        const budget: Budget = { deadline: now + timeoutMs, timeoutMs, waitedMs: 0 }
-        return body(reads).pipe(
-          // Decided here rather than by the runner so the error's fields (reason, status, role, permission) stay in the evidence.
-          Effect.catchAll((error) => Effect.succeed(errorOutcome(error))),
-          Effect.map((outcome) =>
-            reads.retries > 0 ? { ...outcome, attempts: Math.max(outcome.attempts ?? 1, 1 + reads.retries) } : outcome
-          ),
-          // How long the server made this check wait (Retry-After, RetryInfo), whatever the outcome.
-          Effect.map((outcome) =>
-            budget.waitedMs > 0
-              ? { ...outcome, evidence: { ...outcome.evidence, retryWaitMs: budget.waitedMs } }
-              : outcome
-          ),
-          Effect.locally(currentBudget, budget)
-        )
-      }))
+    run: Effect.flatMap(runContext, ([client, now, deadline]) => {
+      const reads = new Reads(client)
+      const budget = budgetFrom(spec, now, deadline)
+      return body(reads).pipe(
+        // Decided here rather than by the runner so the error's fields (reason, status, role, permission) stay in the evidence.
+        Effect.catchAll((error) => Effect.succeed(errorOutcome(error))),
+        Effect.map((outcome) =>
+          reads.retries > 0 ? { ...outcome, attempts: Math.max(outcome.attempts ?? 1, 1 + reads.retries) } : outcome
+        ),
+        // How long the server made this check wait (Retry-After, RetryInfo), whatever the outcome.
+        Effect.map((outcome) =>
+          budget.waitedMs > 0
+            ? { ...outcome, evidence: { ...outcome.evidence, retryWaitMs: budget.waitedMs } }
+            : outcome
+        ),
+        Effect.locally(currentBudget, budget)
+      )
+    })
   })
 
 /** A plain outcome or an Effect of one, as an Effect. */
