@@ -7,7 +7,8 @@ import { hits, NOW, on, withEmulator } from "./support.js"
 describe("billing.account.*", () => {
   it("passes every account check on a healthy account, from one GET /v1/account", () =>
     withEmulator(seedRealisticAccount({ now: NOW }), async (stripe) => {
-      const report = await runChecks([Account.chargesEnabled(), Account.payoutsEnabled(), Account.requirements()], on(stripe))
+      const checks = [Account.chargesEnabled(), Account.payoutsEnabled(), Account.requirements()]
+      const report = await runChecks(checks, on(stripe))
       expect(report.items.map((i) => [i.id, i.status])).toEqual([
         ["billing.account.charges-enabled", "pass"],
         ["billing.account.payouts-enabled", "pass"],

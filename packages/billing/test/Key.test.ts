@@ -39,7 +39,8 @@ describe("billing.key.mode", () => {
       const live = await runCheck(Key.mode(), on(stripe, { layer: { environment: "staging" } }))
       expect(live.status).toBe("fail")
       // The check's own option wins over the provider's.
-      const overridden = await runCheck(Key.mode({ expectedMode: "live" }), on(stripe, { layer: { environment: "staging" } }))
+      const stagingGate = on(stripe, { layer: { environment: "staging" } })
+      const overridden = await runCheck(Key.mode({ expectedMode: "live" }), stagingGate)
       expect(overridden.status).toBe("pass")
     }))
 

@@ -114,7 +114,8 @@ describe("billing.webhook.delivery", () => {
   it("warns at or under the threshold, and filters by type", () =>
     withEmulator(seedRealisticAccount({ now: NOW, problems: { failedDeliveries: 3 } }), async (stripe) => {
       expect((await runCheck(Webhook.delivery({ maxUndelivered: 5 }), on(stripe))).status).toBe("warn")
-      const onlySubscriptions = await runCheck(Webhook.delivery({ types: ["customer.subscription.updated"], maxUndelivered: 1 }), on(stripe))
+      const subscriptions = Webhook.delivery({ types: ["customer.subscription.updated"], maxUndelivered: 1 })
+      const onlySubscriptions = await runCheck(subscriptions, on(stripe))
       expect(onlySubscriptions.status).toBe("warn")
       expect(onlySubscriptions.evidence["byType"]).toEqual({ "customer.subscription.updated": 1 })
     }))
@@ -192,7 +193,8 @@ describe("billing.webhook.receiver (active)", () => {
   it("fails a receiver that only checks the first v1 signature (breaks during secret rotation)", () =>
     withEmulator(undefined, (stripe) =>
       withReceiver("first-signature-only", async (url) => {
-        const item = await runCheck(check(url, { previousSecret: Redacted.make("whsec_launchgateOldSecret0000000000") }), on(stripe, staging))
+        const previousSecret = Redacted.make("whsec_launchgateOldSecret0000000000")
+        const item = await runCheck(check(url, { previousSecret }), on(stripe, staging))
         expect(item.status).toBe("fail")
         const rotation = item.subjects?.find((s) => s.subject === "rotation")
         expect(rotation?.status).toBe("fail")

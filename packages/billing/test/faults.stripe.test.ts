@@ -82,6 +82,16 @@ const rows: ReadonlyArray<Row> = [
     boundMs: 10 * BUDGET_MS
   },
   {
+    // `timeout` bounds one attempt (as in every package), `readTimeout` the whole read: the hung attempt is retried.
+    name: "hang once, per-attempt timeout",
+    fault: () => ({ kind: "hang" }),
+    times: 1,
+    expected: "pass",
+    requests: 2,
+    boundMs: 60_000,
+    layer: { timeout: "2 seconds", readTimeout: "30 seconds" }
+  },
+  {
     name: "1 byte/s body (slow-drip)",
     fault: () => ({ kind: "slow-drip", chunkMs: 1_000, chunkBytes: 1 }),
     expected: "error",
@@ -142,7 +152,8 @@ describe("Stripe client fault matrix (billing.account.charges-enabled)", () => {
       try {
         stripe.faults.add({ fault: row.fault(other), route: "GET /v1/account", times: row.times })
         const started = performance.now()
-        const item = await runCheck(check, on(stripe, { layer: { ...layer, ...(row.layer ?? {}) }, checkTimeout: "60 seconds" }))
+        const options = on(stripe, { layer: { ...layer, ...(row.layer ?? {}) }, checkTimeout: "60 seconds" })
+        const item = await runCheck(check, options)
         const ms = Math.round(performance.now() - started)
         const served = stripe.requests({ path: "/v1/account" })
         table.push({

@@ -17,7 +17,7 @@
  *
  * @since 0.1.0
  */
-import { type EmulatorRequest, type Fault, type Reply, type Route, type Running, type StartOptions } from "@launchgate/core/emulator"
+import type { EmulatorRequest, Fault, Reply, Route, Running, StartOptions } from "@launchgate/core/emulator"
 import { Emulator } from "@launchgate/core/emulator"
 import { Effect, Redacted, type Scope } from "effect"
 import type * as Stripe from "../Stripe.js"
@@ -151,7 +151,11 @@ export const serverError = (status = 500): Fault => ({
   status,
   headers: faultHeaders(),
   json: {
-    error: { type: "api_error", message: "An unknown error occurred while processing the request.", request_log_url: null }
+    error: {
+      type: "api_error",
+      message: "An unknown error occurred while processing the request.",
+      request_log_url: null
+    }
   }
 })
 
@@ -338,7 +342,8 @@ const retrieve = <T extends { readonly id: string; readonly livemode: boolean }>
     })
 }
 
-const withExpandedProduct = (state: StripeState, expand: ReadonlyArray<string>, prefix: string) => (price: PriceObject): StripeObject => {
+const withExpandedProduct = (state: StripeState, expand: ReadonlyArray<string>, prefix: string) =>
+(price: PriceObject): StripeObject => {
   if (!expand.includes(`${prefix}product`)) return price
   const product = state.products.find((p) => p.id === price.product)
   return product ? { ...price, product } : price
@@ -431,13 +436,17 @@ const routes: ReadonlyArray<Route<StripeState>> = routeTable.map(([method, path,
   })
 )
 
-const authenticate = (req: EmulatorRequest, state: StripeState, route: Route<StripeState> | undefined): Reply | undefined => {
+const authenticate = (
+  req: EmulatorRequest,
+  state: StripeState,
+  route: Route<StripeState> | undefined
+): Reply | undefined => {
   const key = bearer(req.headers["authorization"])
   if (key === undefined) {
     return errorReply(401, {
       type: "invalid_request_error",
-      message:
-        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')."
+      message: "You did not provide an API key. You need to provide your API key in the Authorization header, " +
+        "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')."
     })
   }
   if (key.startsWith("pk_")) {
@@ -459,8 +468,8 @@ const authenticate = (req: EmulatorRequest, state: StripeState, route: Route<Str
   if (missing === undefined) return undefined
   return errorReply(403, {
     type: "invalid_request_error",
-    message:
-      `The provided key '${masked(key)}' does not have the required permissions for this endpoint on account '${state.account.id}'. Having the '${missing}' permission would allow this request to continue.`
+    message: `The provided key '${masked(key)}' does not have the required permissions for this endpoint on ` +
+      `account '${state.account.id}'. Having the '${missing}' permission would allow this request to continue.`
   })
 }
 
@@ -476,7 +485,8 @@ export const definition = Emulator.define<StripeState>({
   notFound: (req) =>
     withStripeHeaders(req, errorReply(404, {
       type: "invalid_request_error",
-      message: `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`
+      message: `Unrecognized request URL (${req.method}: ${req.path}). Please see https://stripe.com/docs or we ` +
+        "can help at https://support.stripe.com/."
     }))
 })
 
@@ -503,7 +513,7 @@ export const start = (options?: StartOptions<StripeState>): Promise<Running<Stri
 export const scoped = (options?: StartOptions<StripeState>): Effect.Effect<Running<StripeState>, never, Scope.Scope> =>
   Effect.map(Emulator.scoped(definition, options), withStripeFaultHeaders)
 
-/** The live restricted key {@link clientOptions} uses (any well-formed key works unless `state.keys` says otherwise). */
+/** The live restricted key {@link clientOptions} uses (any well-formed key works unless `state.keys` says so). */
 export const defaultKey = "rk_live_51LaunchgateTestKey0001"
 
 /**

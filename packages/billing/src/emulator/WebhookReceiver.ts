@@ -37,6 +37,13 @@ export interface ReceiverState {
   readonly received: Array<Delivery>
 }
 
+/** The header with only its first `v1` signature (a receiver that ignores the rest, as during rotation). */
+const firstSignatureOnly = (header: string): string => {
+  const parts = header.split(",")
+  const first = parts.findIndex((p) => p.startsWith("v1="))
+  return parts.filter((part, i) => !part.startsWith("v1=") || i === first).join(",")
+}
+
 const verify = (body: string, header: string, state: ReceiverState, tolerance: number): { type?: string } => {
   let last: unknown
   for (const secret of state.secrets) {
@@ -65,12 +72,11 @@ export const definition = Emulator.define<ReceiverState>({
         return record(200)
       }
       if (header === undefined) return record(400, { reason: "missing Stripe-Signature header" })
-      const checked = state.behavior === "first-signature-only"
-        ? header.split(",").filter((part, i, all) => !part.startsWith("v1=") || all.findIndex((p) => p.startsWith("v1=")) === i).join(",")
-        : header
+      const checked = state.behavior === "first-signature-only" ? firstSignatureOnly(header) : header
+      // A tolerance of 0 turns the SDK's timestamp check off.
+      const tolerance = state.behavior === "ignore-timestamp" ? 0 : state.toleranceSeconds
       try {
-        // A tolerance of 0 turns the SDK's timestamp check off.
-        const { type } = verify(req.body, checked, state, state.behavior === "ignore-timestamp" ? 0 : state.toleranceSeconds)
+        const { type } = verify(req.body, checked, state, tolerance)
         return record(200, { type })
       } catch (error) {
         return record(400, { reason: error instanceof Error ? error.message : String(error) })

@@ -10,4 +10,10 @@ export * as StripeEmulator from "./StripeEmulator.js"
 export type { ApiKeyGrant, StripeState } from "./StripeEmulator.js"
 export * as StripeObjects from "./objects.js"
 export * as WebhookReceiver from "./WebhookReceiver.js"
-export { type Options as RealisticOptions, type Plan, type Problems, realistic, seedRealisticAccount } from "./realistic.js"
+export {
+  type Options as RealisticOptions,
+  type Plan,
+  type Problems,
+  realistic,
+  seedRealisticAccount
+} from "./realistic.js"

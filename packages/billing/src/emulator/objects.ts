@@ -15,7 +15,9 @@ import { STRIPE_API_VERSION } from "../internal/apiVersion.js"
 export type StripeObject = { [key: string]: unknown }
 
 /** A deep partial, for overrides. */
-export type Overrides<T> = { [K in keyof T]?: T[K] extends ReadonlyArray<unknown> ? T[K] : T[K] extends object ? Overrides<T[K]> | null : T[K] }
+export type Overrides<T> = {
+  [K in keyof T]?: T[K] extends ReadonlyArray<unknown> ? T[K] : T[K] extends object ? Overrides<T[K]> | null : T[K]
+}
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -127,6 +129,16 @@ export interface TaxSettingsObject extends StripeObject {
   livemode: boolean
 }
 
+/** A fresh address object per use (tests mutate the objects they seed). */
+const address = () => ({
+  city: "San Francisco",
+  country: "US",
+  line1: "1 Market St",
+  line2: null,
+  postal_code: "94105",
+  state: "CA"
+})
+
 const requirements = (): RequirementsObject => ({
   alternatives: [],
   current_deadline: null,
@@ -148,7 +160,7 @@ export const account = (overrides?: Overrides<AccountObject>): AccountObject => 
       mcc: "5734",
       name: "Acme SaaS",
       product_description: "Project management software sold by subscription",
-      support_address: { city: "San Francisco", country: "US", line1: "1 Market St", line2: null, postal_code: "94105", state: "CA" },
+      support_address: address(),
       support_email: "support@acme.example",
       support_phone: "+14155550100",
       support_url: "https://acme.example/support",
@@ -164,7 +176,12 @@ export const account = (overrides?: Overrides<AccountObject>): AccountObject => 
     default_currency: "usd",
     details_submitted: true,
     email: "billing@acme.example",
-    external_accounts: { data: [], has_more: false, object: "list", url: `/v1/accounts/${accountId}/external_accounts` },
+    external_accounts: {
+      data: [],
+      has_more: false,
+      object: "list",
+      url: `/v1/accounts/${accountId}/external_accounts`
+    },
     future_requirements: requirements(),
     id: accountId,
     metadata: {},
@@ -190,7 +207,11 @@ export const account = (overrides?: Overrides<AccountObject>): AccountObject => 
         statement_descriptor_prefix_kana: null,
         statement_descriptor_prefix_kanji: null
       },
-      payouts: { debit_negative_balances: true, schedule: { delay_days: 2, interval: "daily" }, statement_descriptor: null },
+      payouts: {
+        debit_negative_balances: true,
+        schedule: { delay_days: 2, interval: "daily" },
+        statement_descriptor: null
+      },
       sepa_debit_payments: {}
     },
     tos_acceptance: { date: unix(new Date("2024-01-15T00:00:00Z")), ip: "203.0.113.7", user_agent: "Mozilla/5.0" },
@@ -333,7 +354,7 @@ export const taxSettings = (overrides?: Overrides<TaxSettingsObject>): TaxSettin
   merge<TaxSettingsObject>({
     defaults: { tax_behavior: "exclusive", tax_code: "txcd_10103001", provider: "stripe" },
     head_office: {
-      address: { city: "San Francisco", country: "US", line1: "1 Market St", line2: null, postal_code: "94105", state: "CA" }
+      address: address()
     },
     livemode: true,
     object: "tax.settings",

@@ -35,7 +35,12 @@ export interface Plan {
   readonly intervalCount?: number | undefined
 }
 
-type PortalFeature = "customer_update" | "invoice_history" | "payment_method_update" | "subscription_cancel" | "subscription_update"
+type PortalFeature =
+  | "customer_update"
+  | "invoice_history"
+  | "payment_method_update"
+  | "subscription_cancel"
+  | "subscription_update"
 
 /** The defaults the realistic account is built from (use them to configure the matching checks). */
 export const realistic = {
@@ -127,7 +132,8 @@ export const seedRealisticAccount = (options: Options = {}) => (state: StripeSta
     account.requirements.currently_due = ["external_account"]
   }
   if (problems.requirementsDue) {
-    account.requirements.currently_due = [...account.requirements.currently_due, "business_profile.url", "tos_acceptance.date"]
+    const due = ["business_profile.url", "tos_acceptance.date"]
+    account.requirements.currently_due = [...account.requirements.currently_due, ...due]
     account.requirements.eventually_due = [...account.requirements.currently_due]
     account.requirements.current_deadline = now + 3 * DAY
   }
