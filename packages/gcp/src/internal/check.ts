@@ -127,7 +127,9 @@ export const perSubject = <A>(
         Effect.map((outcome) => ({ ...outcome, subject: s.subject }))
       ),
     { concurrency: 8 }
-  ).pipe(Effect.map((outcomes) => Outcome.fromSubjects(outcomes, { what: options.what, ...(options.evidence ? { evidence: options.evidence } : {}) })))
+  ).pipe(Effect.map((outcomes) =>
+    Outcome.fromSubjects(outcomes, { what: options.what, ...(options.evidence ? { evidence: options.evidence } : {}) })
+  ))
 }
 
 /**
@@ -138,8 +140,8 @@ export const unknownEnum = (field: string, value: string, known: ReadonlyArray<s
   Outcome.error(`unknown value ${JSON.stringify(value)} for ${field}: cannot decide`, {
     observed: { [field]: value },
     expected: { [field]: known },
-    remediation:
-      `Google returned a ${field} value this version of launchgate does not know. Update @launchgate/gcp; until then this check cannot vouch for the resource.`
+    remediation: `Google returned a ${field} value this version of launchgate does not know. `
+      + "Update @launchgate/gcp; until then this check cannot vouch for the resource."
   })
 
 /** Is `value` one of `known` (or absent)? */

@@ -43,7 +43,9 @@ export const loadSecrets = (reads: Reads, names: ReadonlyArray<string>): Effect.
               return
             }
             const versions = yield* Effect.either(reads.list("secretVersion", name))
-            out.set(name, versions._tag === "Left" ? { _tag: "error", error: versions.left } : { _tag: "ok", secret: secret.right, versions: versions.right })
+            out.set(name, versions._tag === "Left"
+              ? { _tag: "error", error: versions.left }
+              : { _tag: "ok", secret: secret.right, versions: versions.right })
           }), { concurrency: 8 })
       }), { concurrency: "unbounded" })
     return out
