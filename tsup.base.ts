@@ -58,7 +58,8 @@ const rewriteEsm = (code: string, guard: string): string => {
       const id = ns()
       return `import * as ${id} from "effect"; const ${local} = ${id}.${member};`
     })
-  const left = rewritten.split("\n").find((line) => anyEffectImport.test(line) && !/^import \* as __launchgate_effect\d+ from "effect";/.test(line))
+  const rewrittenImport = /^import \* as __launchgate_effect\d+ from "effect";/
+  const left = rewritten.split("\n").find((line) => anyEffectImport.test(line) && !rewrittenImport.test(line))
   if (left !== undefined) throw new Error(`effect import the load-time guard cannot rewrite: ${left.trim()}`)
   return `import ${JSON.stringify(guard)};${rewritten}`
 }
@@ -68,9 +69,11 @@ const lines = (text: string) => text.split("\n").length - 1
 const effectGuard: Plugin = {
   name: "launchgate-effect-version",
   renderChunk(code, info) {
-    if (!/\.(c?js)$/.test(info.path) || info.entryPoint === guardModule) return
+    if (!/\.(c?js)$/.test(info.path) || /(^|[\\/])effect-version\.c?js$/.test(info.path)) return
     const cjs = info.path.endsWith(".cjs")
-    if (!(cjs ? /require\("effect(?:\/\w+)?"\)/ : anyEffectImport).test(code)) return
+    // Every entry (one that uses effect only in a lazily imported chunk too, like the CLI's
+    // command table) and every chunk that imports effect.
+    if (!cjs && info.entryPoint === undefined && !anyEffectImport.test(code)) return
     const target = join(resolve(this.options.outDir ?? "dist"), `${guardName}.${cjs ? "cjs" : "js"}`)
     let guard = relative(dirname(info.path), target).replaceAll("\\", "/")
     if (!guard.startsWith(".")) guard = `./${guard}`
