@@ -2,7 +2,8 @@
 // dist for both ESM and CJS with their type declarations. Core's entries are also loaded
 // (ESM and CJS). The integration packages' dist imports @launchgate/core, which inside the
 // workspace resolves to core's sources (development exports), so they are only checked
-// for presence here; `vitest` loads only inside a vitest run.
+// for presence here; `vitest` loads only inside a vitest run. Every entry must load the
+// effect-version guard first (see tsup.base.ts).
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join, resolve } from "node:path"
@@ -23,13 +24,20 @@ for (const dir of readdirSync("packages")) {
           continue
         }
         if (file.endsWith(".d.ts") || file.endsWith(".d.cts")) continue
+        // The effect-version guard (tsup.base.ts) must be the first thing every entry loads.
+        const first = readFileSync(file, "utf8").split("\n", 1)[0]
+        if (!/^(?:"use strict";require\("|import ")\.{1,2}\/(?:\.\.\/)*effect-version\.c?js"/.test(first)) {
+          console.log(`${pkg.name} ${subpath} (${condition}): ${target} does not load the effect-version guard first`)
+          problems++
+        }
         if (pkg.name !== "@launchgate/core" || subpath === "./vitest") continue
         try {
           const mod = condition === "require" ? require(file) : await import(pathToFileURL(file).href)
           if (Object.keys(mod).length === 0 && subpath !== "./emulator") throw new Error("exports nothing")
           loaded++
         } catch (error) {
-          console.log(`${pkg.name} ${subpath} (${condition}): ${target} does not load: ${error instanceof Error ? error.message : error}`)
+          const why = error instanceof Error ? error.message : error
+          console.log(`${pkg.name} ${subpath} (${condition}): ${target} does not load: ${why}`)
           problems++
         }
       }
