@@ -19,7 +19,7 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
+import { type ConfigError, Schema } from "effect"
 
 /**
  * Why a vendor call failed, the same words for every vendor.
@@ -172,5 +172,30 @@ export const defaultRemediation = (reason: Reason, vendor: string): string => {
       return `Fix the configuration field named in the message.`
     case "status":
       return `${vendor} answered with an unexpected status: see the evidence for its body.`
+  }
+}
+
+/** One missing or invalid configuration variable. */
+export interface ConfigProblem {
+  /** The variable as the environment names it (`FIVETRAN_API_KEY`; nested paths joined with `.`). */
+  readonly path: string
+  /** Why: `is missing`, or the invalid value's message. */
+  readonly message: string
+}
+
+/**
+ * Every leaf of an Effect `ConfigError` (an `And`/`Or` tree of missing or invalid variables), so a vendor's
+ * `layerConfig` can name every variable at once instead of the first. `Config.redacted` errors carry no value,
+ * only the variable, so nothing secret reaches the message.
+ */
+export const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<ConfigProblem> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...configProblems(error.left), ...configProblems(error.right)]
+    case "MissingData":
+      return [{ path: error.path.join("."), message: "is missing" }]
+    default:
+      return [{ path: error.path.join("."), message: error.message }]
   }
 }

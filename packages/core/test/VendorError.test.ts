@@ -61,3 +61,20 @@ describe("VendorError.is", () => {
     expect(VendorError.is(null)).toBe(false)
   })
 })
+
+describe("VendorError.configProblems", () => {
+  it("names every missing and invalid variable of a Config.all, not only the first", async () => {
+    const { Config, ConfigProvider, Effect } = await import("effect")
+    const config = Config.all({
+      key: Config.redacted("ACME_API_KEY"),
+      region: Config.string("ACME_REGION"),
+      port: Config.integer("ACME_PORT")
+    })
+    const provider = ConfigProvider.fromMap(new Map([["ACME_PORT", "not-a-number"]]))
+    const error = await Effect.runPromise(Effect.flip(Effect.withConfigProvider(config, provider)))
+    const problems = VendorError.configProblems(error)
+    expect(problems.map((p) => p.path).sort()).toEqual(["ACME_API_KEY", "ACME_PORT", "ACME_REGION"])
+    expect(problems.find((p) => p.path === "ACME_API_KEY")?.message).toBe("is missing")
+    expect(problems.find((p) => p.path === "ACME_PORT")?.message).toMatch(/integer/)
+  })
+})
