@@ -13,7 +13,7 @@
  *
  * @since 0.2.0
  */
-import { type HttpTransport, ResourceStore } from "@launchgate/core"
+import { type HttpTransport, ResourceStore, VendorError } from "@launchgate/core"
 import { Cause, Config, type ConfigError, Context, Effect, Layer, Option } from "effect"
 import { BillingError } from "./BillingError.js"
 import type * as P from "./BillingProvider.js"
@@ -129,19 +129,15 @@ const remediation = {
   other: (path: string) => `Set ${path} (see the README's configuration keys), or pass the option to Billing.layer.`
 } as const
 
-/** Every leaf of a ConfigError (an `And`/`Or` tree): the variable (path joined as the environment does) and why. */
-const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<{ path: string; why: string }> => {
-  switch (error._op) {
-    case "And":
-    case "Or":
-      return [...configProblems(error.left), ...configProblems(error.right)]
-    case "MissingData":
-      return [{ path: error.path.join("_"), why: "is not set" }]
-    default:
-      // Effect redacts the message of a `Config.redacted` failure; say only that the value is invalid.
-      return [{ path: error.path.join("_"), why: error.message.includes("<redacted>") ? "is invalid" : error.message }]
-  }
-}
+/**
+ * Every leaf of a ConfigError in this package's wording. The environment joins nested paths with `_`; Effect
+ * redacts the message of a `Config.redacted` failure, so say only that the value is invalid.
+ */
+const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<{ path: string; why: string }> =>
+  VendorError.configProblems(error).map(({ message, path }) => ({
+    path: path.split(".").join("_"),
+    why: message === "is missing" ? "is not set" : message.includes("<redacted>") ? "is invalid" : message
+  }))
 
 /** One `config` {@link BillingError} per variable, all in the Cause, so the runner lists every one at once. */
 const configFailure = (error: ConfigError.ConfigError): Cause.Cause<BillingError> => {

@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { HttpTransport } from "@launchgate/core"
+import { HttpTransport, VendorError } from "@launchgate/core"
 import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, type Redacted } from "effect"
 import { FivetranError } from "./FivetranError.js"
 import * as Http from "./internal/http.js"
@@ -213,32 +213,17 @@ export const layerConfig = (
     )
   )
 
-interface ConfigProblem {
-  readonly path: string
-  readonly problem: string
-}
-
 // Effect redacts the messages of `Config.redacted` failures, so name the keys ourselves.
-const configProblems = (e: ConfigError.ConfigError): Array<ConfigProblem> => {
-  switch (e._op) {
-    case "And":
-    case "Or":
-      return [...configProblems(e.left), ...configProblems(e.right)]
-    case "MissingData":
-      return [{ path: e.path.join("."), problem: "is not set" }]
-    default: {
-      const detail = e.message.includes("<redacted>") ? "" : `: ${e.message}`
-      return [{ path: e.path.join("."), problem: `is invalid${detail}` }]
-    }
-  }
-}
+const problemOf = ({ message }: VendorError.ConfigProblem): string =>
+  message === "is missing" ? "is not set" : `is invalid${message.includes("<redacted>") ? "" : `: ${message}`}`
 
 const configRemediation = "Set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a Fivetran API key of a read-only user; " +
   "see the README for the role each check needs), or pass apiKey/apiSecret to Fivetran.layer."
 
 /** One `config` error per key, side by side in one `Cause`, so none hides another. */
 const configFailures = (e: ConfigError.ConfigError): Cause.Cause<FivetranError> => {
-  const unique = new Map(configProblems(e).map((p) => [`${p.path} ${p.problem}`, p]))
+  const problems = VendorError.configProblems(e).map((p) => ({ path: p.path, problem: problemOf(p) }))
+  const unique = new Map(problems.map((p) => [`${p.path} ${p.problem}`, p]))
   const failures = [...unique.values()].map(({ path, problem }) =>
     Cause.fail(Http.fivetranError({
       reason: "config",

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { HttpTransport, Redaction } from "@launchgate/core"
+import { HttpTransport, Redaction, VendorError } from "@launchgate/core"
 import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, Redacted, type Runtime } from "effect"
 import { GoogleAuth } from "google-auth-library"
 import * as GcpError from "./GcpError.js"
@@ -347,21 +347,8 @@ export const layerConfig = (
     )
   ))
 
-/** Every leaf of a ConfigError (`And`/`Or` of missing or invalid keys), as `KEY: message`. */
-const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<{ path: string; message: string }> => {
-  switch (error._op) {
-    case "And":
-    case "Or":
-      return [...configProblems(error.left), ...configProblems(error.right)]
-    case "MissingData":
-      return [{ path: error.path.join("."), message: "is missing" }]
-    default:
-      return [{ path: error.path.join("."), message: error.message }]
-  }
-}
-
 const configFailure = (error: ConfigError.ConfigError): GcpError.GcpError => {
-  const problems = configProblems(error)
+  const problems = VendorError.configProblems(error)
   const paths = [...new Set(problems.map((p) => p.path))]
   return GcpError.make({
     reason: "config",
