@@ -21,9 +21,15 @@ const targets = (exports) =>
       ? [conditions]
       : Object.values(conditions).flatMap((t) => typeof t === "string" ? [t] : Object.values(t)))
 
+// What the README's `npm install --save-dev …` recorded (dependencies too, for a project that installs so).
+const recorded = () => {
+  const pkg = readJson("package.json")
+  return { ...pkg.dependencies, ...pkg.devDependencies }
+}
+
 /** The installed launchgate packages (this project's dependencies but effect) and their public subpaths. */
 const installed = () =>
-  Object.keys(readJson("package.json").dependencies ?? {}).filter((name) => name !== "effect").map((name) => {
+  Object.keys(recorded()).filter((name) => name !== "effect").map((name) => {
     const pkg = readJson(join("node_modules", name, "package.json"))
     const subpaths = Object.keys(pkg.exports ?? {}).filter((subpath) => subpath !== "./package.json")
     return { name, pkg, entries: subpaths.map((subpath) => ({ subpath, spec: name + subpath.slice(1) })) }

@@ -3,7 +3,7 @@
 # discovered from packages/*/package.json) is packed the way it would be published: `pnpm
 # pack` runs its `prepack` build and applies publishConfig (exports → dist). Then two empty
 # projects install the tarballs with npm, exactly as the README's install line says:
-#   app:  `npm install <packages> effect@^3`: every public subpath loads as ESM and CJS, a
+#   app:  `npm install --save-dev <packages> effect@^3`: every public subpath loads as ESM and CJS, a
 #         gate runs from the built code, the CLI runs, and a strict TypeScript consumer
 #         (strict, skipLibCheck off, NodeNext) importing every entry point compiles;
 #   app4: `npm install <packages> effect@4 --legacy-peer-deps` (npm's own advice when it refuses the
@@ -32,7 +32,7 @@ install() {
   cd "$work/$1"
   echo '{"name":"launchgate-pack-smoke","version":"1.0.0","private":true,"type":"module"}' > package.json
   shift
-  npm install --no-audit --no-fund --loglevel=error "$work"/tgz/*.tgz "$@" >install.log 2>&1 \
+  npm install --save-dev --no-audit --no-fund --loglevel=error "$work"/tgz/*.tgz "$@" >install.log 2>&1 \
     || { cat install.log; echo "npm install $* failed"; return 1; }
 }
 install app "effect@^3" & three=$!
