@@ -209,6 +209,24 @@ const header = (report: Report.Report, paint: (s: Style) => Paint): Array<string
 const section = (title: string, lines: ReadonlyArray<string>, paint: (s: Style) => Paint): Array<string> =>
   lines.length === 0 ? [] : ["", paint("bold")(title), ...lines.map((l) => `  ${l}`)]
 
+/** Refs of a few items, and how many more. */
+const refs = (items: ReadonlyArray<Report.LaunchScopeItem>, max = 5): string =>
+  items.slice(0, max).map((i) => `${clean(i.ref)} [${clean(Format.ownersPhrase(i))}]`).join(", ") +
+  (items.length > max ? `, … ${items.length - max} more` : "")
+
+/** At most three lines: counts per tier, the open launch-critical items not deferred, and those deferred. */
+const launchScopeLines = (scope: Report.LaunchScope | undefined): Array<string> => {
+  if (scope === undefined) return []
+  const open = scope.openLaunchCritical ?? []
+  const notDeferred = open.filter((i) => i.deferredBy === undefined)
+  const deferred = open.filter((i) => i.deferredBy !== undefined)
+  return [
+    clean(Format.launchScopeLine(scope)),
+    ...(notDeferred.length > 0 ? [`not done, not deferred: ${refs(notDeferred)}`] : []),
+    ...(deferred.length > 0 ? [`deferred: ${refs(deferred)}`] : [])
+  ]
+}
+
 /** The blocking reasons, each blocker with its owner and the first line of its fix. */
 const reasonLines = (r: Report.Report): Array<string> => {
   const blockers = r.items.filter((i) => i.disposition === "blocking")
@@ -258,6 +276,7 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
     ]),
     paint
   ))
+  lines.push(...section("Launch scope", launchScopeLines(r.launchScope), paint))
   lines.push(...section(
     "Rollback plans",
     r.rollback.map((p) => {

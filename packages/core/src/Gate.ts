@@ -6,9 +6,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, type Effect, Either, type Layer, ParseResult, Schema, type Scope } from "effect"
+import { Context, Data, Effect, Either, type Layer, ParseResult, Schema, type Scope } from "effect"
 import * as Check from "./Check.js"
 import * as Deferral from "./Deferral.js"
+import type { LaunchScopeSummary } from "./Report.js"
 import { type HttpTransport, type Options as HttpTransportOptions, OptionsSchema as HttpOptionsSchema } from "./HttpTransport.js"
 import * as Rollback from "./Rollback.js"
 
@@ -29,7 +30,30 @@ export class RunContext extends Context.Tag("@launchgate/core/RunContext")<RunCo
   readonly environment?: string | undefined
   /** What the gate's {@link Setup} returned as `context` (emulator URLs and the like), when it returned one. */
   readonly setup?: Readonly<Record<string, unknown>> | undefined
+  /** The gate's deferrals, so a {@link LaunchScopeDeclaration} can say which open items are deferred. */
+  readonly deferrals?: ReadonlyArray<Deferral.Deferral> | undefined
 }>() {}
+
+/**
+ * Where the gate's launch scope (the open work in the team's tracker) is read
+ * from, for the "Launch scope" section of reports, `launchgate plan` and
+ * LAUNCH-READINESS.md. Packages build it (`LaunchScope.declare` in
+ * `@launchgate/backlog`); core only runs it.
+ *
+ * The runner evaluates `summarize` once per run with the run's services (the
+ * same per-run reads as the checks) under the run's deadline; a failure is a
+ * note and the report's `launchScope.error`, never a crash. `plan` and `docs`
+ * evaluate it only when `local` is true: it then reads local files only and
+ * needs nothing from the gate's setup or layer (only {@link RunContext}).
+ */
+export interface LaunchScopeDeclaration<R = any> {
+  /** Where the scope comes from, for people (`GitHub acme/api, milestone "v1"`, `task files in backlog/`). */
+  readonly source: string
+  /** Counts per tier and the open launch-critical items. */
+  readonly summarize: Effect.Effect<LaunchScopeSummary, unknown, R>
+  /** Reads local files only and provides its own services, so `plan` and `docs` may evaluate it. */
+  readonly local?: boolean | undefined
+}
 
 /**
  * The world a gate runs against, made by its {@link Input.setup} once per run
@@ -103,6 +127,8 @@ export interface Gate<R = never> {
   readonly layer?: Layer.Layer<Exclude<R, Provided>, unknown, Provided> | undefined
   /** Starts the gate's world once per run (see {@link Setup}); never called by reading the gate. */
   readonly setup?: SetupFunction | undefined
+  /** Where the launch scope is read from (see {@link LaunchScopeDeclaration}). */
+  readonly launchScope?: LaunchScopeDeclaration | undefined
 }
 
 /** A rollback plan as written in a gate definition (keyed by surface). */
@@ -135,6 +161,13 @@ export interface Input<R = never> {
    * }
    */
   readonly setup?: SetupFunction | undefined
+  /**
+   * The open work in the team's tracker, shown in reports, `plan` and LAUNCH-READINESS.md.
+   *
+   * @example
+   * launchScope: LaunchScope.declare({ scope: { milestone: "public launch" }, source: "GitHub acme/api" })
+   */
+  readonly launchScope?: LaunchScopeDeclaration | undefined
 }
 
 /** What the checks of a list of items need, as a union: items may mix packages (GCP, Fivetran, Stripe …). */
@@ -228,6 +261,13 @@ const InputSchema = Schema.Struct({
   layer: Schema.optional(Schema.Unknown),
   setup: Schema.optional(Schema.declare((u): u is SetupFunction => typeof u === "function", {
     message: (issue) => `expected a function returning the gate's setup, got ${describe(issue.actual)}`
+  })),
+  launchScope: Schema.optional(Schema.Struct({
+    source: text("where the launch scope is read from"),
+    summarize: Schema.declare((u): u is Effect.Effect<LaunchScopeSummary, unknown, unknown> => Effect.isEffect(u), {
+      message: (issue) => `expected an Effect returning the launch-scope summary, got ${describe(issue.actual)}`
+    }),
+    local: Schema.optional(Schema.Boolean)
   }))
 })
 
@@ -385,7 +425,8 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     allowActive: value.allowActive ?? false,
     ...(input.http !== undefined ? { http: input.http } : {}),
     layer: input.layer,
-    ...(input.setup !== undefined ? { setup: input.setup } : {})
+    ...(input.setup !== undefined ? { setup: input.setup } : {}),
+    ...(input.launchScope !== undefined ? { launchScope: input.launchScope } : {})
   })
 }
 

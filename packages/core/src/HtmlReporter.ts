@@ -331,6 +331,58 @@ const deferralsSection = (r: Report.Report): Html | undefined => {
   )
 }
 
+/** Counts per tier of the tracker's launch scope, and the launch-critical items not done. */
+const launchScopeSection = (r: Report.Report): Html | undefined => {
+  const scope = r.launchScope
+  if (scope === undefined) return undefined
+  if (scope.error !== undefined) {
+    return el(
+      "section",
+      { id: "launch-scope" },
+      el("h2", {}, "Launch scope"),
+      el("p", {}, pill("blocking", "not read"), ` from ${scope.source}: ${scope.error}`)
+    )
+  }
+  const open = scope.openLaunchCritical ?? []
+  const link = (i: Report.LaunchScopeItem): Child =>
+    i.url !== undefined && /^https?:\/\//.test(i.url) ? el("a", { href: i.url }, i.ref) : el("code", {}, i.ref)
+  return el(
+    "section",
+    { id: "launch-scope" },
+    el("h2", {}, "Launch scope"),
+    el("p", { class: "muted" }, `${scope.total ?? 0} items in ${scope.source} (read ${scope.readAt}).`),
+    el(
+      "table",
+      {},
+      el("thead", {}, el("tr", {}, ["Tier", "Items", "Open", "Done", "Not planned"].map((t) => el("th", {}, t)))),
+      el("tbody", {}, Format.launchScopeTiers(scope).map(([tier, c]) =>
+        el("tr", {}, el("td", {}, tier), [c.total, c.open, c.done, c.notPlanned].map((n) => el("td", {}, n)))
+      ))
+    ),
+    el("h3", {}, `Open launch-critical items (${open.length})`),
+    open.length === 0
+      ? el("p", { class: "muted" }, "None: every launch-critical item is done.")
+      : el(
+        "table",
+        {},
+        el("thead", {}, el("tr", {}, ["Item", "Title", "Status", "Owner", "Deferred"].map((t) => el("th", {}, t)))),
+        el("tbody", {}, open.map((i) =>
+          el(
+            "tr",
+            {},
+            el("td", {}, link(i)),
+            el("td", {}, i.title),
+            el("td", {}, i.status),
+            el("td", {}, Format.ownersPhrase(i)),
+            el("td", {}, i.deferredBy !== undefined
+              ? h(pill("deferred", "deferred"), " ", el("code", {}, i.deferredBy))
+              : pill("blocking", "not deferred"))
+          )
+        ))
+      )
+  )
+}
+
 const rollbackSection = (r: Report.Report): Html | undefined =>
   r.rollback.length === 0 ? undefined : el(
     "section",
@@ -559,6 +611,7 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
     blockersSection(r),
     options.history !== undefined && trendSection(r, scrubHistory(options.history), options.maxRuns ?? MAX_RUNS),
     itemsSection(r),
+    launchScopeSection(r),
     deferralsSection(r),
     rollbackSection(r),
     attestationsSection(r),

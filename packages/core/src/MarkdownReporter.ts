@@ -158,6 +158,44 @@ const deferralsSection = (r: Report.Report): Array<string> =>
     )
   ]
 
+/** An item's reference, linked when its URL is a web address (escaped so it cannot end the link early). */
+const itemRef = (i: Report.LaunchScopeItem): string =>
+  i.url !== undefined && /^https?:\/\//.test(i.url)
+    ? `[${Md.text(i.ref)}](${i.url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`)})`
+    : Md.code(i.ref)
+
+/** Counts per tier of the tracker's launch scope, and the launch-critical items not done. */
+const launchScopeSection = (scope: Report.LaunchScope | undefined): Array<string> => {
+  if (scope === undefined) return []
+  const title = "### Launch scope"
+  if (scope.error !== undefined) {
+    return [title, `⚠️ The launch scope could not be read from ${Md.text(scope.source)}: ${Md.text(scope.error)}`]
+  }
+  const open = scope.openLaunchCritical ?? []
+  return [
+    title,
+    `${scope.total ?? 0} items in ${Md.text(scope.source)} (read ${scope.readAt}).`,
+    Md.table(
+      ["Tier", "Items", "Open", "Done", "Not planned"],
+      Format.launchScopeTiers(scope).map(([tier, c]) =>
+        [Md.text(tier), String(c.total), String(c.open), String(c.done), String(c.notPlanned)]
+      )
+    ),
+    open.length === 0
+      ? "No open launch-critical items."
+      : Md.table(
+        ["Item", "Title", "Status", "Owner", "Deferred"],
+        open.map((i) => [
+          itemRef(i),
+          Md.text(i.title),
+          Md.text(i.status),
+          Md.text(Format.ownersPhrase(i)),
+          i.deferredBy !== undefined ? `⏳ ${Md.code(i.deferredBy)}` : "❌ not deferred"
+        ])
+      )
+  ]
+}
+
 const rollbackSection = (r: Report.Report): Array<string> =>
   r.rollback.length === 0 ? [] : [
     "### Rollback plans",
@@ -203,6 +241,7 @@ const document = (r: Report.Report, budget: Budget, note: string | undefined): s
   [
     ...header(r),
     ...Format.itemsByTier(r).map(({ items, tier }) => tierSection(tier, items, budget)),
+    ...launchScopeSection(r.launchScope),
     ...deferralsSection(r),
     ...rollbackSection(r),
     ...unsupportedSection(r),

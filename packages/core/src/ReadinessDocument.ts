@@ -45,6 +45,46 @@ const cell = (text: string | undefined): string =>
 export interface Options {
   /** The last report of this gate: adds the verdict and each check's last status. */
   readonly report?: Report.Report | undefined
+  /**
+   * The launch scope read just now from a `local` declaration (task files), as `launchgate docs` does.
+   * Otherwise the section shows the report's, or names where it is read at run time.
+   */
+  readonly launchScope?: Report.LaunchScope | undefined
+}
+
+/** The "Launch scope" section: counts per tier and the open launch-critical items, or where they are read. */
+const launchScopeSection = <R>(gate: Gate.Gate<R>, options: Options): Array<string> => {
+  const declaration = gate.launchScope
+  if (declaration === undefined) return []
+  const fromReport = options.report?.launchScope
+  const scope = options.launchScope ?? fromReport
+  const out = ["## Launch scope", ""]
+  if (scope === undefined) {
+    return [...out, `Read at run time from ${cell(declaration.source)}; pass \`--report\` to show the last run's.`, ""]
+  }
+  // A scope read just now carries no time in the document, so the committed copy stays comparable.
+  const when = options.launchScope === undefined ? ` (last run, read ${scope.readAt})` : ""
+  if (scope.error !== undefined) {
+    return [...out, `⚠️ Could not be read from ${cell(scope.source)}${when}: ${cell(scope.error)}`, ""]
+  }
+  out.push(`${scope.total ?? 0} items in ${cell(scope.source)}${when}.`, "")
+  out.push("| Tier | Items | Open | Done | Not planned |", "| --- | ---: | ---: | ---: | ---: |")
+  const tiers = scope.tiers
+  for (const tier of ["launch-critical", "launch-adjacent", "post-launch", "unclassified", "conflicting"] as const) {
+    const c = tiers?.[tier]
+    if (c === undefined || (c.total === 0 && (tier === "unclassified" || tier === "conflicting"))) continue
+    out.push(`| ${tier} | ${c.total} | ${c.open} | ${c.done} | ${c.notPlanned} |`)
+  }
+  out.push("")
+  const open = scope.openLaunchCritical ?? []
+  if (open.length === 0) return [...out, "No open launch-critical items.", ""]
+  out.push("| Open launch-critical item | Title | Status | Owner | Deferred |", "| --- | --- | --- | --- | --- |")
+  for (const i of open) {
+    const ref = i.url !== undefined && /^https?:\/\//.test(i.url) ? `[${cell(i.ref)}](<${i.url.replace(/[<>\s]/g, "")}>)` : cell(i.ref)
+    const owners = i.owners.length > 0 ? i.owners.map(cell).join(", ") : "no owner"
+    out.push(`| ${ref} | ${cell(i.title)} | ${cell(i.status)} | ${owners} | ${i.deferredBy !== undefined ? `\`${cell(i.deferredBy)}\`` : "not deferred"} |`)
+  }
+  return [...out, ""]
 }
 
 /** Render the launch-readiness document as Markdown. */
@@ -112,6 +152,8 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
     }
     push("")
   }
+
+  push(...launchScopeSection(gate, options))
 
   push("## Deferrals", "")
   if (gate.deferrals.length === 0) push("_None: everything in scope is expected to pass._", "")

@@ -106,6 +106,68 @@ export const RollbackReport = Schema.Struct({
 })
 export type RollbackReport = typeof RollbackReport.Type
 
+/** How many items of the launch scope fall in one tier, by where they stand in the tracker. */
+export const LaunchScopeCounts = Schema.Struct({
+  total: Schema.Number,
+  open: Schema.Number,
+  done: Schema.Number,
+  /** Closed without being done (GitHub `not_planned`, a `wont_do` task): still scope unless deferred. */
+  notPlanned: Schema.Number
+})
+export type LaunchScopeCounts = typeof LaunchScopeCounts.Type
+
+/** An open launch-critical item of the launch scope. */
+export const LaunchScopeItem = Schema.Struct({
+  /** The tracker's reference (`owner/repo#12`, a task id). */
+  ref: Schema.String,
+  title: Schema.String,
+  /** The tracker's own word for its status (`open`, `closed/not_planned`, `in_progress`). */
+  status: Schema.String,
+  owners: Schema.Array(Schema.String),
+  url: Schema.optional(Schema.String),
+  /** The id of the check whose gate deferral names this item as its follow-up, if one does. */
+  deferredBy: Schema.optional(Schema.String)
+})
+export type LaunchScopeItem = typeof LaunchScopeItem.Type
+
+/**
+ * What a gate's launch-scope declaration returns: counts per tier and the open
+ * launch-critical items. Decoded by the runner, so a declaration that returns
+ * something else is a clear error, not a broken report.
+ */
+export const LaunchScopeSummary = Schema.Struct({
+  total: Schema.Number,
+  tiers: Schema.Struct({
+    "launch-critical": LaunchScopeCounts,
+    "launch-adjacent": LaunchScopeCounts,
+    "post-launch": LaunchScopeCounts,
+    /** Items with no tier. */
+    unclassified: LaunchScopeCounts,
+    /** Items with several tiers. */
+    conflicting: LaunchScopeCounts
+  }),
+  openLaunchCritical: Schema.Array(LaunchScopeItem)
+})
+export type LaunchScopeSummary = typeof LaunchScopeSummary.Type
+
+/**
+ * The launch scope as the run read it: the summary, or `error` when it could
+ * not be read (then `total`, `tiers` and `openLaunchCritical` are absent: an
+ * unreadable scope never looks like an empty one).
+ */
+export const LaunchScope = Schema.Struct({
+  /** Where the scope was read from, as the gate names it (`GitHub acme/api, milestone "v1"`). */
+  source: Schema.String,
+  /** When it was read (or the read was given up). */
+  readAt: Schema.String,
+  total: Schema.optional(Schema.Number),
+  tiers: Schema.optional(LaunchScopeSummary.fields.tiers),
+  openLaunchCritical: Schema.optional(Schema.Array(LaunchScopeItem)),
+  /** Why it could not be read. */
+  error: Schema.optional(Schema.String)
+})
+export type LaunchScope = typeof LaunchScope.Type
+
 const Counts = Schema.Struct({
   pass: Schema.Number,
   fail: Schema.Number,
@@ -173,7 +235,9 @@ export const Report = Schema.Struct({
   items: Schema.Array(ItemReport),
   deferrals: Schema.Array(DeferralReport),
   rollback: Schema.Array(RollbackReport),
-  unsupported: Schema.Array(Schema.Struct({ case: Schema.String, reason: Schema.optional(Schema.String) }))
+  unsupported: Schema.Array(Schema.Struct({ case: Schema.String, reason: Schema.optional(Schema.String) })),
+  /** The open work in the team's tracker, when the gate declares a launch scope (`Gate.make({ launchScope })`). */
+  launchScope: Schema.optional(LaunchScope)
 })
 export type Report = typeof Report.Type
 

@@ -46,6 +46,8 @@ export interface RunFacts {
   readonly insecureOrigins?: ReadonlyArray<string> | undefined
   readonly notes?: ReadonlyArray<string> | undefined
   readonly configurationErrors?: ReadonlyArray<ConfigurationError> | undefined
+  /** The launch scope as the run read it (or why it could not), when the gate declares one. */
+  readonly launchScope?: Report.LaunchScope | undefined
   readonly launchgateVersion: string
   readonly gitCommit?: string | undefined
   readonly nodeVersion: string
@@ -252,6 +254,10 @@ export const build = <R>(
           ...(p.verify !== undefined ? { verify: p.verify.id } : {})
         }
     ),
-    unsupported: gate.unsupported.map((u) => ({ case: u.case, ...(u.reason !== undefined ? { reason: u.reason } : {}) }))
+    unsupported: gate.unsupported.map((u) => ({ case: u.case, ...(u.reason !== undefined ? { reason: u.reason } : {}) })),
+    // Titles and owners come from the tracker, which may hold anything a person typed.
+    ...(facts.launchScope !== undefined
+      ? { launchScope: Redaction.scrubJson(facts.launchScope as unknown as Outcome.Json) as unknown as Report.LaunchScope }
+      : {})
   }
 }

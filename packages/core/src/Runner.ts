@@ -8,7 +8,22 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, ConfigError, Context, Deferred, Duration, Effect, Exit, Fiber, Layer, Option, Queue, Scope } from "effect"
+import {
+  Cause,
+  Clock,
+  ConfigError,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Queue,
+  Schema,
+  Scope
+} from "effect"
 import * as Check from "./Check.js"
 import * as Gate from "./Gate.js"
 import * as HttpTransport from "./HttpTransport.js"
@@ -16,7 +31,7 @@ import { currentDeadline } from "./internal/deadline.js"
 import { gitCommit } from "./internal/metadata.js"
 import { version } from "./internal/version.js"
 import * as Outcome from "./Outcome.js"
-import type * as Report from "./Report.js"
+import * as Report from "./Report.js"
 import * as ReportBuilder from "./ReportBuilder.js"
 
 /** Runner options. */
@@ -105,14 +120,20 @@ const closeWithin = (scope: Scope.CloseableScope, grace: Duration.Duration): Eff
  * (measured from the start of the run, set-up included) or the signal.
  * Fail-fast completes it too.
  */
-const stopWhen = (options: Options): Effect.Effect<Deferred.Deferred<string>, never, Scope.Scope> =>
+const stopWhen = (
+  options: Options
+): Effect.Effect<{ readonly stop: Deferred.Deferred<string>; readonly halt: Deferred.Deferred<string> }, never, Scope.Scope> =>
   Effect.gen(function*() {
     const stop = yield* Deferred.make<string>()
+    // The deadline or the signal only (not fail-fast): what still bounds the work done after the checks.
+    const halt = yield* Deferred.make<string>()
     if (options.deadline !== undefined) {
       const deadline = Duration.decode(options.deadline)
+      const reason = `overall deadline of ${Duration.format(deadline)} exceeded`
       yield* Effect.forkScoped(
         Effect.sleep(deadline).pipe(
-          Effect.zipRight(Deferred.succeed(stop, `overall deadline of ${Duration.format(deadline)} exceeded`))
+          Effect.zipRight(Deferred.succeed(stop, reason)),
+          Effect.zipRight(Deferred.succeed(halt, reason))
         )
       )
     }
@@ -120,7 +141,10 @@ const stopWhen = (options: Options): Effect.Effect<Deferred.Deferred<string>, ne
     if (signal) {
       yield* Effect.acquireRelease(
         Effect.sync(() => {
-          const onAbort = () => Deferred.unsafeDone(stop, Exit.succeed(abortReason(signal)))
+          const onAbort = () => {
+            Deferred.unsafeDone(stop, Exit.succeed(abortReason(signal)))
+            Deferred.unsafeDone(halt, Exit.succeed(abortReason(signal)))
+          }
           if (signal.aborted) onAbort()
           else signal.addEventListener("abort", onAbort, { once: true })
           return onAbort
@@ -128,7 +152,7 @@ const stopWhen = (options: Options): Effect.Effect<Deferred.Deferred<string>, ne
         (onAbort) => Effect.sync(() => signal.removeEventListener("abort", onAbort))
       )
     }
-    return stop
+    return { stop, halt }
   })
 
 /** Where setting the run up failed: the gate's own setup, or building its services. */
@@ -200,8 +224,7 @@ const prepare = <R>(
       ? Layer.succeed(HttpTransport.HttpTransport, existing.value)
       : HttpTransport.layer({ ...gate.http, ...options.http })
     const runContext = Layer.succeed(Gate.RunContext, {
-      gate: gate.name,
-      environment: gate.environment,
+      ...runContextOf(gate),
       ...(setup?.context !== undefined ? { setup: setup.context } : {})
     })
     let layer: Layer.Layer<any, unknown, never> = Layer.merge(transportLayer, runContext)
@@ -217,7 +240,7 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
     const items = Gate.runItems(gate)
     const reports: Array<Report.ItemReport | undefined> = new Array(items.length).fill(undefined)
     const notes: Array<string> = []
-    const stop = yield* stopWhen(options)
+    const { halt, stop } = yield* stopWhen(options)
     const runDeadline = options.deadline === undefined
       ? undefined
       : startedAt + Duration.toMillis(Duration.decode(options.deadline))
@@ -275,6 +298,27 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
       interruptReason = yield* runItems(gate, items, reports, options, context, stop, now, runDeadline)
     }
 
+    // Read after the checks, with the same services: reads the checks made answer the launch scope's.
+    let launchScope: Report.LaunchScope | undefined
+    const declaration = gate.launchScope
+    if (declaration !== undefined) {
+      const context = built._tag === "Built" && Exit.isSuccess(built.exit)
+        ? built.exit.value as Context.Context<any>
+        : declaration.local === true
+        ? Context.make(Gate.RunContext, runContextOf(gate))
+        : undefined
+      const stopped = built._tag === "Stopped" ||
+        (interruptReason !== undefined && !ReportBuilder.isFailFastStop(interruptReason))
+      launchScope = stopped
+        ? yield* notRead(declaration, `the run stopped (${interruptReason ?? "run ended early"})`)
+        : context === undefined
+        ? yield* notRead(declaration, "the gate's setup or services failed")
+        : yield* boundedRead(declaration, options, halt, runDeadline, context)
+      if (launchScope.error !== undefined) {
+        notes.push(`the launch scope (${declaration.source}) could not be read: ${launchScope.error}`)
+      }
+    }
+
     const grace = finalizerGrace(options)
     if (!(yield* closeWithin(scope, grace))) {
       notes.push(
@@ -292,11 +336,74 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
       insecureOrigins,
       notes,
       configurationErrors,
+      ...(launchScope !== undefined ? { launchScope } : {}),
       launchgateVersion: version,
       ...(commit !== undefined ? { gitCommit: commit } : {}),
       nodeVersion: process.version
     })
   }))
+
+/** The run context a gate's checks and launch scope see (the setup's `context` is added when there is one). */
+const runContextOf = <R>(gate: Gate.Gate<R>): Context.Tag.Service<Gate.RunContext> => ({
+  gate: gate.name,
+  environment: gate.environment,
+  deferrals: gate.deferrals
+})
+
+const decodeSummary = Schema.decodeUnknown(Report.LaunchScopeSummary)
+
+const readAt = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
+
+const notRead = (declaration: Gate.LaunchScopeDeclaration, why: string): Effect.Effect<Report.LaunchScope> =>
+  Effect.map(readAt, (at) => ({ source: declaration.source, readAt: at, error: `not read: ${why}` }))
+
+/**
+ * Read a gate's launch scope: the declaration's summary, decoded, or why it
+ * could not be read (a failure, a defect, a summary of the wrong shape).
+ * Never fails; unbounded (the runner bounds it, `plan` and `docs` too).
+ *
+ * @example
+ * const scope = await Effect.runPromise(Runner.readLaunchScope(gate.launchScope!))
+ */
+export const readLaunchScope = <R>(declaration: Gate.LaunchScopeDeclaration<R>): Effect.Effect<Report.LaunchScope, never, R> =>
+  Effect.gen(function*() {
+    const exit = yield* Effect.exit(Effect.flatMap(Effect.suspend(() => declaration.summarize), decodeSummary))
+    const at = yield* readAt
+    if (Exit.isSuccess(exit)) return { source: declaration.source, readAt: at, ...exit.value }
+    const error = Check.errorFromCause(exit.cause).message.replace(/^could not decide: /, "")
+    return { source: declaration.source, readAt: at, error }
+  })
+
+/**
+ * {@link readLaunchScope} as the runner does it: within the check timeout and the run's deadline (which the
+ * transport reads), and given up at once when the deadline passes or the signal aborts.
+ */
+const boundedRead = (
+  declaration: Gate.LaunchScopeDeclaration,
+  options: Options,
+  halt: Deferred.Deferred<string>,
+  runDeadline: number | undefined,
+  context: Context.Context<any>
+): Effect.Effect<Report.LaunchScope> =>
+  Effect.gen(function*() {
+    const timeout = Duration.decode(options.checkTimeout ?? DEFAULT_TIMEOUT)
+    const started = yield* Clock.currentTimeMillis
+    const deadline = Math.min(started + Duration.toMillis(timeout), runDeadline ?? Number.POSITIVE_INFINITY)
+    const read = Effect.locally(
+      Effect.provide(readLaunchScope(declaration) as Effect.Effect<Report.LaunchScope>, context),
+      currentDeadline,
+      deadline
+    )
+    // Disconnected: a summary that ignores interruption cannot hold the run once it is given up.
+    return yield* Effect.raceAll([
+      Effect.disconnect(read),
+      Effect.flatMap(Deferred.await(halt), (reason) => notRead(declaration, reason)),
+      Effect.zipRight(
+        Effect.sleep(Math.max(0, deadline - started)),
+        notRead(declaration, `timed out after ${Duration.format(Duration.millis(deadline - started))}`)
+      )
+    ])
+  })
 
 /**
  * Every configuration problem in a cause: Effect `ConfigError`s (their `And`

@@ -11,6 +11,7 @@ import { docsOptions } from "./commands.js"
 import type { Context } from "./command.js"
 import { EXIT_BLOCKED, EXIT_READY, type Io } from "./io.js"
 import { loadGate } from "./load.js"
+import { localLaunchScope } from "./plan.js"
 import { readReport } from "./reportFile.js"
 
 const normalize = (text: string) => (text.endsWith("\n") ? text : `${text}\n`)
@@ -20,7 +21,12 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, context: Cont
   const file = Args.gateFile(positionals)
   const loaded = await loadGate(file, io.cwd, values.env, context)
   const report = values.report === undefined ? undefined : await readReport(io.cwd, values.report, "--report")
-  const text = normalize(ReadinessDocument.render(loaded.gate, report ? { report } : {}))
+  // A local launch scope (task files) is read now; any other is named (docs starts nothing, contacts nothing).
+  const launchScope = await localLaunchScope(loaded.gate)
+  const text = normalize(ReadinessDocument.render(loaded.gate, {
+    ...(report ? { report } : {}),
+    ...(launchScope ? { launchScope } : {})
+  }))
   if (values.stdout) {
     io.stdout.write(text)
     return EXIT_READY

@@ -4,10 +4,14 @@
  * With `--strict` it exits 1 when a deferral or an attestation has lapsed or
  * lapses within `--within` days, so CI nags before a launch is blocked.
  */
+import { Context as EffectContext, Duration, Effect } from "effect"
 import * as Attestation from "../Attestation.js"
 import * as Deferral from "../Deferral.js"
 import * as Gate from "../Gate.js"
+import * as Format from "../internal/reporters/format.js"
+import type * as Report from "../Report.js"
 import * as Rollback from "../Rollback.js"
+import * as Runner from "../Runner.js"
 import * as Args from "./args.js"
 import { planOptions, DEFAULT_WITHIN } from "./commands.js"
 import type { Context } from "./command.js"
@@ -15,6 +19,59 @@ import type { Io } from "./io.js"
 import { loadGate } from "./load.js"
 
 const DAY = 86_400_000
+
+/** How long `plan` and `docs` wait for a local launch scope (a folder of task files) before giving up. */
+const LOCAL_READ_TIMEOUT = Duration.seconds(30)
+
+/**
+ * The gate's launch scope when its declaration is `local` (task files: no setup, no network), read now;
+ * `undefined` otherwise (it is read at run time). Never throws.
+ */
+export const localLaunchScope = <R>(gate: Gate.Gate<R>): Promise<Report.LaunchScope | undefined> => {
+  const declaration = gate.launchScope
+  if (declaration === undefined || declaration.local !== true) return Promise.resolve(undefined)
+  const runContext = { gate: gate.name, environment: gate.environment, deferrals: gate.deferrals }
+  return Effect.runPromise(
+    Runner.readLaunchScope(declaration).pipe(
+      Effect.provide(EffectContext.make(Gate.RunContext, runContext)),
+      Effect.timeoutTo({
+        duration: LOCAL_READ_TIMEOUT,
+        onSuccess: (scope): Report.LaunchScope => scope,
+        onTimeout: (): Report.LaunchScope => ({
+          source: declaration.source,
+          readAt: new Date().toISOString(),
+          error: `not read within ${Duration.format(LOCAL_READ_TIMEOUT)}`
+        })
+      })
+    ) as Effect.Effect<Report.LaunchScope>
+  )
+}
+
+/** The plan's "Launch scope" lines. */
+const launchScopeLines = (gate: Gate.Gate<unknown>, scope: Report.LaunchScope | undefined): Array<string> => {
+  const declaration = gate.launchScope
+  if (declaration === undefined) return []
+  if (scope === undefined) return ["", "Launch scope:", `  read at run time from ${declaration.source}`]
+  const open = scope.openLaunchCritical ?? []
+  return [
+    "",
+    "Launch scope:",
+    `  ${Format.launchScopeLine(scope)}`,
+    ...(scope.error === undefined
+      ? table(Format.launchScopeTiers(scope).map(([tier, c]) =>
+        [tier, `${c.total} items`, `${c.open} open`, `${c.done} done`, `${c.notPlanned} not planned`]
+      ), "    ")
+      : []),
+    ...(open.length > 0 ? ["  Open launch-critical items:"] : []),
+    ...table(open.map((i) => [
+      i.ref,
+      i.title,
+      `(${i.status})`,
+      `owner: ${Format.ownersPhrase(i)}`,
+      Format.deferredPhrase(i)
+    ]), "    ")
+  ]
+}
 
 /** Rows as aligned columns. */
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>, indent = "  "): Array<string> => {
@@ -141,6 +198,7 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, context: Cont
   out.push("", `Not supported (${gate.unsupported.length}):`)
   if (gate.unsupported.length === 0) out.push("  nothing declared")
   for (const u of gate.unsupported) out.push(`  - ${u.case}${u.reason !== undefined ? ` (${u.reason})` : ""}`)
+  out.push(...launchScopeLines(gate as Gate.Gate<unknown>, await localLaunchScope(gate)))
 
   out.push("")
   if (lapses.length === 0) {

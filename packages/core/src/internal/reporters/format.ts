@@ -131,3 +131,34 @@ export const countsPhrase = (counts: Report.Counts): string => {
     .map((k) => `${counts[k]} ${k}`)
   return parts.length === 0 ? "no items" : parts.join(", ")
 }
+
+/** The launch scope's tiers in reading order; `unclassified` and `conflicting` only when they hold items. */
+export const launchScopeTiers = (
+  scope: Report.LaunchScope
+): ReadonlyArray<readonly [string, Report.LaunchScopeCounts]> => {
+  if (scope.tiers === undefined) return []
+  const tiers = scope.tiers
+  return (["launch-critical", "launch-adjacent", "post-launch", "unclassified", "conflicting"] as const)
+    .filter((t) => t === "launch-critical" || t === "launch-adjacent" || t === "post-launch" || tiers[t].total > 0)
+    .map((t) => [t, tiers[t]] as const)
+}
+
+/** One line: items per tier, and the open launch-critical ones (how many deferred). */
+export const launchScopeLine = (scope: Report.LaunchScope): string => {
+  if (scope.error !== undefined) return `could not be read from ${scope.source}: ${scope.error}`
+  const tiers = launchScopeTiers(scope).map(([tier, c]) => `${c.total} ${tier}${c.open > 0 ? ` (${c.open} open)` : ""}`)
+  const open = scope.openLaunchCritical ?? []
+  const deferred = open.filter((i) => i.deferredBy !== undefined).length
+  return `${scope.total ?? 0} item${scope.total === 1 ? "" : "s"} in ${scope.source}: ${tiers.join(", ")}; ` +
+    (open.length === 0
+      ? "no open launch-critical item"
+      : `${open.length} launch-critical not done (${deferred} deferred, ${open.length - deferred} not deferred)`)
+}
+
+/** The owners of an open item, or "no owner". */
+export const ownersPhrase = (item: Report.LaunchScopeItem): string =>
+  item.owners.length > 0 ? item.owners.join(", ") : "no owner"
+
+/** Whether an open item is deferred, and by which check's deferral. */
+export const deferredPhrase = (item: Report.LaunchScopeItem): string =>
+  item.deferredBy !== undefined ? `deferred (${item.deferredBy})` : "not deferred"
