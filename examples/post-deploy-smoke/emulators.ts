@@ -52,6 +52,12 @@ export const app = Emulator.define<AppState>({
   ]
 })
 
+/**
+ * The latency the app emulator injects into every `GET /v1/notes` (its latency fault): the latency SLO offline
+ * measures this, not the machine's speed.
+ */
+export const NOTES_LATENCY_MS = 50
+
 /** The Cloud Run service the emulators hold. */
 export const SERVICE = "api"
 export const PROJECT = GcpEmulator.DEFAULT_PROJECT
@@ -77,6 +83,7 @@ export interface Emulators {
 /** Start the app and the Google Cloud emulator, seeded as after a `--no-traffic` deploy. */
 export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emulators> => {
   const appEmulator = await Emulator.start(app, { seed: (s) => Object.assign(s, options.app) })
+  appEmulator.faults.add({ fault: { kind: "latency", ms: NOTES_LATENCY_MS }, method: "GET", path: "/v1/notes" })
   const gcp = await GcpEmulator.start({
     fixtures: [
       cloudRunService({

@@ -25,7 +25,7 @@ import { HealthCheck, type HttpTransport, LatencySlo, ZeroDowntime } from "@laun
 import { CloudRun, Gcp, GcpClient, type GcpError, type GcpServices } from "@launchgate/gcp"
 import { GcpEmulator } from "@launchgate/gcp/emulator"
 import { Data, Duration, Effect, Layer, Redacted } from "effect"
-import { type Emulators, PROJECT, REGION, SERVICE, startEmulators } from "./emulators.js"
+import { type EmulatorOptions, NOTES_LATENCY_MS, PROJECT, REGION, SERVICE, startEmulators } from "./emulators.js"
 
 /** How fast and how long the active part runs. */
 export interface Timing {
@@ -45,6 +45,8 @@ export interface Timing {
   readonly shiftTimeout: Duration.DurationInput
   /** Latency samples. */
   readonly latencySamples: number
+  /** Per latency sample (default 5 s); a sample that takes longer is an error. */
+  readonly latencyRequestTimeout?: Duration.DurationInput | undefined
 }
 
 /** What the smoke gate points at. */
@@ -66,7 +68,7 @@ export interface Targets {
   readonly project: string
   readonly region: string
   /** The Google Cloud client. */
-  readonly gcp: Layer.Layer<GcpServices, GcpError.GcpError, HttpTransport.HttpTransport>
+  readonly gcp: Layer.Layer<GcpServices, GcpError, HttpTransport.HttpTransport>
   readonly timing: Timing
 }
 
@@ -90,7 +92,8 @@ const EMULATOR_TIMING: Timing = {
   pollInterval: "25 millis",
   convergeTimeout: "10 seconds",
   shiftTimeout: "30 seconds",
-  latencySamples: 20
+  latencySamples: 20,
+  latencyRequestTimeout: "20 seconds"
 }
 
 /** Thrown when the environment half-describes a target: the suite refuses to guess. */
@@ -147,13 +150,18 @@ export const targetsFromEnv = (
   }
 }
 
-/** Targets on running emulators. */
-export const emulatorTargets = (emulators: Emulators): Targets => ({
+/** Targets on running emulators (only their URLs are read). */
+export const emulatorTargets = (emulators: {
+  readonly app: { readonly url: string }
+  readonly gcp: { readonly url: string }
+}): Targets => ({
   source: "emulators",
   healthUrl: `${emulators.app.url}/healthz`,
   healthComponents: ["db", "cache"],
   latencyUrl: `${emulators.app.url}/v1/notes`,
-  p95Ms: 500,
+  // The app emulator adds a fixed latency to /v1/notes (NOTES_LATENCY_MS); the threshold is 100 times it, so a
+  // busy machine does not change the verdict.
+  p95Ms: NOTES_LATENCY_MS * 100,
   // The Cloud Run service URL the emulator serves: it answers from the revision the traffic split picks,
   // so this is where a bad shift shows (the app emulator stands in for the endpoints only).
   probeUrl: `${GcpEmulator.urlOf(emulators.gcp, `projects/${PROJECT}/locations/${REGION}/services/${SERVICE}`)}/healthz`,
@@ -222,25 +230,45 @@ export const promoteLatest = (serviceName: string, timing: Pick<Timing, "pollInt
 
 /** Options of {@link smokeGate}. */
 export interface SmokeGateOptions {
-  /** Called when a run ends (the default export closes the emulators it started). */
+  /** Called when a run ends. */
   readonly onRunEnd?: (() => Promise<void>) | undefined
+  /**
+   * Start the targets when the gate runs (the gate's `setup`), not when it is made: `plan` and `docs` then start
+   * nothing. The checks are described with the targets given to {@link smokeGate} and run against these.
+   */
+  readonly setup?: (() => Promise<{ readonly targets: Targets; readonly close: () => Promise<void> }>) | undefined
 }
+
+/** The setup did not run (a check was run outside its gate): fail closed. */
+export class NoTargetsError extends Data.TaggedError("NoTargetsError")<{ readonly message: string }> {}
+
+const setupTargets = Effect.flatMap(Gate.RunContext, (run) => {
+  const found = run.setup?.["targets"] as Targets | undefined
+  return found === undefined
+    ? Effect.fail(new NoTargetsError({ message: "no targets: the gate's setup did not run" }))
+    : Effect.succeed(found)
+})
 
 /** The smoke gate for a set of targets. */
 export const smokeGate = (targets: Targets, environment?: string, options: SmokeGateOptions = {}) => {
   const { project, region, service, timing } = targets
   const serviceName = `projects/${project}/locations/${region}/services/${service}`
+  // With a setup, a check aimed at a URL is described now and built, when the gate runs, on the started targets.
+  const live = <R>(build: (t: Targets) => Check.Check<R>): Check.Check<R | Gate.RunContext> =>
+    options.setup === undefined
+      ? build(targets)
+      : Check.mapRun(build(targets), () => Effect.flatMap(setupTargets, (t) => build(t).run))
 
   // Its own client, so its own read cache: it reads the service before the shift, and the checks after the
   // shift must not be answered from that read (a gate's client caches each resource for the whole run).
-  const rollbackTarget = CloudRun.rollbackTarget({ service }).pipe(Check.provide(targets.gcp))
+  const rollbackTarget = live((t) => CloudRun.rollbackTarget({ service }).pipe(Check.provide(t.gcp)))
 
-  const shift = ZeroDowntime.check({
+  const shift = live((t) => ZeroDowntime.check({
     id: "smoke.api.zero-downtime-shift",
     title: `${service} keeps answering while its traffic shifts to the new revision`,
     surface: "smoke.api",
     role: "roles/run.developer",
-    url: targets.probeUrl,
+    url: t.probeUrl,
     during: promoteLatest(serviceName, timing),
     ratePerSecond: timing.probeRate,
     duration: timing.probeDuration,
@@ -250,7 +278,7 @@ export const smokeGate = (targets: Targets, environment?: string, options: Smoke
     timeout: timing.shiftTimeout,
     // Fail closed: no traffic moves unless a one-step rollback exists.
     dependsOn: [rollbackTarget.id]
-  })
+  }))
 
   // Everything else judges the new revision, so it runs once traffic is on it.
   const afterShift = Check.dependsOn([shift])
@@ -266,27 +294,34 @@ export const smokeGate = (targets: Targets, environment?: string, options: Smoke
       { check: afterShift(CloudRun.latestDeployLive({ service })), tier: "launch-critical", owner: "platform" },
       { check: afterShift(CloudRun.healthy({ service })), tier: "launch-critical", owner: "platform" },
       {
-        check: afterShift(HealthCheck.make({
-          id: "smoke.api.health",
-          surface: "smoke.api",
-          url: targets.healthUrl,
-          components: targets.healthComponents
-        })),
+        check: afterShift(live((t) =>
+          HealthCheck.make({
+            id: "smoke.api.health",
+            title: "The service's health endpoint reports every component healthy",
+            surface: "smoke.api",
+            url: t.healthUrl,
+            components: t.healthComponents
+          })
+        )),
         tier: "launch-critical",
         owner: "api"
       },
       {
-        check: afterShift(LatencySlo.make({
-          id: "smoke.api.latency-p95",
-          surface: "smoke.api",
-          url: targets.latencyUrl,
-          samples: timing.latencySamples,
-          concurrency: 4,
-          warmup: 2,
-          percentile: 95,
-          threshold: Duration.millis(targets.p95Ms),
-          maxErrors: 0
-        })),
+        check: afterShift(live((t) =>
+          LatencySlo.make({
+            id: "smoke.api.latency-p95",
+            title: `The service's p95 latency is under ${t.p95Ms} ms`,
+            surface: "smoke.api",
+            url: t.latencyUrl,
+            samples: timing.latencySamples,
+            concurrency: 4,
+            warmup: 2,
+            percentile: 95,
+            threshold: Duration.millis(t.p95Ms),
+            ...(timing.latencyRequestTimeout !== undefined ? { requestTimeout: timing.latencyRequestTimeout } : {}),
+            maxErrors: 0
+          })
+        )),
         tier: "launch-critical",
         owner: "api"
       }
@@ -299,20 +334,50 @@ export const smokeGate = (targets: Targets, environment?: string, options: Smoke
       },
       "smoke.api": { procedure: "the same one-step traffic rollback as gcp.cloud-run: the previous revision serves the API", owner: "api" }
     },
-    layer: options.onRunEnd === undefined
-      ? targets.gcp
-      : Layer.merge(targets.gcp, Layer.scopedDiscard(Effect.addFinalizer(() => Effect.promise(options.onRunEnd!))))
+    ...(options.setup === undefined
+      ? {
+        layer: options.onRunEnd === undefined
+          ? targets.gcp
+          : Layer.merge(targets.gcp, Layer.scopedDiscard(Effect.addFinalizer(() => Effect.promise(options.onRunEnd!))))
+      }
+      : {
+        setup: async () => {
+          const started = await options.setup!()
+          return {
+            layer: started.targets.gcp,
+            context: { targets: started.targets },
+            teardown: async () => {
+              await started.close()
+              await options.onRunEnd?.()
+            }
+          }
+        }
+      })
   })
 }
+
+/** What `plan` and `docs` describe the emulator gate with: no emulator runs there, so no URL is real. */
+const PLANNED_EMULATORS = { app: { url: "http://127.0.0.1:1" }, gcp: { url: "http://127.0.0.1:2" } }
+
+/**
+ * The smoke gate on the bundled emulators, started by the gate's setup when it runs and closed with the run.
+ * Making it (and `launchgate plan`/`docs`) starts nothing.
+ */
+export const emulatorGate = (environment: string = "local", emulatorOptions: EmulatorOptions = {}) =>
+  smokeGate(emulatorTargets(PLANNED_EMULATORS), environment, {
+    setup: async () => {
+      const emulators = await startEmulators(emulatorOptions)
+      return { targets: emulatorTargets(emulators), close: emulators.close }
+    }
+  })
 
 /**
  * `(env) => gate`, for `describeGate` and the CLI: the environment's targets
  * when `SERVICE_URL` is set, otherwise freshly started emulators that close
  * when the run ends.
  */
-export default async function gate(env: string | undefined) {
+export default function gate(env: string | undefined) {
   const fromEnv = targetsFromEnv(env)
   if (fromEnv !== undefined) return smokeGate(fromEnv, env)
-  const emulators = await startEmulators()
-  return smokeGate(emulatorTargets(emulators), env ?? "local", { onRunEnd: emulators.close })
+  return emulatorGate(env ?? "local")
 }

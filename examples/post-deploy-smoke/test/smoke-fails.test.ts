@@ -4,7 +4,7 @@ import { type Report, Runner } from "@launchgate/core"
 import { revisionId } from "@launchgate/gcp/emulator"
 import { describe, expect, test } from "vitest"
 import { type EmulatorOptions, SERVICE, SERVICE_NAME, startEmulators } from "../emulators.js"
-import { emulatorTargets, SmokeConfigError, smokeGate, targetsFromEnv } from "../smoke.gate.js"
+import defaultGate, { emulatorTargets, SmokeConfigError, smokeGate, targetsFromEnv } from "../smoke.gate.js"
 
 const NEW = revisionId(SERVICE, 3)
 const PREVIOUS = revisionId(SERVICE, 2)
@@ -102,6 +102,20 @@ describe("the smoke gate against the emulators", () => {
     expect(JSON.stringify(shift.evidence["during"])).toContain(`the new revision ${NEW} is not Ready (latest Ready: ${PREVIOUS}); traffic was left where it was`)
     expect(gcp.requests({ method: "PATCH" })).toHaveLength(0)
     expect(gcp.state.services.get(SERVICE_NAME)!["traffic"]).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: PREVIOUS, percent: 100 }])
+  })
+})
+
+describe("the default gate on the emulators", () => {
+  test("making it (what plan and docs do) starts no emulator; running it starts them and closes them", async () => {
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length
+    const before = servers()
+    const gate = defaultGate(undefined)
+    expect(gate.setup).toBeTypeOf("function")
+    expect(servers()).toBeLessThanOrEqual(before)
+    const report = await Runner.runPromise(gate)
+    expect(report.verdict, report.reasons.join("\n")).toBe("ready")
+    expect(item(report, "smoke.api.latency-p95").status).toBe("pass")
+    expect(servers()).toBeLessThanOrEqual(before)
   })
 })
 
