@@ -49,7 +49,9 @@ export interface Context {
  * A readiness check. `R` is what its run needs (for example a GCP client),
  * provided once per run by the gate's layer.
  */
-export interface Check<out R = never> extends Pipeable {
+// No `out` variance marker on R: tsup's .d.ts bundler copies it onto a type alias, which TypeScript rejects
+// for consumers that type-check libraries (skipLibCheck: false, TS2637).
+export interface Check<R = never> extends Pipeable {
   readonly [TypeId]: TypeId
   /** Stable dotted id, `<package>.<surface>.<property>`. Never changes once published. */
   readonly id: string

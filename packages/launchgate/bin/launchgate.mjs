@@ -5,7 +5,12 @@ const loadTs = async () => (await import("tsx/esm/api")).register()
 // Inside the launchgate workspace @launchgate/core resolves to its TypeScript sources: they need tsx first.
 // (Resolved first: a failed import would stay cached as failed.)
 if (/\.[mc]?ts$/.test(import.meta.resolve("@launchgate/core/cli"))) await loadTs()
-const cli = await import("@launchgate/core/cli")
+// A wrong effect major is refused with one sentence by core's version check; print that sentence alone.
+const cli = await import("@launchgate/core/cli").catch((error) => {
+  if (error?._tag !== "EffectVersionError") throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exit(2)
+})
 const code = await cli.main(process.argv.slice(2), undefined, { loadTs })
 // Exit once the output is flushed: a gate may leave handles open (keep-alive sockets, emulators, pools).
 const flush = (stream) => new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write("", resolve)))

@@ -13,14 +13,15 @@
  * @since 0.1.0
  */
 import { Emulator, HttpFailure } from "@launchgate/core/emulator"
-import type { EmulatorRequest, Reply, Running, StartOptions } from "@launchgate/core/emulator"
+import type { EmulatorRequest, Reply, Running as EmulatorRunning, StartOptions } from "@launchgate/core/emulator"
 import { type Effect, Redacted, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as WebhookSignature from "../WebhookSignature.js"
 import type { ConnectionData, ConnectionSeed, DestinationData, State, WebhookSeed } from "./State.js"
 import { State as StateClass } from "./State.js"
 
-export type { Running } from "@launchgate/core/emulator"
+/** A running Fivetran emulator. (An alias, not a type re-export: the bundled .d.ts must stay valid under strict consumers.) */
+export type Running<S = State> = EmulatorRunning<S>
 
 const fail = (status: number, code: string, message: string) => new HttpFailure({ status, json: { code, message } })
 
