@@ -8,9 +8,14 @@
  * warning and one post-launch note, so the command exits 0.
  */
 import { Attestation, Check, Document, Gate, Outcome } from "@launchgate/core"
-import { baseUrl } from "./service.js"
+import * as service from "./service.js"
+
+// Where the stand-in service listens: set by the gate's setup when the gate runs. Making the gate (what
+// `launchgate plan` and `docs` do) starts nothing. In your gate, read the real service's URL from the environment.
+let baseUrl: string | undefined
 
 const get = async (path: string, signal: AbortSignal) => {
+  if (baseUrl === undefined) throw new Error("the gate's setup did not run: no service to check")
   const res = await fetch(`${baseUrl}${path}`, { signal })
   return { res, body: (await res.json()) as unknown }
 }
@@ -167,5 +172,11 @@ export default Gate.make({
   unsupported: [
     "multi-region failover",
     { case: "offline sync for mobile clients", reason: "planned for v2" }
-  ]
+  ],
+  // Start the stand-in service when the gate runs, and stop it when the run ends.
+  setup: async () => {
+    const running = await service.start()
+    baseUrl = running.url
+    return { teardown: running.close }
+  }
 })

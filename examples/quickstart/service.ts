@@ -6,7 +6,7 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 
-const server = createServer((req, res) => {
+const create = () => createServer((req, res) => {
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     // `connection: close`: an idle keep-alive socket would hold the process open after the run.
     res.writeHead(status, { "content-type": "application/json", "x-content-type-options": "nosniff", connection: "close", ...headers })
@@ -25,9 +25,12 @@ const server = createServer((req, res) => {
   }
 })
 
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-// Do not keep the process alive for the server: the run ends when the checks do.
-server.unref()
-
-/** Where the stand-in service listens. */
-export const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+/** Start the stand-in service on a random loopback port; `close` stops it and every socket. */
+export const start = async (): Promise<{ readonly url: string; readonly close: () => Promise<void> }> => {
+  const server = create()
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
