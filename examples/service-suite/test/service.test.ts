@@ -88,7 +88,17 @@ describe("launchgate checks, the Effect way", () => {
       const [headers, latency] = yield* Effect.all([
         // HSTS only applies over https (browsers ignore it on plain http): check it on the deployed URL.
         Check.runSafely(SecurityHeaders.make({ url, hsts: "off", csp: "fail" })),
-        Check.runSafely(LatencySlo.make({ url, samples: 20, warmup: 2, percentile: 95, threshold: "250 millis", maxErrors: 0 }))
+        // A liveness bound, not a benchmark: the local service answers in about a millisecond, and a loaded CI
+        // machine must not fail this test. Against your deployed service, set the SLO you promise (e.g. 250 ms).
+        Check.runSafely(LatencySlo.make({
+          url,
+          samples: 20,
+          warmup: 2,
+          percentile: 95,
+          threshold: "5 seconds",
+          requestTimeout: "20 seconds",
+          maxErrors: 0
+        }))
       ], { concurrency: 2 })
       expectStatus(headers, "pass")
       expect(headers.subjects?.map((s) => [s.subject, s.status])).toEqual([["content-type-options", "pass"], ["frame-options", "pass"], ["csp", "pass"]])
@@ -96,6 +106,6 @@ describe("launchgate checks, the Effect way", () => {
         "x-frame-options": SECURITY_HEADERS["x-frame-options"]
       })
       expectStatus(latency, "pass")
-      expect(latency.evidence).toMatchObject({ samples: 20, errors: 0, percentile: 95, thresholdMs: 250 })
+      expect(latency.evidence).toMatchObject({ samples: 20, errors: 0, percentile: 95, thresholdMs: 5000 })
     }).pipe(Effect.provide(HttpTransport.layer())))
 })
