@@ -15,85 +15,76 @@ import type { GcpServices } from "./Gcp.js"
 import type { GcpError } from "./GcpError.js"
 import { durationMillis, humanMillis, make, perSubject, type Reads, type Spec, unknownEnum } from "./internal/check.js"
 import { lastSegment } from "./internal/resources.js"
-import * as Run from "./internal/run.js"
 import type { Secret, SecretVersion } from "./internal/schemas.js"
+import { type SecretSelector, select } from "./internal/secretSelection.js"
 import { latestVersion, VERSION_STATES } from "./internal/secrets.js"
 
 export { Secret, SecretVersion } from "./internal/schemas.js"
+export type { SecretSelector } from "./internal/secretSelection.js"
 
 /** The surface of every check in this module. */
 export const surface = "gcp.secret-manager"
 
 const VIEWER = "roles/secretmanager.viewer"
 
-/** Which secrets a check looks at. */
-export interface SecretSelector {
-  /** Secret ids (`stripe-key`) or full names. Omit for every secret in the project. */
-  readonly secrets?: string | ReadonlyArray<string> | undefined
-  /** Only secrets carrying these labels. */
-  readonly labels?: Readonly<Record<string, string>> | undefined
-  /** Only the secrets these Cloud Run services reference (env vars and volumes). */
-  readonly referencedBy?: Run.ServiceSelector | undefined
-  /** Defaults to the client's project. */
-  readonly project?: string | undefined
-}
+/** Remediation texts of every Secret Manager check (`id` is the secret's id). */
+const remediation = {
+  rotation: (id: string, periodSeconds: number) =>
+    `gcloud secrets update ${id} --next-rotation-time=TIME --rotation-period=${periodSeconds}s `
+    + "--add-topics=projects/PROJECT/topics/TOPIC, with a subscriber that adds a new version and disables the old one.",
+  addByHand: (id: string, topics: ReadonlyArray<string>) =>
+    `Check the subscriber of ${topics.join(", ")} and add a version by hand `
+    + `(gcloud secrets versions add ${id} --data-file=-).`,
+  stuck: (id: string, topics: ReadonlyArray<string>) =>
+    "Secret Manager keeps sending notifications (nextRotationTime moves on) but no version was added: "
+    + `check the subscriber of ${topics.join(", ")} (errors, dead-letter queue), then rotate ${id} by hand `
+    + "(gcloud secrets versions add).",
+  addVersion: (id: string) => `Add a version: gcloud secrets versions add ${id} --data-file=-`,
+  rotate: (id: string) => `Rotate ${id}: add a new version, roll it out, then disable the old one.`,
+  enableVersion: (id: string) => `Enable or add a version of ${id}.`,
+  disableOld: (id: string, old: ReadonlyArray<string>) =>
+    "Disable versions no longer in use: "
+    + old.map((v) => `gcloud secrets versions disable ${v} --secret ${id}`).join("; "),
+  expiry: (id: string) =>
+    `Remove the expiry (gcloud secrets update ${id} --remove-expiration) or move it past the launch.`
+} as const
 
-interface Selected {
-  readonly single: boolean
-  readonly project: string
-  readonly names: ReadonlyArray<string>
-}
-
-const select = (reads: Reads, selector: SecretSelector): Effect.Effect<Selected, GcpError> =>
-  Effect.gen(function*() {
-    const project = selector.project ?? reads.client.project
-    const full = (s: string) => (s.includes("/") ? s : `projects/${project}/secrets/${s}`)
-    if (selector.secrets !== undefined) {
-      const list = typeof selector.secrets === "string" ? [selector.secrets] : [...selector.secrets]
-      return { single: typeof selector.secrets === "string", project, names: list.map(full) }
-    }
-    if (selector.referencedBy !== undefined) {
-      const selection = yield* Run.selectServices(reads, selector.referencedBy)
-      const services = yield* Effect.forEach(selection.subjects, (s) => s.value, { concurrency: 8 })
-      const names = new Set(services.flatMap((s) => Run.secretRefs(s, selection.project).map((r) => r.secret)))
-      return { single: false, project, names: [...names] }
-    }
-    const secrets = yield* reads.list("secret", `projects/${project}`)
-    const labels = Object.entries(selector.labels ?? {})
-    return {
-      single: false,
-      project,
-      names: secrets
-        .filter((s) => labels.every(([k, v]) => s.labels?.[k] === v))
-        // The configured project id, not the number Secret Manager answers with: one cache key per secret.
-        .map((s) => `projects/${project}/secrets/${lastSegment(s.name)}`)
-    }
-  })
+type Evaluate = (secret: Secret, name: string, reads: Reads) => Effect.Effect<Outcome.Outcome, GcpError>
 
 /** A check over the selected secrets; `evaluate` gets each secret's metadata and name. */
-const secretCheck = (
-  spec: Omit<Spec, "surface" | "role">,
-  selector: SecretSelector,
-  evaluate: (secret: Secret, name: string, reads: Reads) => Effect.Effect<Outcome.Outcome, GcpError>
-): Check.Check<GcpServices> =>
+const secretCheck = (spec: Omit<Spec, "surface" | "role">, selector: SecretSelector, evaluate: Evaluate) =>
   make({ surface, role: VIEWER, ...spec }, (reads) =>
-    Effect.flatMap(select(reads, selector), (sel) => {
+    Effect.gen(function*() {
+      const sel = yield* select(reads, selector)
       // Several named secrets: one list answers them all.
-      const warm = !sel.single && sel.names.length > 1 ? Effect.ignore(reads.list("secret", `projects/${sel.project}`)) : Effect.void
-      return Effect.zipRight(
-        warm,
-        perSubject(
-          sel.names.map((name) => ({ subject: lastSegment(name), value: Effect.map(reads.get("secret", name), (secret) => ({ secret, name })) })),
-          ({ name, secret }) => evaluate(secret, name, reads),
-          { what: "secrets", single: sel.single, evidence: { project: sel.project } }
-        )
-      )
+      if (!sel.single && sel.names.length > 1) yield* Effect.ignore(reads.list("secret", `projects/${sel.project}`))
+      const subjects = sel.names.map((name) => ({
+        subject: lastSegment(name),
+        value: Effect.map(reads.get("secret", name), (secret) => ({ secret, name }))
+      }))
+      return yield* perSubject(subjects, ({ name, secret }) => evaluate(secret, name, reads), {
+        what: "secrets",
+        single: sel.single,
+        evidence: { project: sel.project }
+      })
     }))
 
-const versionsOf = (reads: Reads, name: string) => reads.list("secretVersion", name)
+const KNOWN_STATES: ReadonlyArray<string> = VERSION_STATES
 
-const unknownVersionState = (versions: ReadonlyArray<SecretVersion>) =>
-  versions.find((v) => v.state !== undefined && !(VERSION_STATES as ReadonlyArray<string>).includes(v.state))
+/** The secret's versions handed to `decide`, or the unknown-enum error when a state is one launchgate does not know. */
+const withVersions = (
+  reads: Reads,
+  name: string,
+  decide: (versions: ReadonlyArray<SecretVersion>) => Effect.Effect<Outcome.Outcome>
+): Effect.Effect<Outcome.Outcome, GcpError> =>
+  Effect.flatMap(reads.list("secretVersion", name), (versions) => {
+    const unknown = versions.find((v) => v.state !== undefined && !KNOWN_STATES.includes(v.state))
+    return unknown?.state !== undefined
+      ? Effect.succeed(unknownEnum("secretVersion.state", unknown.state, VERSION_STATES))
+      : decide(versions)
+  })
+
+const enabledOf = (versions: ReadonlyArray<SecretVersion>) => versions.filter((v) => v.state === "ENABLED")
 
 const millis = (d: Duration.DurationInput) => Duration.toMillis(Duration.decode(d))
 
@@ -112,6 +103,20 @@ export interface RotationOptions extends SecretSelector {
   readonly maxPeriod?: Duration.DurationInput | undefined
 }
 
+const rotationProblems = (secret: Secret, now: number, max: number): Array<string> => {
+  const next = secret.rotation?.nextRotationTime
+  const period = secret.rotation?.rotationPeriod
+  const periodMs = period === undefined ? undefined : durationMillis(period)
+  const problems: Array<string> = []
+  if (next === undefined) problems.push("no rotation schedule (rotation.nextRotationTime unset)")
+  else if (Date.parse(next) - now > max) problems.push(`next rotation ${next} is more than ${humanMillis(max)} away`)
+  if (periodMs !== undefined && periodMs > max) {
+    problems.push(`rotation period ${period} is longer than ${humanMillis(max)}`)
+  }
+  if ((secret.topics ?? []).length === 0) problems.push("no Pub/Sub topic receives rotation notifications")
+  return problems
+}
+
 /**
  * `gcp.secret-manager.rotation`: rotation is configured: `nextRotationTime` set and no further away
  * than the maximum period, and at least one Pub/Sub topic so something performs it. `rotationPeriod`
@@ -123,7 +128,8 @@ export const rotation = (options: RotationOptions = {}): Check.Check<GcpServices
     id: "gcp.secret-manager.rotation",
     title: "Secrets have rotation configured with notifications",
     category: "security",
-    description: "Every secret has a rotation schedule within the maximum period and a topic that triggers the rotation."
+    description: "Every secret has a rotation schedule within the maximum period and a topic that triggers the "
+      + "rotation."
   }, options, (secret) =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
@@ -136,21 +142,21 @@ export const rotation = (options: RotationOptions = {}): Check.Check<GcpServices
         rotationPeriod: period ?? `not returned (input only: ${ROTATION_DOC})`,
         topics
       }
-      const expected = { nextRotationTime: `set, within ${humanMillis(max)}`, rotationPeriod: `<= ${humanMillis(max)} when returned`, topics: "at least one" }
-      const problems: Array<string> = []
-      if (next === undefined) problems.push("no rotation schedule (rotation.nextRotationTime unset)")
-      else if (Date.parse(next) - now > max) problems.push(`next rotation ${next} is more than ${humanMillis(max)} away`)
-      if (periodMs !== undefined && periodMs > max) problems.push(`rotation period ${period} is longer than ${humanMillis(max)}`)
-      if (topics.length === 0) problems.push("no Pub/Sub topic receives rotation notifications")
-      if (problems.length > 0) {
-        return Outcome.fail(problems.join("; "), {
-          observed,
-          expected,
-          remediation:
-            `gcloud secrets update ${lastSegment(secret.name)} --next-rotation-time=TIME --rotation-period=${Math.floor(max / 1000)}s --add-topics=projects/PROJECT/topics/TOPIC, with a subscriber that adds a new version and disables the old one.`
-        })
+      const expected = {
+        nextRotationTime: `set, within ${humanMillis(max)}`,
+        rotationPeriod: `<= ${humanMillis(max)} when returned`,
+        topics: "at least one"
       }
-      return Outcome.pass(`rotation scheduled (next ${next}${periodMs !== undefined ? `, every ${humanMillis(periodMs)}` : ""}), notifies ${topics.length} topic(s)`, { observed, expected })
+      const problems = rotationProblems(secret, now, max)
+      if (problems.length > 0) {
+        const fix = remediation.rotation(lastSegment(secret.name), Math.floor(max / 1000))
+        return Outcome.fail(problems.join("; "), { observed, expected, remediation: fix })
+      }
+      const every = periodMs !== undefined ? `, every ${humanMillis(periodMs)}` : ""
+      return Outcome.pass(`rotation scheduled (next ${next}${every}), notifies ${topics.length} topic(s)`, {
+        observed,
+        expected
+      })
     }))
 }
 
@@ -163,6 +169,15 @@ export interface RotationOverdueOptions extends SecretSelector {
   readonly period?: Duration.DurationInput | undefined
   /** How much older than the period the newest version may be before rotation counts as stuck. Default 1 day. */
   readonly grace?: Duration.DurationInput | undefined
+}
+
+/** The rotation period to hold the secret to, and where it came from. */
+const rotationPeriodOf = (secret: Secret, stated: number | undefined) => {
+  const returned = secret.rotation?.rotationPeriod
+  const served = returned === undefined ? undefined : durationMillis(returned)
+  if (stated !== undefined) return { period: stated, periodFrom: "stated by the gate" }
+  if (served !== undefined) return { period: served, periodFrom: "rotationPeriod in the response" }
+  return { period: millis("90 days"), periodFrom: "default 90 days (rotationPeriod is input only; state `period`)" }
 }
 
 /**
@@ -178,51 +193,53 @@ export const rotationOverdue = (options: RotationOverdueOptions = {}): Check.Che
     id: "gcp.secret-manager.rotation-overdue",
     title: "Secret rotation is not overdue",
     category: "security",
-    description: "The rotation pipeline produces versions: the newest enabled version is younger than the rotation period plus a grace."
-  }, options, (secret, name, reads) =>
-    Effect.gen(function*() {
-      const next = secret.rotation?.nextRotationTime
-      const topics = (secret.topics ?? []).map((t) => t.name)
-      if (next === undefined || topics.length === 0) {
-        return Outcome.skip("rotation is not configured (see gcp.secret-manager.rotation)", {
-          observed: { nextRotationTime: next ?? null, topics }
-        })
-      }
-      const versions = yield* versionsOf(reads, name)
-      const unknown = unknownVersionState(versions)
-      if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
-      const served = secret.rotation?.rotationPeriod === undefined ? undefined : durationMillis(secret.rotation.rotationPeriod)
-      const period = stated ?? served ?? millis("90 days")
-      const periodFrom = stated !== undefined ? "stated by the gate" : served !== undefined ? "rotationPeriod in the response" : "default 90 days (rotationPeriod is input only; state `period`)"
-      const newest = latestVersion(versions.filter((v) => v.state === "ENABLED"))
-      if (newest?.createTime === undefined) {
-        return Outcome.fail(newest ? `version ${lastSegment(newest.name)} has no createTime: cannot show a rotation` : "no enabled version: rotation produced nothing usable", {
-          observed: { enabledVersions: versions.filter((v) => v.state === "ENABLED").length, nextRotationTime: next },
-          remediation: `Check the subscriber of ${topics.join(", ")} and add a version by hand (gcloud secrets versions add ${lastSegment(secret.name)} --data-file=-).`
-        })
-      }
-      const now = yield* Clock.currentTimeMillis
-      const age = now - Date.parse(newest.createTime)
-      const observed = {
-        newestEnabledVersion: lastSegment(newest.name),
-        createTime: newest.createTime,
-        age: humanMillis(age),
-        period: humanMillis(period),
-        periodFrom,
-        nextRotationTime: next,
-        topics
-      }
-      const expected = `newest enabled version younger than ${humanMillis(period)} + ${humanMillis(grace)} grace`
-      if (age > period + grace) {
-        return Outcome.fail(`newest enabled version ${observed.newestEnabledVersion} is ${humanMillis(age)} old, rotation every ${humanMillis(period)}: the rotation pipeline looks stuck`, {
-          observed,
-          expected,
-          remediation:
-            `Secret Manager keeps sending notifications (nextRotationTime moves on) but no version was added: check the subscriber of ${topics.join(", ")} (errors, dead-letter queue), then rotate ${lastSegment(secret.name)} by hand (gcloud secrets versions add).`
-        })
-      }
-      return Outcome.pass(`newest enabled version ${observed.newestEnabledVersion} is ${humanMillis(age)} old, within ${humanMillis(period)} + grace`, { observed, expected })
-    }))
+    description: "The rotation pipeline produces versions: the newest enabled version is younger than the rotation "
+      + "period plus a grace."
+  }, options, (secret, name, reads) => {
+    const id = lastSegment(secret.name)
+    const next = secret.rotation?.nextRotationTime
+    const topics = (secret.topics ?? []).map((t) => t.name)
+    if (next === undefined || topics.length === 0) {
+      return Effect.succeed(Outcome.skip("rotation is not configured (see gcp.secret-manager.rotation)", {
+        observed: { nextRotationTime: next ?? null, topics }
+      }))
+    }
+    return withVersions(reads, name, (versions) =>
+      Effect.gen(function*() {
+        const { period, periodFrom } = rotationPeriodOf(secret, stated)
+        const newest = latestVersion(enabledOf(versions))
+        if (newest?.createTime === undefined) {
+          const why = newest
+            ? `version ${lastSegment(newest.name)} has no createTime: cannot show a rotation`
+            : "no enabled version: rotation produced nothing usable"
+          return Outcome.fail(why, {
+            observed: { enabledVersions: enabledOf(versions).length, nextRotationTime: next },
+            remediation: remediation.addByHand(id, topics)
+          })
+        }
+        const age = (yield* Clock.currentTimeMillis) - Date.parse(newest.createTime)
+        const version = lastSegment(newest.name)
+        const observed = {
+          newestEnabledVersion: version,
+          createTime: newest.createTime,
+          age: humanMillis(age),
+          period: humanMillis(period),
+          periodFrom,
+          nextRotationTime: next,
+          topics
+        }
+        const expected = `newest enabled version younger than ${humanMillis(period)} + ${humanMillis(grace)} grace`
+        const text = `newest enabled version ${version} is ${humanMillis(age)} old`
+        if (age > period + grace) {
+          return Outcome.fail(`${text}, rotation every ${humanMillis(period)}: the rotation pipeline looks stuck`, {
+            observed,
+            expected,
+            remediation: remediation.stuck(id, topics)
+          })
+        }
+        return Outcome.pass(`${text}, within ${humanMillis(period)} + grace`, { observed, expected })
+      }))
+  })
 }
 
 /** Options of {@link versionAge}. */
@@ -240,32 +257,28 @@ export const versionAge = (options: VersionAgeOptions = {}): Check.Check<GcpServ
     category: "security",
     description: "Secrets in use were rotated within the maximum age."
   }, options, (secret, name, reads) =>
-    Effect.gen(function*() {
-      const versions = yield* versionsOf(reads, name)
-      const unknown = unknownVersionState(versions)
-      if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
-      const now = yield* Clock.currentTimeMillis
-      const newest = latestVersion(versions.filter((v) => v.state === "ENABLED"))
-      if (!newest) {
-        return Outcome.fail("no enabled version", {
-          observed: { enabledVersions: 0 },
-          expected: "an enabled version",
-          remediation: `Add a version: gcloud secrets versions add ${lastSegment(secret.name)} --data-file=-`
-        })
-      }
-      if (newest.createTime === undefined) return Outcome.error(`version ${lastSegment(newest.name)} has no createTime: cannot tell its age`)
-      const age = now - Date.parse(newest.createTime)
-      const observed = { version: lastSegment(newest.name), createTime: newest.createTime, age: humanMillis(age) }
-      const expected = `younger than ${humanMillis(maxAge)}`
-      if (age > maxAge) {
-        return Outcome.fail(`newest enabled version ${observed.version} is ${humanMillis(age)} old`, {
-          observed,
-          expected,
-          remediation: `Rotate ${lastSegment(secret.name)}: add a new version, roll it out, then disable the old one.`
-        })
-      }
-      return Outcome.pass(`newest enabled version ${observed.version} is ${humanMillis(age)} old`, { observed, expected })
-    }))
+    withVersions(reads, name, (versions) =>
+      Effect.gen(function*() {
+        const id = lastSegment(secret.name)
+        const now = yield* Clock.currentTimeMillis
+        const newest = latestVersion(enabledOf(versions))
+        if (!newest) {
+          return Outcome.fail("no enabled version", {
+            observed: { enabledVersions: 0 },
+            expected: "an enabled version",
+            remediation: remediation.addVersion(id)
+          })
+        }
+        if (newest.createTime === undefined) {
+          return Outcome.error(`version ${lastSegment(newest.name)} has no createTime: cannot tell its age`)
+        }
+        const age = now - Date.parse(newest.createTime)
+        const observed = { version: lastSegment(newest.name), createTime: newest.createTime, age: humanMillis(age) }
+        const expected = `younger than ${humanMillis(maxAge)}`
+        const text = `newest enabled version ${observed.version} is ${humanMillis(age)} old`
+        if (age > maxAge) return Outcome.fail(text, { observed, expected, remediation: remediation.rotate(id) })
+        return Outcome.pass(text, { observed, expected })
+      })))
 }
 
 /** Options of {@link enabledVersions}. */
@@ -286,29 +299,27 @@ export const enabledVersions = (options: EnabledVersionsOptions = {}): Check.Che
     category: "security",
     description: `Between 1 and ${max} versions are enabled: rotated-out values no longer work.`
   }, options, (secret, name, reads) =>
-    Effect.gen(function*() {
-      const versions = yield* versionsOf(reads, name)
-      const unknown = unknownVersionState(versions)
-      if (unknown?.state !== undefined) return unknownEnum("secretVersion.state", unknown.state, VERSION_STATES)
-      const enabled = versions.filter((v) => v.state === "ENABLED").map((v) => lastSegment(v.name))
+    withVersions(reads, name, (versions) => {
+      const id = lastSegment(secret.name)
+      const enabled = enabledOf(versions).map((v) => lastSegment(v.name))
       const observed = { enabled, total: versions.length }
       const expected = `1 to ${max} enabled versions`
       if (enabled.length === 0) {
-        return Outcome.fail("no enabled version: consumers of latest cannot start", {
+        return Effect.succeed(Outcome.fail("no enabled version: consumers of latest cannot start", {
           observed,
           expected,
-          remediation: `Enable or add a version of ${lastSegment(secret.name)}.`
-        })
+          remediation: remediation.enableVersion(id)
+        }))
       }
       if (enabled.length > max) {
         const old = [...enabled].sort((a, b) => Number(a) - Number(b)).slice(0, enabled.length - max)
-        return Outcome.fail(`${enabled.length} versions are enabled (at most ${max})`, {
+        return Effect.succeed(Outcome.fail(`${enabled.length} versions are enabled (at most ${max})`, {
           observed,
           expected,
-          remediation: `Disable versions no longer in use: ${old.map((v) => `gcloud secrets versions disable ${v} --secret ${lastSegment(secret.name)}`).join("; ")}`
-        })
+          remediation: remediation.disableOld(id, old)
+        }))
       }
-      return Outcome.pass(`${enabled.length} enabled version(s)`, { observed, expected })
+      return Effect.succeed(Outcome.pass(`${enabled.length} enabled version(s)`, { observed, expected }))
     }))
 }
 
@@ -318,7 +329,10 @@ export interface ExpiryOptions extends SecretSelector {
   readonly within?: Duration.DurationInput | undefined
 }
 
-/** `gcp.secret-manager.expiry`: the secret does not expire within the window (Secret Manager deletes expired secrets). */
+/**
+ * `gcp.secret-manager.expiry`: the secret does not expire within the window (Secret Manager deletes expired
+ * secrets).
+ */
 export const expiry = (options: ExpiryOptions = {}): Check.Check<GcpServices> => {
   const within = millis(options.within ?? "30 days")
   return secretCheck({
@@ -334,11 +348,10 @@ export const expiry = (options: ExpiryOptions = {}): Check.Check<GcpServices> =>
       const observed = { expireTime: secret.expireTime, left: humanMillis(left) }
       const expected = `no expiry within ${humanMillis(within)}`
       if (left <= within) {
-        return Outcome.fail(left <= 0 ? `expired at ${secret.expireTime}` : `expires in ${humanMillis(left)} (${secret.expireTime}); Secret Manager deletes it then`, {
-          observed,
-          expected,
-          remediation: `Remove the expiry (gcloud secrets update ${lastSegment(secret.name)} --remove-expiration) or move it past the launch.`
-        })
+        const why = left <= 0
+          ? `expired at ${secret.expireTime}`
+          : `expires in ${humanMillis(left)} (${secret.expireTime}); Secret Manager deletes it then`
+        return Outcome.fail(why, { observed, expected, remediation: remediation.expiry(lastSegment(secret.name)) })
       }
       return Outcome.pass(`expires in ${humanMillis(left)}`, { observed, expected })
     }))
