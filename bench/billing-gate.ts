@@ -29,7 +29,7 @@ const gate = (stripe: { url: string }) =>
       Billing.Portal.configured({ features: realistic.portalFeatures }),
       Billing.Tax.active()
     ].map((check) => ({ check, tier: "launch-adjacent" as const, owner: "bench" })),
-    layer: Billing.stripeLayer({
+    layer: Billing.layer({
       apiKey: Redacted.make("rk_live_benchKey0001"),
       baseUrl: stripe.url,
       retry: { baseDelay: "1 millis" }

@@ -127,7 +127,7 @@ export const layer = (world: World) =>
       retry: { baseDelay: "1 millis", maxDelay: "20 millis" }
     }),
     Fivetran.layer(FivetranEmulator.clientOptions(world.fivetran, { retry: { baseDelay: "1 millis" } })),
-    Billing.stripeLayer({
+    Billing.layer({
       apiKey: Redacted.make(STRIPE_KEY),
       baseUrl: world.stripe.url,
       environment: "production",
