@@ -400,7 +400,12 @@ const boundedRead = (
       Effect.flatMap(Deferred.await(halt), (reason) => notRead(declaration, reason)),
       Effect.zipRight(
         Effect.sleep(Math.max(0, deadline - started)),
-        notRead(declaration, `timed out after ${Duration.format(Duration.millis(deadline - started))}`)
+        notRead(
+          declaration,
+          deadline === runDeadline
+            ? "the run's overall deadline passed"
+            : `timed out after ${Duration.format(Duration.millis(deadline - started))}`
+        )
       )
     ])
   })
