@@ -245,7 +245,7 @@ export default (environment: string = "production") => {
         owner: "sre",
         reason: "The team e-mail channel is waiting for its verification link; PagerDuty (the paging channel) is verified.",
         risk: "Alert e-mails may not arrive until verified; pages still reach on-call.",
-        followUp: "https://tickets.acme.example/OPS-342",
+        followUp: "OPS-342",
         expires: "2027-01-15",
         approvedBy: "Morgan Lee (VP engineering)"
       },
@@ -254,7 +254,7 @@ export default (environment: string = "production") => {
         owner: "data",
         reason: "The product-events backfill (3 years of S3 history) is still running; dashboards show data from launch day onwards meanwhile.",
         risk: "Historical charts are incomplete for the first days.",
-        followUp: "https://tickets.acme.example/DATA-77",
+        followUp: "DATA-77",
         expires: "2026-11-29",
         approvedBy: "Morgan Lee (VP engineering)"
       },
@@ -263,7 +263,7 @@ export default (environment: string = "production") => {
         owner: "payments",
         reason: "Legal was finalising the terms of service URL for the customer portal.",
         risk: "Customers managing subscriptions see no terms link.",
-        followUp: "https://tickets.acme.example/PAY-19",
+        followUp: "PAY-19",
         expires: "2026-11-20"
       }
     ],
