@@ -32,6 +32,7 @@ import * as path from "node:path"
 import { parse as parseYaml } from "yaml"
 import * as Backlog from "./Backlog.js"
 import { BacklogError, configError, fileError } from "./BacklogError.js"
+import * as LaunchScope from "./LaunchScope.js"
 
 /** The default status vocabulary. */
 export const defaultStatuses: Readonly<Record<string, Backlog.Status>> = {
@@ -216,3 +217,35 @@ const samePath = (a: string, b: string) => path.resolve(a) === path.resolve(b)
  */
 export const layer = (options: Options): Layer.Layer<Backlog.Backlog, never, Gate.Provided> =>
   Layer.effect(Backlog.Backlog, make(options))
+
+/** Options of {@link localScope}. */
+export interface LocalScopeOptions extends Options {
+  /** The launch scope among the task files (`{}` for all of them). */
+  readonly scope: Backlog.Scope
+  /** `tier` values of each tier. Default: the tier ids. */
+  readonly tierNames?: Partial<Backlog.TierNames> | undefined
+  /** Where the scope is read from, for people. Default: `task files in <directory>`. */
+  readonly source?: string | undefined
+}
+
+/**
+ * A `local` launch-scope declaration over task files (`Gate.make({ launchScope })`): it reads the directory
+ * itself (its own {@link make}, no gate setup or layer), so `launchgate plan` and `launchgate docs` show the
+ * counts and the open launch-critical items without starting or contacting anything. In a run the directory is
+ * read once more for the summary (a local read; the checks' reads are not shared with it).
+ *
+ * @example
+ * launchScope: Files.localScope({ directory: "backlog", scope: { milestone: "public-launch" } })
+ */
+export const localScope = (options: LocalScopeOptions): Gate.LaunchScopeDeclaration<never> => {
+  const declared = LaunchScope.declare({
+    scope: options.scope,
+    tierNames: options.tierNames,
+    source: options.source ?? `task files in ${options.directory}`
+  })
+  return {
+    source: declared.source,
+    local: true,
+    summarize: Effect.provideServiceEffect(declared.summarize, Backlog.Backlog, make(options))
+  }
+}

@@ -11,9 +11,9 @@
  * @since 0.1.0
  */
 import { Check, Deferral, Gate, Outcome } from "@launchgate/core"
-import { Clock, Effect, Either } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import * as Backlog from "./Backlog.js"
-import { GITHUB_ROLE } from "./BacklogError.js"
+import { BacklogError, GITHUB_ROLE } from "./BacklogError.js"
 import { facts, gateChecks, type GateOptions, type GateRef, names } from "./internal/gate.js"
 
 export type { DeferralLike, GateLike, GateOptions, GateRef } from "./internal/gate.js"
@@ -305,6 +305,49 @@ export const summarize = (
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
+
+/** Options of {@link declare}. */
+export interface DeclareOptions extends ScopeOptions {
+  /** Where the scope is read from, for people (plan, reports). Default: the scope described. */
+  readonly source?: string | undefined
+}
+
+/**
+ * The gate's launch-scope declaration (`Gate.make({ launchScope })`) over the {@link Backlog.Backlog} service the
+ * gate's layer provides: the runner reads `Backlog.list(scope)` once per run, through the same per-run reads as
+ * the checks (no extra request when a check already listed the scope), and puts {@link summarize} of it, with
+ * the gate's deferrals, in the report. An empty scope fails (a milestone typo must not read as "nothing open").
+ * `launchgate plan` names the source and reads nothing; for task files see `Files.localScope`.
+ *
+ * @example
+ * Gate.make({
+ *   name: "api public launch",
+ *   items,
+ *   layer: GitHub.layerConfig({ repository: "acme/api" }),
+ *   launchScope: LaunchScope.declare({ scope: { milestone: "public launch" }, source: "GitHub acme/api" })
+ * })
+ */
+export const declare = (options: DeclareOptions): Gate.LaunchScopeDeclaration<Backlog.Backlog> => ({
+  source: options.source ?? describeScope(options.scope),
+  summarize: Effect.gen(function*() {
+    const backlog = yield* Backlog.Backlog
+    const items = yield* backlog.list(options.scope)
+    if (items.length === 0) {
+      return yield* Effect.fail(
+        new BacklogError({
+          vendor: backlog.provider === "files" ? "files" : "github",
+          reason: "not-found",
+          message: `no items in ${describeScope(options.scope)}`,
+          remediation: "Check the scope (milestone title, label name, query): a launch scope with no items proves nothing."
+        })
+      )
+    }
+    // The runner puts the gate's deferrals in the run context, so the summary says which open items are deferred.
+    const run = yield* Effect.serviceOption(Gate.RunContext)
+    const deferrals = Option.match(run, { onNone: () => [], onSome: (c) => c.deferrals ?? [] })
+    return summarize(items, { deferrals }, { tierNames: options.tierNames })
+  })
+})
 
 /** The summary as a Markdown "Launch scope" section (for LAUNCH-READINESS.md and the Markdown report). */
 export const toMarkdown = (summary: Summary): string => {
