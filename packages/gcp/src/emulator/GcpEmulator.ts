@@ -12,7 +12,8 @@
  *
  * @example
  * const gcp = await GcpEmulator.start({ seed: (s) => GcpEmulator.add(s, cloudRunService({ minInstances: 0 })) })
- * // … run a gate with Gcp.layer({ project: "demo-project", region: "us-central1", baseUrls: gcp.url, accessToken: Redacted.make("test") })
+ * // … run a gate with
+ * // Gcp.layer({ project: "demo-project", region: "us-central1", baseUrls: gcp.url, accessToken: Redacted.make("test") })
  * await gcp.close()
  *
  * @since 0.1.0

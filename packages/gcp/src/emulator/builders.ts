@@ -34,7 +34,11 @@ export type Fixture =
     readonly serving: Readonly<Record<string, number>>
   }
   | { readonly _tag: "Secret"; readonly secret: Resource; readonly versions: ReadonlyArray<Resource> }
-  | { readonly _tag: "UptimeCheck"; readonly config: Resource; readonly target?: { readonly service: string; readonly path: string } | undefined }
+  | {
+    readonly _tag: "UptimeCheck"
+    readonly config: Resource
+    readonly target?: { readonly service: string; readonly path: string } | undefined
+  }
   | { readonly _tag: "AlertPolicy"; readonly policy: Resource }
   | { readonly _tag: "NotificationChannel"; readonly channel: Resource }
   | { readonly _tag: "Budget"; readonly budget: Resource }
@@ -116,7 +120,9 @@ export interface CloudRunServiceOptions {
   readonly ingress?: string | undefined
   readonly env?: ReadonlyArray<EnvSpec> | undefined
   /** Secrets mounted as files. */
-  readonly secretVolumes?: ReadonlyArray<{ readonly secret: string; readonly version?: string | undefined; readonly path?: string | undefined }> | undefined
+  readonly secretVolumes?:
+    | ReadonlyArray<{ readonly secret: string; readonly version?: string | undefined; readonly path?: string | undefined }>
+    | undefined
   /** Traffic tag on the newest Ready revision before the latest; `null` for none. Default `rollback`. */
   readonly rollbackTag?: string | null | undefined
   /** State of the revisions before the latest. Default `ready`. */
@@ -130,7 +136,9 @@ export interface CloudRunServiceOptions {
   /** A rollout is in progress (reconciling, observedGeneration behind). */
   readonly reconciling?: boolean | undefined
   /** A custom split: revision number (1 = oldest) or `"latest"`, percent, optional tag. */
-  readonly traffic?: ReadonlyArray<{ readonly revision: number | "latest"; readonly percent: number; readonly tag?: string | undefined }> | undefined
+  readonly traffic?:
+    | ReadonlyArray<{ readonly revision: number | "latest"; readonly percent: number; readonly tag?: string | undefined }>
+    | undefined
   /** How each revision (by number) answers on the service URL, e.g. `{ 2: 503 }`. */
   readonly serving?: Readonly<Record<number, number>> | undefined
   readonly now?: Date | undefined
@@ -167,13 +175,17 @@ export const cloudRunService = (options: CloudRunServiceOptions = {}): Fixture =
   const latestReady = [...Array(count).keys()].map((i) => count - i).find(readyOf)
 
   const env = (options.env ?? []).map((e) =>
-    "secret" in e ? { name: e.name, valueSource: { secretKeyRef: { secret: e.secret, version: e.version ?? "latest" } } } : { name: e.name, value: e.value }
+    "secret" in e
+      ? { name: e.name, valueSource: { secretKeyRef: { secret: e.secret, version: e.version ?? "latest" } } }
+      : { name: e.name, value: e.value }
   )
   const volumes = (options.secretVolumes ?? []).map((v, i) => ({
     name: `secret-${i}`,
     secret: { secret: v.secret, items: [{ path: v.path ?? "value", version: v.version ?? "latest" }] }
   }))
-  const serviceAccount = options.serviceAccount === null ? undefined : options.serviceAccount ?? `${id}-sa@${projectId}.iam.gserviceaccount.com`
+  const serviceAccount = options.serviceAccount === null
+    ? undefined
+    : options.serviceAccount ?? `${id}-sa@${projectId}.iam.gserviceaccount.com`
   const scaling = {
     minInstanceCount: options.minInstances ?? 1,
     ...(options.maxInstances === null ? {} : { maxInstanceCount: options.maxInstances ?? 10 })
@@ -222,14 +234,22 @@ export const cloudRunService = (options: CloudRunServiceOptions = {}): Fixture =
         },
         { type: "ContainerHealthy", state: ready ? "CONDITION_SUCCEEDED" : "CONDITION_FAILED", lastTransitionTime: iso(created + 60_000) },
         ...(retiredOf(n)
-          ? [{ type: "Active", state: "CONDITION_FAILED", severity: "INFO", revisionReason: "RETIRED", lastTransitionTime: iso(created + 7 * DAY) }]
+          ? [{
+            type: "Active",
+            state: "CONDITION_FAILED",
+            severity: "INFO",
+            revisionReason: "RETIRED",
+            lastTransitionTime: iso(created + 7 * DAY)
+          }]
           : [])
       ],
       etag: `"${hash(`${revName(n)}etag`, 8)}"`
     })
   }
 
-  const rollbackRevision = [...Array(count).keys()].map((i) => count - i).find((n) => latestReady !== undefined && n < latestReady && readyOf(n))
+  const rollbackRevision = [...Array(count).keys()]
+    .map((i) => count - i)
+    .find((n) => latestReady !== undefined && n < latestReady && readyOf(n))
   const tag = options.rollbackTag === undefined ? "rollback" : options.rollbackTag
   const traffic = options.traffic
     ? options.traffic.map((t) =>
@@ -408,17 +428,27 @@ export const uptimeCheck = (options: UptimeCheckOptions = {}): Fixture => {
     checkerType: "STATIC_IP_CHECKERS",
     ...(options.disabled !== undefined ? { disabled: options.disabled } : {})
   }
+  const httpCheck = {
+    path,
+    port: 443,
+    useSsl: true,
+    validateSsl: true,
+    requestMethod: "GET",
+    acceptedResponseStatusCodes: [{ statusClass: "STATUS_CLASS_2XX" }]
+  }
   if (options.resourceType === "cloud_run_revision") {
     return {
       _tag: "UptimeCheck",
       config: {
         ...base,
-        monitoredResource: { type: "cloud_run_revision", labels: { project_id: projectId, service_name: service, location: region } },
-        httpCheck: { path, port: 443, useSsl: true, validateSsl: true, requestMethod: "GET", acceptedResponseStatusCodes: [{ statusClass: "STATUS_CLASS_2XX" }] }
+        monitoredResource: {
+          type: "cloud_run_revision",
+          labels: { project_id: projectId, service_name: service, location: region }
+        },
+        httpCheck
       }
     }
   }
-  const httpCheck = { path, port: 443, useSsl: true, validateSsl: true, requestMethod: "GET", acceptedResponseStatusCodes: [{ statusClass: "STATUS_CLASS_2XX" }] }
   return {
     _tag: "UptimeCheck",
     config: {
@@ -450,7 +480,9 @@ export const alertPolicy = (options: AlertPolicyOptions = {}): Fixture => {
   const checks = typeof options.uptimeCheck === "string" ? [options.uptimeCheck] : options.uptimeCheck ?? [uptimeCheckId("api")]
   const displayName = options.displayName ?? `Uptime failure: ${checks.join(", ")}`
   const id = options.id ?? String(parseInt(hash(displayName, 8), 36))
-  const checkFilter = checks.length === 1 ? `metric.label.check_id="${checks[0]}"` : `metric.label.check_id=one_of(${checks.map((c) => `"${c}"`).join(",")})`
+  const checkFilter = checks.length === 1
+    ? `metric.label.check_id="${checks[0]}"`
+    : `metric.label.check_id=one_of(${checks.map((c) => `"${c}"`).join(",")})`
   return {
     _tag: "AlertPolicy",
     policy: {
@@ -464,7 +496,12 @@ export const alertPolicy = (options: AlertPolicyOptions = {}): Fixture => {
         displayName: "Uptime check failing",
         conditionThreshold: {
           filter: `metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND ${checkFilter} AND resource.type="uptime_url"`,
-          aggregations: [{ alignmentPeriod: "1200s", perSeriesAligner: "ALIGN_NEXT_OLDER", crossSeriesReducer: "REDUCE_COUNT_FALSE", groupByFields: ["resource.label.*"] }],
+          aggregations: [{
+            alignmentPeriod: "1200s",
+            perSeriesAligner: "ALIGN_NEXT_OLDER",
+            crossSeriesReducer: "REDUCE_COUNT_FALSE",
+            groupByFields: ["resource.label.*"]
+          }],
           comparison: "COMPARISON_GT",
           thresholdValue: 1,
           duration: "60s",
@@ -583,7 +620,13 @@ export const budget = (options: BudgetOptions = {}): Fixture => {
       amount: { specifiedAmount: { currencyCode: options.currencyCode ?? "USD", units: String(options.amount ?? 1000) } },
       thresholdRules: thresholds.map((t) => ({ thresholdPercent: t.percent, spendBasis: t.basis ?? "CURRENT_SPEND" })),
       notificationsRule: {
-        ...(channels.length > 0 ? { monitoringNotificationChannels: channels.map((c) => `projects/${projectId ?? DEFAULT_PROJECT}/notificationChannels/${c}`) } : {}),
+        ...(channels.length > 0
+          ? {
+            monitoringNotificationChannels: channels.map((c) =>
+              `projects/${projectId ?? DEFAULT_PROJECT}/notificationChannels/${c}`
+            )
+          }
+          : {}),
         ...(options.pubsubTopic ? { pubsubTopic: options.pubsubTopic, schemaVersion: "1.0" } : {}),
         disableDefaultIamRecipients: options.disableDefaultIamRecipients ?? false
       },
@@ -695,7 +738,13 @@ export const seedRealisticProject = (state: State, options: RealisticProjectOpti
       ...(has("literal-secret-env") ? [{ name: "SENDGRID_API_KEY", value: "SG.launchgate-demo-not-a-real-key.x9Qm2vT7" }] : [])
     ],
     ...(has("failed-deploy")
-      ? { latestFailure: { reason: "REVISION_FAILED", revisionReason: "HEALTH_CHECK_CONTAINER_ERROR", message: "The user-provided container failed the configured startup probe checks." } }
+      ? {
+        latestFailure: {
+          reason: "REVISION_FAILED",
+          revisionReason: "HEALTH_CHECK_CONTAINER_ERROR",
+          message: "The user-provided container failed the configured startup probe checks."
+        }
+      }
       : {})
   })
   const worker = cloudRunService({
@@ -727,7 +776,13 @@ export const seedRealisticProject = (state: State, options: RealisticProjectOpti
   ]
   const channels = [
     notificationChannel({ project: projectId, id: "oncall", type: "pagerduty", displayName: "API on-call (PagerDuty)" }),
-    notificationChannel({ project: projectId, id: "team-email", type: "email", displayName: "API team", ...(has("unverified-channel") ? { verificationStatus: "UNVERIFIED" } : {}) })
+    notificationChannel({
+      project: projectId,
+      id: "team-email",
+      type: "email",
+      displayName: "API team",
+      ...(has("unverified-channel") ? { verificationStatus: "UNVERIFIED" } : {})
+    })
   ]
   const uptime = uptimeCheck({
     project: projectId,

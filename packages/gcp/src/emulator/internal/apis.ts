@@ -198,7 +198,8 @@ const resourceManagerRoutes: ReadonlyArray<Route<State>> = [
   Emulator.route<State>("GET", "/v3/projects/{p}", (req, { state }) => {
     const id = projectId(state, req.params["p"]!)
     if (!state.projects.has(id)) {
-      return fail(403, `Permission 'resourcemanager.projects.get' denied on resource '//cloudresourcemanager.googleapis.com/projects/${req.params["p"]}' (or it may not exist).`)
+      const resource = `//cloudresourcemanager.googleapis.com/projects/${req.params["p"]}`
+      return fail(403, `Permission 'resourcemanager.projects.get' denied on resource '${resource}' (or it may not exist).`)
     }
     const parent = state.projectParents.get(id)
     return {

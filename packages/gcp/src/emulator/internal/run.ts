@@ -190,7 +190,9 @@ export const routes: ReadonlyArray<Route<State>> = [
     const items = [...state.services.values()].filter((s) => s["name"].startsWith(prefix)).map((s) => render(state, s, url))
     return page(items, req, "services", state.settings.maxPageSize)
   }),
-  Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}", (req, { state, url }) => ({ json: render(state, getService(state, req), url) })),
+  Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}", (req, { state, url }) => ({
+    json: render(state, getService(state, req), url)
+  })),
   Emulator.route<State>("PATCH", "/v2/projects/{p}/locations/{l}/services/{s}", updateTraffic),
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}/revisions", (req, { state }) => {
     const service = getService(state, req)
@@ -203,8 +205,10 @@ export const routes: ReadonlyArray<Route<State>> = [
     if (!revision) return fail(404, `Resource '${service["name"]}/revisions/${req.params["r"]}' was not found`)
     return { json: renderRevision(revision) }
   }),
-  Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/operations/{o}", (req, { state, url }) =>
-    ({ json: renderOperation(state, `projects/${projectId(state, req.params["p"]!)}/locations/${req.params["l"]}/operations/${req.params["o"]}`, url) })),
+  Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/operations/{o}", (req, { state, url }) => {
+    const location = `projects/${projectId(state, req.params["p"]!)}/locations/${req.params["l"]}`
+    return { json: renderOperation(state, `${location}/operations/${req.params["o"]}`, url) }
+  }),
   Emulator.route<State>("*", "/_run/{p}/{l}/{s}", serve, "serve"),
   Emulator.route<State>("*", "/_run/{p}/{l}/{s}/{rest*}", serve, "serve")
 ]
