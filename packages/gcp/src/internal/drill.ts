@@ -82,7 +82,8 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
     timeout: options.timeout ?? "15 minutes",
     role: "roles/run.developer + roles/iam.serviceAccountUser on the runtime service account",
     description:
-      "Shifting all traffic to the rollback revision converges, requests keep succeeding meanwhile, and the original split is restored afterwards.",
+      "Shifting all traffic to the rollback revision converges, requests keep succeeding meanwhile, and the original "
+      + "split is restored afterwards.",
     run: Effect.gen(function*() {
       const client = yield* GcpClient
       const reads = new Reads(client)
@@ -137,7 +138,8 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
             const op = yield* client.operation(operation)
             if (op.done === true) {
               if (op.error) {
-                return yield* new DrillFailure({ message: `operation ${lastSegment(op.name)} failed: ${op.error.status ?? op.error.code ?? ""} ${op.error.message ?? ""}`.trim() })
+                const why = `${op.error.status ?? op.error.code ?? ""} ${op.error.message ?? ""}`
+                return yield* new DrillFailure({ message: `operation ${lastSegment(op.name)} failed: ${why}`.trim() })
               }
               break
             }
@@ -158,7 +160,9 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
       }
       const shift = Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
-        const op = yield* client.updateTraffic(name, desired, before.etag).pipe(Effect.tapError((e) => Effect.sync(() => markIfMaybeApplied(e))))
+        const op = yield* client.updateTraffic(name, desired, before.etag).pipe(
+          Effect.tapError((e) => Effect.sync(() => markIfMaybeApplied(e)))
+        )
         patched = true
         yield* converge(op.name, desired)
         return (yield* Clock.currentTimeMillis) - started
@@ -210,7 +214,8 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
       const attempts = polls + 1
       const problems: Array<string> = []
       if (restoreError !== undefined) {
-        problems.push(`RESTORE FAILED: ${id} may still send 100% of traffic to ${target} (${restoreError}); finish by hand: ${restoreCommand}`)
+        const stuck = `${id} may still send 100% of traffic to ${target} (${restoreError})`
+        problems.push(`RESTORE FAILED: ${stuck}; finish by hand: ${restoreCommand}`)
       }
       if (shiftError !== undefined) problems.push(`the rollback to ${target} did not complete: ${shiftError}`)
       if (probeOutcome.status === "fail") problems.push(`requests failed during the rollback: ${probeOutcome.message}`)
@@ -219,7 +224,8 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
           evidence,
           attempts,
           remediation: restoreError !== undefined
-            ? `Restore the original traffic now: ${restoreCommand}. Then find out why the restore failed (permissions, a concurrent deploy changing the etag, quota).`
+            ? `Restore the original traffic now: ${restoreCommand}. Then find out why the restore failed `
+              + "(permissions, a concurrent deploy changing the etag, quota)."
             : shiftError !== undefined
             ? `The one-step rollback (${rollbackCommand}) does not work as is: fix the reason above before launch.`
             : probeOutcome.remediation
@@ -233,7 +239,8 @@ export const drill = (options: DrillOptions): Check.Check<GcpServices> =>
         })
       }
       return Outcome.pass(
-        `rolled back ${id} to ${target} in ${timeToRollbackMs} ms with ${probed.total - probed.succeeded} failed of ${probed.total} probe requests, then restored the original traffic`,
+        `rolled back ${id} to ${target} in ${timeToRollbackMs} ms with ${probed.total - probed.succeeded} failed of `
+          + `${probed.total} probe requests, then restored the original traffic`,
         { evidence, attempts }
       )
     }).pipe(Effect.catchTag("GcpError", (e) => Effect.succeed(errorOutcome(e))))
