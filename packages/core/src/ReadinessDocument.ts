@@ -80,9 +80,12 @@ const launchScopeSection = <R>(gate: Gate.Gate<R>, options: Options): Array<stri
   if (open.length === 0) return [...out, "No open launch-critical items.", ""]
   out.push("| Open launch-critical item | Title | Status | Owner | Deferred |", "| --- | --- | --- | --- | --- |")
   for (const i of open) {
-    const ref = i.url !== undefined && /^https?:\/\//.test(i.url) ? `[${cell(i.ref)}](<${i.url.replace(/[<>\s]/g, "")}>)` : cell(i.ref)
+    const ref = i.url !== undefined && /^https?:\/\//.test(i.url)
+      ? `[${cell(i.ref)}](<${i.url.replace(/[<>\s]/g, "")}>)`
+      : cell(i.ref)
     const owners = i.owners.length > 0 ? i.owners.map(cell).join(", ") : "no owner"
-    out.push(`| ${ref} | ${cell(i.title)} | ${cell(i.status)} | ${owners} | ${i.deferredBy !== undefined ? `\`${cell(i.deferredBy)}\`` : "not deferred"} |`)
+    const deferred = i.deferredBy !== undefined ? `\`${cell(i.deferredBy)}\`` : "not deferred"
+    out.push(`| ${ref} | ${cell(i.title)} | ${cell(i.status)} | ${owners} | ${deferred} |`)
   }
   return [...out, ""]
 }

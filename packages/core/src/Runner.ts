@@ -122,7 +122,11 @@ const closeWithin = (scope: Scope.CloseableScope, grace: Duration.Duration): Eff
  */
 const stopWhen = (
   options: Options
-): Effect.Effect<{ readonly stop: Deferred.Deferred<string>; readonly halt: Deferred.Deferred<string> }, never, Scope.Scope> =>
+): Effect.Effect<
+  { readonly stop: Deferred.Deferred<string>; readonly halt: Deferred.Deferred<string> },
+  never,
+  Scope.Scope
+> =>
   Effect.gen(function*() {
     const stop = yield* Deferred.make<string>()
     // The deadline or the signal only (not fail-fast): what still bounds the work done after the checks.
@@ -365,7 +369,9 @@ const notRead = (declaration: Gate.LaunchScopeDeclaration, why: string): Effect.
  * @example
  * const scope = await Effect.runPromise(Runner.readLaunchScope(gate.launchScope!))
  */
-export const readLaunchScope = <R>(declaration: Gate.LaunchScopeDeclaration<R>): Effect.Effect<Report.LaunchScope, never, R> =>
+export const readLaunchScope = <R>(
+  declaration: Gate.LaunchScopeDeclaration<R>
+): Effect.Effect<Report.LaunchScope, never, R> =>
   Effect.gen(function*() {
     const exit = yield* Effect.exit(Effect.flatMap(Effect.suspend(() => declaration.summarize), decodeSummary))
     const at = yield* readAt
