@@ -70,12 +70,8 @@ export const VERSIONS: Record<Api, string> = table("version")
 /** The read-only role that grants every read this package makes on each API. */
 export const VIEWER_ROLES: Record<Api, string> = table("role")
 
-/** Retry knobs for reads (the transport does the retrying). */
-export interface RetryOptions {
-  readonly maxAttempts?: number | undefined
-  readonly baseDelay?: Duration.DurationInput | undefined
-  readonly maxDelay?: Duration.DurationInput | undefined
-}
+/** Retry knobs for reads: the shape every vendor takes, from core's policy (the transport does the retrying). */
+export type RetryOptions = Pick<HttpTransport.RetryPolicy, "maxAttempts" | "baseDelay" | "maxDelay">
 
 /**
  * The credential headers of a request: the bearer token (redacted until the
