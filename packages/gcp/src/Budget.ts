@@ -94,6 +94,12 @@ const ignoredBudgets = (s: Scoped, partial: number, acceptAccountWide: boolean |
   return ignored.length > 0 ? ` (${ignored.join("; ")})` : ""
 }
 
+const expectedBudget = (project: string, requireForecast: boolean) => ({
+  covers: `all spend of projects/${project} (the project, one of its folders or its organization; `
+    + "no services, labels or subaccounts filter)",
+  thresholdRules: requireForecast ? "at least one, including FORECASTED_SPEND" : "at least one"
+})
+
 /**
  * `gcp.budget.project-budget`: a budget scoped to the project exists, with
  * an amount and threshold rules including a forecasted-spend rule.
@@ -115,11 +121,7 @@ export const projectBudget = (options: ProjectBudgetOptions = {}): Check.Check<G
       const partial = s.partial.map((p) => ({ ...assess(p.budget, requireForecast), narrowedBy: p.narrowedBy }))
       const accountWideBudgets = s.accountWide.map((b) => lastSegment(b.name))
       const observed = { project: s.project, budgets: assessed, partialBudgets: partial, accountWideBudgets }
-      const expected = {
-        covers: `all spend of projects/${s.project} (the project, one of its folders or its organization; `
-          + "no services, labels or subaccounts filter)",
-        thresholdRules: requireForecast ? "at least one, including FORECASTED_SPEND" : "at least one"
-      }
+      const expected = expectedBudget(s.project, requireForecast)
       const good = assessed.find((a) => a.problems.length === 0)
       if (good) {
         const text = `budget ${good.displayName ?? good.id} covers ${s.project}: ${good.amount}`
@@ -141,11 +143,9 @@ export const projectBudget = (options: ProjectBudgetOptions = {}): Check.Check<G
         return Outcome.fail(text, { observed, expected, remediation: remediation.create(s) })
       }
       const shortfalls = assessed.map((a) => `${a.displayName ?? a.id} (${a.problems.join(", ")})`).join("; ")
-      return Outcome.fail(`budgets for ${s.project} fall short: ${shortfalls}`, {
-        observed,
-        expected,
-        remediation: remediation.addRules(assessed[0].id, s)
-      })
+      const fix = remediation.addRules(assessed[0].id, s)
+      const text = `budgets for ${s.project} fall short: ${shortfalls}`
+      return Outcome.fail(text, { observed, expected, remediation: fix })
     }))
 
 /** Options of {@link notifications}. */

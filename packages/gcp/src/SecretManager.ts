@@ -180,6 +180,29 @@ const rotationPeriodOf = (secret: Secret, stated: number | undefined) => {
   return { period: millis("90 days"), periodFrom: "default 90 days (rotationPeriod is input only; state `period`)" }
 }
 
+const notConfigured = (next: string | undefined, topics: ReadonlyArray<string>) =>
+  Outcome.skip("rotation is not configured (see gcp.secret-manager.rotation)", {
+    observed: { nextRotationTime: next ?? null, topics }
+  })
+
+/** No enabled version with a creation time: nothing shows that rotation ever produced a value. */
+const nothingRotated = (
+  versions: ReadonlyArray<SecretVersion>,
+  newest: SecretVersion | undefined,
+  next: string,
+  id: string,
+  topics: ReadonlyArray<string>
+) =>
+  Outcome.fail(
+    newest
+      ? `version ${lastSegment(newest.name)} has no createTime: cannot show a rotation`
+      : "no enabled version: rotation produced nothing usable",
+    {
+      observed: { enabledVersions: enabledOf(versions).length, nextRotationTime: next },
+      remediation: remediation.addByHand(id, topics)
+    }
+  )
+
 /**
  * `gcp.secret-manager.rotation-overdue`: for a secret with rotation configured (a `nextRotationTime`
  * and a topic), the newest ENABLED version is no older than the rotation period plus the grace. Secret
@@ -199,24 +222,12 @@ export const rotationOverdue = (options: RotationOverdueOptions = {}): Check.Che
     const id = lastSegment(secret.name)
     const next = secret.rotation?.nextRotationTime
     const topics = (secret.topics ?? []).map((t) => t.name)
-    if (next === undefined || topics.length === 0) {
-      return Effect.succeed(Outcome.skip("rotation is not configured (see gcp.secret-manager.rotation)", {
-        observed: { nextRotationTime: next ?? null, topics }
-      }))
-    }
+    if (next === undefined || topics.length === 0) return Effect.succeed(notConfigured(next, topics))
     return withVersions(reads, name, (versions) =>
       Effect.gen(function*() {
         const { period, periodFrom } = rotationPeriodOf(secret, stated)
         const newest = latestVersion(enabledOf(versions))
-        if (newest?.createTime === undefined) {
-          const why = newest
-            ? `version ${lastSegment(newest.name)} has no createTime: cannot show a rotation`
-            : "no enabled version: rotation produced nothing usable"
-          return Outcome.fail(why, {
-            observed: { enabledVersions: enabledOf(versions).length, nextRotationTime: next },
-            remediation: remediation.addByHand(id, topics)
-          })
-        }
+        if (newest?.createTime === undefined) return nothingRotated(versions, newest, next, id, topics)
         const age = (yield* Clock.currentTimeMillis) - Date.parse(newest.createTime)
         const version = lastSegment(newest.name)
         const observed = {
