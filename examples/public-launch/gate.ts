@@ -9,14 +9,15 @@
  *
  * Copy it, then change the targets in world.ts and the ids, owners and dates here.
  */
-import { Attestation, type Check, Document, Gate } from "@launchgate/core"
+import { type Backlog, Deferrals, Files, LaunchScope } from "@launchgate/backlog"
+import { Attestation, Check, Document, Gate } from "@launchgate/core"
 import { HealthCheck, HttpCheck, LatencySlo, SecurityHeaders } from "@launchgate/core/http"
 import * as Billing from "@launchgate/billing"
 import * as Fivetran from "@launchgate/fivetran"
 import { Budget, CloudRun, Monitoring, SecretManager } from "@launchgate/gcp"
 import { Schema } from "effect"
 import { fileURLToPath } from "node:url"
-import { atTargets, OFFLINE_P95_THRESHOLD, plan, type World } from "./world.js"
+import { atTargets, BACKLOG_DIRECTORY, OFFLINE_P95_THRESHOLD, plan, type World } from "./world.js"
 
 type Tier = Gate.Tier
 const item = <R>(check: Check.Check<R>, tier: Tier, owner: string, notes?: string): Gate.Item<R> => ({
@@ -151,6 +152,32 @@ const billingChecks = (world: World) => [
   item(Billing.Tax.active({ required: true }), "launch-adjacent", "finance")
 ]
 
+/** The launch scope in the team's backlog (task files in backlog/, milestone "public launch"). */
+export const LAUNCH_SCOPE = { milestone: "public launch" } as const
+
+/**
+ * The backlog audit: every open item classified, no launch-critical item open unless deferred, every launch-critical
+ * surface checked by this gate, every deferral tracked by an open, owned follow-up with a risk note. The checks read
+ * the gate (its deferrals, unsupported cases and checks) when they run, hence a function. The Backlog service comes
+ * from the world's setup (task files here; `GitHub.layerConfig` for a team on GitHub Issues).
+ */
+export const backlogChecks = (
+  gate: () => LaunchScope.GateLike,
+  /** What the checks need to read, as reports show it; by default the package's (a GitHub token's permissions). */
+  role?: string
+): Array<Gate.Item<Backlog.Backlog>> => {
+  const as = <R>(check: Check.Check<R>) => (role === undefined ? check : Check.annotate(check, { role }))
+  return [
+    item(as(LaunchScope.classified({ scope: LAUNCH_SCOPE })), "launch-critical", "engineering"),
+    item(as(LaunchScope.noOpenBlocker({ scope: LAUNCH_SCOPE, gate })), "launch-critical", "engineering"),
+    item(as(LaunchScope.matchesGate({ scope: LAUNCH_SCOPE, gate })), "launch-adjacent", "engineering"),
+    item(as(Deferrals.tracked({ gate })), "launch-critical", "engineering")
+  ]
+}
+
+/** The task files are read from the checkout: no tracker, no token. */
+export const TASK_FILES_ROLE = "read access to backlog/ in the repository checkout (task files; no token)"
+
 /** What no API can prove. */
 const processChecks = () => [
   item(
@@ -228,7 +255,10 @@ const CheckoutFlag = Schema.Struct({
 export default (environment: string = "production") => {
   const world = plan(environment, process.env)
   const staging = environment !== "production"
-  return Gate.make({
+  // The backlog checks read this gate when they run (it lists them, so it exists by then).
+  let self: LaunchScope.GateLike | undefined
+  const thisGate = () => self!
+  const gate = Gate.make({
     name: "acme analytics public launch",
     description: "Public launch of the acme analytics API and dashboards: real traffic and paid plans.",
     environment,
@@ -237,7 +267,8 @@ export default (environment: string = "production") => {
       ...gcpChecks(world, environment),
       ...fivetranChecks(world, environment),
       ...billingChecks(world),
-      ...processChecks()
+      ...processChecks(),
+      ...backlogChecks(thisGate, TASK_FILES_ROLE)
     ],
     deferrals: [
       {
@@ -298,7 +329,9 @@ export default (environment: string = "production") => {
         )
       },
       "billing.webhook": billingPlan,
-      "billing.portal": billingPlan
+      "billing.portal": billingPlan,
+      "backlog.launch-scope": { none: "Reads the team's backlog only: nothing is changed, nothing to roll back." },
+      "backlog.deferrals": { none: "Reads the gate's deferrals and their follow-up tasks only: nothing to roll back." }
     },
     unsupported: [
       { case: "Multi-region active-active", reason: "one region (us-central1) at launch; regional outage = documented downtime" },
@@ -308,6 +341,14 @@ export default (environment: string = "production") => {
     ],
     // Active checks (the rollback drill, webhook receivers) only run where they cannot hurt customers.
     allowActive: world.offline || staging,
-    setup: world.setup
+    setup: world.setup,
+    // Task files are local, so `plan` and `docs` show the launch scope too (read now, nothing started).
+    launchScope: Files.localScope({
+      directory: BACKLOG_DIRECTORY,
+      scope: LAUNCH_SCOPE,
+      source: `task files in backlog/, milestone "${LAUNCH_SCOPE.milestone}"`
+    })
   })
+  self = gate
+  return gate
 }

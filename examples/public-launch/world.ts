@@ -9,6 +9,7 @@
  */
 import { Check, Gate } from "@launchgate/core"
 import { Emulator } from "@launchgate/core/emulator"
+import * as Backlog from "@launchgate/backlog"
 import * as Billing from "@launchgate/billing"
 import { realistic, seedRealisticAccount as seedStripe, StripeEmulator, WebhookReceiver } from "@launchgate/billing/emulator"
 import * as Fivetran from "@launchgate/fivetran"
@@ -16,7 +17,14 @@ import { FivetranEmulator, seedRealisticAccount as seedFivetran } from "@launchg
 import * as Gcp from "@launchgate/gcp"
 import { GcpEmulator, seedRealisticProject } from "@launchgate/gcp/emulator"
 import { Config, Data, Effect, Layer, Redacted } from "effect"
+import { fileURLToPath } from "node:url"
 import { app } from "./app.js"
+
+/**
+ * The launch's backlog: one Markdown file per task, next to the gate (see backlog/README.md). An absolute path,
+ * so the gate reads the same folder whether it runs from this folder (`pnpm demo`) or the repository root (tests).
+ */
+export const BACKLOG_DIRECTORY = fileURLToPath(new URL("./backlog", import.meta.url))
 
 /**
  * "Now" of the offline demo. The seeded data, the deferrals' expiry dates and
@@ -74,11 +82,16 @@ export interface World {
   readonly setup: () => Promise<Gate.Setup>
 }
 
-/** The targets `plan` and `docs` describe the checks with: nothing runs there, so no URL is real. */
+/**
+ * The targets `plan` and `docs` describe the checks with: nothing runs there, so no URL is real. The placeholder
+ * secret is registered for redaction like any secret, so it must be a string no text contains (a plain word such
+ * as "planned" would be masked in every report and document, "Not planned" included).
+ */
+const PLANNED_SECRET = Redacted.make("lg-planned-receiver-secret-placeholder")
 const PLANNED: Targets = {
   appUrl: "https://app.acme-analytics.example",
-  fivetranReceiver: { url: "https://app.acme-analytics.example/webhooks/fivetran", secret: Redacted.make("planned") },
-  stripeReceiver: { url: "https://app.acme-analytics.example/api/stripe/webhook", secret: Redacted.make("planned") }
+  fivetranReceiver: { url: "https://app.acme-analytics.example/webhooks/fivetran", secret: PLANNED_SECRET },
+  stripeReceiver: { url: "https://app.acme-analytics.example/api/stripe/webhook", secret: PLANNED_SECRET }
 }
 
 /** The setup did not run (the check was run outside the gate): fail closed, never a pass. */
@@ -151,7 +164,9 @@ const startOffline = (environment: string) => async (): Promise<Gate.Setup> => {
       apiKey: Redacted.make(live ? "rk_live_51DemoRestrictedReadKey0001" : "rk_test_51DemoRestrictedReadKey0001"),
       environment,
       retry: { baseDelay: "20 millis" }
-    }))
+    })),
+    // Task files are local: read once per run by the backlog checks, nothing contacted.
+    Backlog.Files.layer({ directory: BACKLOG_DIRECTORY })
   )
   const targets: Targets = {
     appUrl: product.value.url,
@@ -247,7 +262,9 @@ export const online = (env: Readonly<Record<string, string | undefined>>): World
         Billing.layerConfig({
           ...Billing.BillingClient.defaultConfig,
           environment: Config.succeed(env["LAUNCH_ENVIRONMENT"] ?? "production")
-        })
+        }),
+        // The backlog lives next to the code in both worlds (a team on GitHub Issues would use GitHub.layerConfig).
+        Backlog.Files.layer({ directory: BACKLOG_DIRECTORY })
       ),
       context: { targets }
     })

@@ -4,7 +4,8 @@ import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Deferral, ReadinessDocument, Runner } from "@launchgate/core"
+import { Deferral, Gate, ReadinessDocument, type Report, Runner } from "@launchgate/core"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import makeGate from "../gate.js"
 import { DEMO_NOW } from "../world.js"
@@ -30,6 +31,8 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
 
     expect(report.verdict).toBe("blocked")
     expect(report.items.filter((i) => i.disposition === "blocking").map((i) => i.id).sort()).toEqual([
+      "backlog.deferrals.tracked", // the portal deferral's follow-up PAY-19 was closed as done: nothing tracks it
+      "backlog.launch-scope.no-open-blocker", // PAY-18, PAY-21, SEC-40: launch-critical, open, not deferred
       "billing.portal.configured", // its deferral expired: it covers nothing
       "billing.webhook.endpoint", // planted `webhookApiVersion: null`: events follow the account's default version
       "gcp.secret-manager.rotation-overdue" // the JWT key's rotation is four days late (94 days, every 90)
@@ -37,6 +40,45 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
     expect(byId.get("billing.webhook.endpoint")!.message).toContain("has no api_version")
     expect(byId.get("gcp.secret-manager.rotation-overdue")!.message).toContain("jwt-signing-key")
     expect(report.reasons.join("\n")).toContain("its deferral expired 2026-11-20")
+
+    // The backlog audit (task files in backlog/): every open item has one tier and every launch-critical surface
+    // is checked, but the three live problems are open launch-critical tasks no active deferral covers (PAY-18's
+    // deferral expired; OPS-340 and DATA-76 are deferred through their follow-ups), and the portal deferral's
+    // follow-up is closed. The other two deferrals are tracked by open, owned follow-ups with a risk note.
+    expect(byId.get("backlog.launch-scope.classified")).toMatchObject({ status: "pass", disposition: "ok" })
+    expect(byId.get("backlog.launch-scope.matches-gate")).toMatchObject({ status: "pass", disposition: "ok" })
+    const blockers = byId.get("backlog.launch-scope.no-open-blocker")!
+    expect(blockers.evidence).toMatchObject({
+      blockers: ["PAY-18", "PAY-21", "SEC-40"],
+      expiredDeferrals: ["billing.portal.configured"]
+    })
+    const subjects = (id: string) =>
+      Object.fromEntries((byId.get(id)!.subjects ?? []).map((s) => [s.subject, s.status]))
+    expect(subjects("backlog.launch-scope.no-open-blocker")).toEqual({
+      "DATA-76": "pass", "DATA-77": "pass", "OPS-340": "pass", "OPS-342": "pass", "PAY-19": "pass",
+      "PAY-18": "fail", "PAY-21": "fail", "SEC-40": "fail"
+    })
+    expect(subjects("backlog.deferrals.tracked")).toEqual({
+      "gcp.monitoring.notification-channels": "pass",
+      "fivetran.connection.historical-sync": "pass",
+      "billing.portal.configured": "fail"
+    })
+    expect(byId.get("backlog.deferrals.tracked")!.message).toContain("billing.portal.configured (fail: follow-up PAY-19 is closed (done))")
+
+    // The report's "Launch scope" section: the ten task files, seven launch-critical items not done.
+    expect(report.launchScope).toMatchObject({
+      source: 'task files in backlog/, milestone "public launch"',
+      total: 10,
+      tiers: {
+        "launch-critical": { total: 8, open: 7, done: 1, notPlanned: 0 },
+        "launch-adjacent": { total: 1, open: 1 },
+        "post-launch": { total: 1, open: 1 }
+      }
+    })
+    expect(report.launchScope!.openLaunchCritical!.map((i) => i.ref)).toEqual([
+      "DATA-76", "DATA-77", "OPS-340", "OPS-342", "PAY-18", "PAY-21", "SEC-40"
+    ])
+    expect(report.run.notes).toBeUndefined()
 
     // Deferrals: one active, one expiring within days, one expired.
     const states = Object.fromEntries(report.deferrals.map((d) => [d.check, d.state]))
@@ -82,9 +124,19 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
     for (const url of urls) expect(await refused(url)).toBe(true)
   }, 120_000)
 
-  it("the committed LAUNCH-READINESS.md is what the gate generates (docs cannot drift from checks)", () => {
+  it("the committed LAUNCH-READINESS.md is what the gate generates (docs cannot drift from checks)", async () => {
     const committed = readFileSync(new URL("LAUNCH-READINESS.md", here), "utf8")
-    expect(committed.trimEnd()).toBe(ReadinessDocument.render(makeGate("production")).trimEnd())
+    const gate = makeGate("production")
+    // As `launchgate docs` does: the launch scope is local (task files), so it is read now and shown.
+    // (A `local` declaration provides its own services; only the run context is left to give.)
+    const read = Runner.readLaunchScope(gate.launchScope!).pipe(
+      Effect.provideService(Gate.RunContext, { gate: gate.name, environment: gate.environment, deferrals: gate.deferrals })
+    ) as Effect.Effect<Report.LaunchScope>
+    const launchScope = await Effect.runPromise(read)
+    expect(launchScope.error).toBeUndefined()
+    expect(committed.trimEnd()).toBe(ReadinessDocument.render(gate, { launchScope }).trimEnd())
+    expect(committed).toContain("## Launch scope")
+    expect(committed).toContain("| SEC-40 | Repair the JWT signing key rotation pipeline | not_started | security | not deferred |")
   })
 
   it("making and reading the gate (what plan and docs do) starts no emulator: no new listening socket", () => {
