@@ -90,8 +90,36 @@ const labelOf = (item: Report.ItemReport): Label => {
   }
 }
 
-/** One line saying what the words mean, printed once above the items. */
-export const LEGEND = "BLOCKING stops the launch · NON-BLOCKING does not · DEFERRED has a deferral"
+/** What each word means, for the legend: short, so the words one report uses fit in two lines of 80 columns. */
+const MEANING: Record<Label | "(error)", string> = {
+  BLOCKING: "stops the launch",
+  "NON-BLOCKING": "does not",
+  DEFERRED: "has a deferral",
+  WARNING: "has a caveat",
+  ATTESTED: "signed off",
+  PASSED: "OK",
+  SKIPPED: "not run",
+  "(error)": "could not decide"
+}
+
+/** Every word and its meaning on one line (the legend of a report that uses them all). */
+export const LEGEND = Object.entries(MEANING).map(([word, meaning]) => `${word} ${meaning}`).join(" · ")
+
+/**
+ * The legend for the words a report uses, packed into as few lines of `width` columns as it takes (first fit, in
+ * the order of {@link MEANING}): one or two lines in practice.
+ */
+const legendLines = (words: ReadonlySet<Label | "(error)">, width: number): Array<string> => {
+  const lines: Array<string> = []
+  for (const [word, meaning] of Object.entries(MEANING)) {
+    if (!words.has(word as Label)) continue
+    const entry = `${word} ${meaning}`
+    const at = lines.findIndex((l) => l.length + 3 + entry.length <= width)
+    if (at === -1) lines.push(entry)
+    else lines[at] = `${lines[at]} · ${entry}`
+  }
+  return lines
+}
 
 const EVIDENCE_MAX = 300
 
@@ -122,14 +150,14 @@ const MAX_ROWS = 3
 
 /**
  * Fit a line to `width` visible columns (ANSI colour codes do not count): wrap at spaces onto rows indented under
- * the text, and cut what is left after {@link MAX_ROWS} rows with `…` — a 1,000-character message stays readable
+ * the text, and cut what is left after `maxRows` rows (default {@link MAX_ROWS}) with `…` — a 1,000-character message stays readable
  * without filling the screen. The full text is one `--verbose` or one report file away.
  */
-const fit = (line: string, width: number): Array<string> => {
+const fit = (line: string, width: number, maxRows: number = MAX_ROWS): Array<string> => {
   const indent = " ".repeat(Math.min(line.length - line.trimStart().length + 2, Math.floor(width / 2)))
   const rows: Array<string> = []
   let rest = line
-  while (rows.length < MAX_ROWS) {
+  while (rows.length < maxRows) {
     let visible = 0
     let i = 0
     let lastSpace = -1
@@ -146,7 +174,7 @@ const fit = (line: string, width: number): Array<string> => {
       rows.push(rest)
       return rows
     }
-    if (rows.length === MAX_ROWS - 1) {
+    if (rows.length === maxRows - 1) {
       const cut = rest.slice(0, i - 1)
       rows.push(`${cut}…${cut.includes("\u001b[") ? "\u001b[0m" : ""}`)
       return rows
@@ -215,48 +243,132 @@ const refs = (items: ReadonlyArray<Report.LaunchScopeItem>, max = 5): string =>
   (items.length > max ? `, … ${items.length - max} more` : "")
 
 /** At most three lines: counts per tier, the open launch-critical items not deferred, and those deferred. */
-const launchScopeLines = (scope: Report.LaunchScope | undefined): Array<string> => {
+const launchScopeLines = (
+  scope: Report.LaunchScope | undefined,
+  summary: (scope: Report.LaunchScope) => string = Format.launchScopeLine
+): Array<string> => {
   if (scope === undefined) return []
   const open = scope.openLaunchCritical ?? []
   const notDeferred = open.filter((i) => i.deferredBy === undefined)
   const deferred = open.filter((i) => i.deferredBy !== undefined)
   return [
-    clean(Format.launchScopeLine(scope)),
+    clean(summary(scope)),
     ...(notDeferred.length > 0 ? [`not done, not deferred: ${refs(notDeferred)}`] : []),
     ...(deferred.length > 0 ? [`deferred: ${refs(deferred)}`] : [])
   ]
 }
 
-/** The blocking reasons, each blocker with its owner and the first line of its fix. */
+const firstLine = (text: string | undefined): string | undefined =>
+  text?.split("\n").map((l) => l.trim()).find((l) => l !== "")
+
+/** The first line of a blocker's fix: its own remediation, else the first failing subject's. */
+const firstFix = (item: Report.ItemReport): string | undefined =>
+  firstLine(item.remediation) ??
+    firstLine((item.subjects ?? []).find((s) => s.status !== "pass" && s.remediation !== undefined)?.remediation)
+
+/** Reasons for the verdict that are not about one blocking item (an interrupted run, …). */
+const otherReasons = (r: Report.Report, blockers: ReadonlyArray<Report.ItemReport>): ReadonlyArray<string> =>
+  r.reasons.filter((reason) => !blockers.some((i) => reason.startsWith(`${i.id} `)))
+
+/** The blocking reasons, each blocker with its owner and the first line of its fix (the full report's list). */
 const reasonLines = (r: Report.Report): Array<string> => {
   const blockers = r.items.filter((i) => i.disposition === "blocking")
   return r.reasons.flatMap((reason) => {
     const item = blockers.find((i) => reason.startsWith(`${i.id} `))
-    const fix = item?.remediation?.split("\n").find((l) => l.trim() !== "")
+    const fix = item ? firstFix(item) : undefined
     return [
-      `  - ${clean(unrepeat(reason))}`,
-      ...(item ? [`      owner: ${clean(item.owner)}${fix !== undefined ? `; fix: ${clean(fix.trim())}` : ""}`] : [])
+      `- ${clean(unrepeat(reason))}`,
+      ...(item ? [`    owner: ${clean(item.owner)}${fix !== undefined ? `; fix: ${clean(fix)}` : ""}`] : [])
     ]
   })
 }
 
-/**
- * The whole report as text: one line per item grouped by tier, details under
- * items that need attention, deferrals, rollback plans, unsupported cases, a
- * summary by tier and the verdict with the blocking reasons.
- *
- * @example
- * const report = await Runner.runPromise(gate)
- * process.stdout.write(ConsoleReporter.render(report, { color: process.stdout.isTTY }))
- */
-export const render = (report: Report.Report, options: RenderOptions = {}): string => {
-  const r = Format.scrubReport(report)
-  const paint = painter(options.color === true)
-  const verbose = options.verbose === true
-  const idWidth = Math.min(40, Math.max(0, ...r.items.map((i) => clean(i.id).length)))
-  const lines = header(r, paint)
-  if (r.items.length > 0) lines.push(paint("dim")(LEGEND))
+/** Labels in the order the tier counts name them. */
+const COUNT_ORDER: ReadonlyArray<Label> = [
+  "PASSED", "ATTESTED", "BLOCKING", "NON-BLOCKING", "DEFERRED", "WARNING", "SKIPPED"
+]
 
+/** One tier's items counted by the word the report shows them with, e.g. `31 passed, 2 blocking (1 error), 1 deferred`. */
+const tierCounts = (items: ReadonlyArray<Report.ItemReport>): string => {
+  if (items.length === 0) return "no items"
+  return COUNT_ORDER.flatMap((label) => {
+    const these = items.filter((i) => labelOf(i) === label)
+    const errors = these.filter((i) => i.status === "error").length
+    return these.length === 0 ? [] : [`${these.length} ${label.toLowerCase()}${errors > 0 ? ` (${errors} error)` : ""}`]
+  }).join(", ")
+}
+
+const tierCountLines = (r: Report.Report): Array<string> =>
+  Format.TIERS.map((tier) => `${tier}: ${tierCounts(r.items.filter((i) => i.tier === tier))}`)
+
+/** Every word the report's items are shown with, and `(error)` when a check could not decide. */
+const wordsOf = (r: Report.Report): Set<Label | "(error)"> => {
+  const words = new Set<Label | "(error)">(r.items.map(labelOf))
+  if (r.items.some((i) => i.status === "error")) words.add("(error)")
+  return words
+}
+
+/** Groups a compact report lists after the blockers, in this order. */
+const COMPACT_GROUPS: ReadonlyArray<Label> = ["DEFERRED", "NON-BLOCKING", "WARNING", "SKIPPED"]
+
+/**
+ * Is this item listed in a compact report (besides the blockers)? Not plain passes and attestations, and not the
+ * skips a check chose itself ("not applicable here"); the runner's own skips ("not run: prerequisite … ended
+ * fail", an active check not allowed) are listed, because they hide a result.
+ */
+const listedCompact = (item: Report.ItemReport): boolean => {
+  const label = labelOf(item)
+  if (label === "SKIPPED") return item.message.startsWith("not run")
+  return COMPACT_GROUPS.includes(label)
+}
+
+/** A compact line: word, id, then `[owner]` (and the deferral's expiry) unless the caller prints them below, message. */
+const compactLine = (item: Report.ItemReport, paint: (s: Style) => Paint, owner = true): string => {
+  const label = labelOf(item)
+  const error = item.status === "error" ? "(error) " : ""
+  const when = label === "DEFERRED" && item.deferral !== undefined ? `, until ${Format.day(item.deferral.expires)}` : ""
+  return `${paint(STYLE[label])(label.padEnd(LABEL_WIDTH))} ${clean(item.id)}${
+    owner ? ` [${clean(item.owner)}${when}]` : ""}: ${error}${clean(unrepeat(item.message))}`
+}
+
+/**
+ * The short report: blockers with tier, owner and first fix line, then the other items that need a look (one
+ * line each, grouped by word), the launch scope, and one line of counts per tier. Passes are counted, not listed.
+ */
+const compactBody = (r: Report.Report, paint: (s: Style) => Paint, cut: (line: string) => string): Array<string> => {
+  const lines: Array<string> = []
+  const blockers = r.items.filter((i) => i.disposition === "blocking")
+  const indent = " ".repeat(LABEL_WIDTH + 1)
+  const attention: Array<string> = []
+  for (const item of blockers) {
+    // The message gets the first row; tier, owner and the fix share the second.
+    attention.push(cut(compactLine(item, paint, false)))
+    const fix = firstFix(item)
+    attention.push(cut(`${indent}${item.tier} · ${clean(item.owner)}${fix !== undefined ? ` · fix: ${clean(fix)}` : ""}`))
+  }
+  for (const reason of otherReasons(r, blockers)) {
+    attention.push(cut(`${paint("red")("BLOCKING".padEnd(LABEL_WIDTH))} ${clean(unrepeat(reason))}`))
+  }
+  for (const label of COMPACT_GROUPS) {
+    for (const item of r.items) if (labelOf(item) === label && listedCompact(item)) attention.push(cut(compactLine(item, paint)))
+  }
+  if (attention.length > 0) lines.push("", ...attention)
+  if (r.launchScope !== undefined) {
+    const [first, ...rest] = launchScopeLines(r.launchScope, Format.launchScopeShort)
+    lines.push("", cut(`Launch scope: ${first}`), ...rest.map((l) => cut(`  ${l}`)))
+  }
+  lines.push("", ...tierCountLines(r))
+  return lines
+}
+
+/** Items a compact report counts without listing. */
+const unlistedCount = (r: Report.Report): number =>
+  r.items.filter((i) => i.disposition !== "blocking" && !listedCompact(i)).length
+
+/** The full report: every item by tier with its details, deferrals, launch scope, rollback, unsupported, counts. */
+const fullBody = (r: Report.Report, paint: (s: Style) => Paint, verbose: boolean): Array<string> => {
+  const lines: Array<string> = []
+  const idWidth = Math.min(40, Math.max(0, ...r.items.map((i) => clean(i.id).length)))
   for (const { items, tier } of Format.itemsByTier(r)) {
     lines.push("", paint("bold")(`${Format.tierTitle[tier]} (${Format.countsPhrase(r.summary.byTier[tier])})`))
     for (const item of items) {
@@ -264,8 +376,6 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
       lines.push(...detailLines(item, verbose, paint).map((l) => `        ${l}`))
     }
   }
-  if (r.items.length === 0) lines.push("", "No items: this gate checks nothing, so it proves nothing.")
-
   lines.push(...section(
     "Deferrals",
     r.deferrals.flatMap((d) => [
@@ -290,18 +400,48 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
     r.unsupported.map((u) => `- ${clean(u.case)}${u.reason !== undefined ? `: ${clean(u.reason)}` : ""}`),
     paint
   ))
-  lines.push(...section(
-    "Summary",
-    Format.TIERS.map((t) => `${t.padEnd(16)} ${Format.countsPhrase(r.summary.byTier[t])}`),
-    paint
-  ))
-  lines.push("", paint(r.verdict === "ready" ? "green" : "red")(paint("bold")(Format.verdictLine(r))))
-  lines.push(...reasonLines(r))
-  const width = options.width
-  const fitted = width === undefined || verbose ? lines : lines.flatMap((l) => fit(l, width))
-  if (fitted.some((l) => l.endsWith("…") || l.endsWith("…\u001b[0m"))) {
-    fitted.push(paint("dim")("(long lines cut: --verbose and the report files have the full text)"))
+  lines.push(...section("Summary", tierCountLines(r), paint))
+  lines.push(...section("Blocking", reasonLines(r), paint))
+  return lines
+}
+
+/**
+ * The report as text, ending with the verdict line.
+ *
+ * By default it is short: the header, a legend of the words used, each blocker with its tier, owner and the first
+ * line of its fix, the other items that need a look (deferred, non-blocking, warnings, checks the runner did not
+ * run: one line each), the launch scope, and one line of counts per tier. Passed items are counted, not listed.
+ * With `verbose: true` it lists every item by tier with its evidence, then deferrals, launch scope, rollback plans,
+ * unsupported cases, counts and the blocking reasons.
+ *
+ * @example
+ * const report = await Runner.runPromise(gate)
+ * process.stdout.write(ConsoleReporter.render(report, { color: process.stdout.isTTY }))
+ */
+export const render = (report: Report.Report, options: RenderOptions = {}): string => {
+  const r = Format.scrubReport(report)
+  const paint = painter(options.color === true)
+  const verbose = options.verbose === true
+  // Verbose keeps every line whole; otherwise item lines are cut to one row, the rest wrap (see fit).
+  const width = verbose ? undefined : options.width
+  const cut = (line: string): string => (width === undefined ? line : fit(line, width, 1)[0]!)
+  const lines = header(r, paint)
+  // The run's facts (time, duration, versions) are in the files too: on screen they get one row.
+  lines[1] = cut(lines[1]!)
+  if (r.items.length > 0) lines.push(...legendLines(wordsOf(r), width ?? 120).map((l) => paint("dim")(l)))
+  if (r.items.length === 0) lines.push("", "No items: this gate checks nothing, so it proves nothing.")
+  lines.push(...(verbose ? fullBody(r, paint, true) : compactBody(r, paint, cut)))
+  const fitted = width === undefined ? lines : lines.flatMap((l) => fit(l, width))
+  const wasCut = fitted.some((l) => l.endsWith("…") || l.endsWith("…\u001b[0m"))
+  const unlisted = verbose ? 0 : unlistedCount(r)
+  if (wasCut || unlisted > 0) {
+    const left = [
+      ...(unlisted > 0 ? [`${unlisted} item${unlisted === 1 ? "" : "s"} not listed`] : []),
+      ...(wasCut ? ["long lines cut"] : [])
+    ]
+    fitted.push(paint("dim")(`(${left.join(", ")}: --verbose and the report files have it all)`))
   }
+  fitted.push("", paint(r.verdict === "ready" ? "green" : "red")(paint("bold")(Format.verdictLine(r))))
   return Format.scrubOutput(`${fitted.join("\n")}\n`)
 }
 

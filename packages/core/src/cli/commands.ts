@@ -25,7 +25,7 @@ Options:
   --markdown FILE       Write a Markdown report (for PR comments, job summaries)
   --html FILE           Write a self-contained HTML report
   --history DIR         Earlier JSON reports: adds a trend to the HTML report
-  --console FILE        Also write the console report (plain text, full width)
+  --console FILE        Also write the full console report (plain text, as --verbose)
   --github              GitHub Actions output: ::error/::warning lines and the
                         Markdown report in $GITHUB_STEP_SUMMARY (on by default
                         when GITHUB_ACTIONS=true)
@@ -40,7 +40,8 @@ Options:
   --expect VERDICT      For demos: exit 0 when the verdict is VERDICT (ready or
                         blocked), 1 otherwise, and say what run alone would exit
   --progress            Print progress off a terminal too (on a terminal it always shows)
-  --verbose             Show evidence for passing checks too, and lines uncut
+  --verbose             List every item with its evidence, lines uncut (by default
+                        the report lists blockers and items that need a look)
   --color, --no-color   Force colours on or off (default: on for a terminal,
                         off when NO_COLOR is set)
   -h, --help            Show this help

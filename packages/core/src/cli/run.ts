@@ -184,8 +184,8 @@ const reportFilesOf = (values: Values, junitNonBlocking: "skipped" | "failure" |
     ...file("--json", values.json, JsonReporter.render),
     ...file("--junit", values.junit, (r) => JUnitReporter.render(r, { nonBlocking: junitNonBlocking })),
     ...file("--markdown", values.markdown, MarkdownReporter.render),
-    // The file keeps every character: cutting to a width is for the screen.
-    ...file("--console", values.console, (r) => ConsoleReporter.render(r, { color: false, verbose: values.verbose === true }))
+    // The file is the whole report (every item, its evidence, every character): the short form is for the screen.
+    ...file("--console", values.console, (r) => ConsoleReporter.render(r, { color: false, verbose: true }))
   ]
 }
 

@@ -155,6 +155,17 @@ export const launchScopeLine = (scope: Report.LaunchScope): string => {
       : `${open.length} launch-critical not done (${deferred} deferred, ${open.length - deferred} not deferred)`)
 }
 
+/** {@link launchScopeLine} with what matters first, for a line that may be cut: the open launch-critical items. */
+export const launchScopeShort = (scope: Report.LaunchScope): string => {
+  if (scope.error !== undefined) return launchScopeLine(scope)
+  const open = scope.openLaunchCritical ?? []
+  const deferred = open.filter((i) => i.deferredBy !== undefined).length
+  const status = open.length === 0
+    ? "no open launch-critical item"
+    : `${open.length} launch-critical not done (${deferred} deferred, ${open.length - deferred} not deferred)`
+  return `${status} of ${scope.total ?? 0} item${scope.total === 1 ? "" : "s"} in ${scope.source}`
+}
+
 /** The owners of an open item, or "no owner". */
 export const ownersPhrase = (item: Report.LaunchScopeItem): string =>
   item.owners.length > 0 ? item.owners.join(", ") : "no owner"
