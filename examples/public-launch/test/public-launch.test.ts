@@ -163,7 +163,7 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
     expect(docs.status, docs.stderr).toBe(0)
   }, 120_000)
 
-  it("the demo command runs the gate through the CLI, expects BLOCKED (exit 0), says so last, and leaves the four reports", () => {
+  it("the demo command runs the gate through the CLI, expects BLOCKED (exit 0), says so last, and leaves the five reports", () => {
     const pkg = JSON.parse(readFileSync(new URL("package.json", here), "utf8")) as { scripts: Record<string, string> }
     const out = mkdtempSync(join(tmpdir(), "public-launch-demo-"))
     try {
@@ -175,8 +175,15 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
       expect(result.status, result.stderr.slice(-2000)).toBe(0)
       expect(result.stdout).toContain("BLOCKED")
       expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(/^As expected, the verdict is BLOCKED/)
-      for (const file of ["console.txt", "report.json", "junit.xml", "report.md"]) expect(existsSync(join(out, file))).toBe(true)
+      for (const file of ["console.txt", "report.json", "junit.xml", "report.md", "report.html"]) {
+        expect(existsSync(join(out, file))).toBe(true)
+      }
       expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).verdict).toBe("blocked")
+      // Every human report carries the "Launch scope" section read from the ten task files in backlog/.
+      for (const file of ["console.txt", "report.md", "report.html"]) {
+        const text = readFileSync(join(out, file), "utf8")
+        expect(text, file).toMatch(/Launch scope(<\/h2>)?\s*(<p[^>]*>)?10 items in task files in backlog\//)
+      }
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
