@@ -97,7 +97,7 @@ const MEANING: Record<Label | "(error)", string> = {
   DEFERRED: "has a deferral",
   WARNING: "has a caveat",
   ATTESTED: "signed off",
-  PASSED: "OK",
+  PASSED: "fine",
   SKIPPED: "not run",
   "(error)": "could not decide"
 }
@@ -294,7 +294,8 @@ const tierCounts = (items: ReadonlyArray<Report.ItemReport>): string => {
   return COUNT_ORDER.flatMap((label) => {
     const these = items.filter((i) => labelOf(i) === label)
     const errors = these.filter((i) => i.status === "error").length
-    return these.length === 0 ? [] : [`${these.length} ${label.toLowerCase()}${errors > 0 ? ` (${errors} error)` : ""}`]
+    const word = label === "WARNING" && these.length > 1 ? "warnings" : label.toLowerCase()
+    return these.length === 0 ? [] : [`${these.length} ${word}${errors > 0 ? ` (${errors} error)` : ""}`]
   }).join(", ")
 }
 
@@ -439,7 +440,7 @@ export const render = (report: Report.Report, options: RenderOptions = {}): stri
       ...(unlisted > 0 ? [`${unlisted} item${unlisted === 1 ? "" : "s"} not listed`] : []),
       ...(wasCut ? ["long lines cut"] : [])
     ]
-    fitted.push(paint("dim")(`(${left.join(", ")}: --verbose and the report files have it all)`))
+    fitted.push(cut(paint("dim")(`(${left.join(", ")}: --verbose and the report files have it all)`)))
   }
   fitted.push("", paint(r.verdict === "ready" ? "green" : "red")(paint("bold")(Format.verdictLine(r))))
   return Format.scrubOutput(`${fitted.join("\n")}\n`)

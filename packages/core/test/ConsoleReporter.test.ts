@@ -1,18 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConsoleReporter, Gate, type Report, Runner } from "../src/index.js"
+import * as Format from "../src/internal/reporters/format.js"
+import { ConsoleReporter, Gate, Outcome, type Report, Runner } from "../src/index.js"
 import * as Fixture from "./reporters/fixture.js"
 import { recorder } from "./reporters/fixture.js"
 
 const lineOf = (text: string, id: string): string => {
-  const line = text.split("\n").find((l) => l.includes(` ${id} `))
+  const line = text.split("\n").find((l) => l.includes(` ${id} `) || l.includes(` ${id}: `))
   if (line === undefined) throw new Error(`no line for ${id}`)
   return line
 }
 
 describe("ConsoleReporter.render", () => {
-  it("groups items by tier, one line each with symbol, status, id, title, owner and message", async () => {
+  it("verbose: groups items by tier, one line each with its word, id, title, owner and message", async () => {
     const report = await Fixture.run()
-    const text = ConsoleReporter.render(report)
+    const text = ConsoleReporter.render(report, { verbose: true })
     const critical = text.indexOf("Launch-critical (")
     const adjacent = text.indexOf("Launch-adjacent (")
     const post = text.indexOf("Post-launch (")
@@ -36,25 +37,27 @@ describe("ConsoleReporter.render", () => {
     expect(lineOf(text, "acme.api.dashboards")).toMatch(/NON-BLOCKING/)
   })
 
-  it("shows evidence, remediation and docs under items that did not pass, and hides them for passes unless verbose", async () => {
+  it("verbose: shows evidence, remediation and docs under every item; the default shows no evidence", async () => {
     const report = await Fixture.run()
-    const text = ConsoleReporter.render(report)
+    const text = ConsoleReporter.render(report, { verbose: true })
     const block = text.slice(text.indexOf("acme.api.min-instances "), text.indexOf("acme.api.probe "))
     expect(block).toContain(`observed: 0`)
     expect(block).toContain(`expected: ">= 1"`)
     expect(block).toContain("fix: Set min instances to 1.")
     expect(block).toContain("docs: https://docs.acme.dev/min-instances")
     expect(text).toContain("FAIL  us-central1: not serving")
-    expect(text).not.toContain("https://api.acme.dev/healthz")
+    expect(text).toContain(`url: "https://api.acme.dev/healthz"`)
+    expect(text).toContain("PASS  europe-west1: serving")
 
-    const verbose = ConsoleReporter.render(report, { verbose: true })
-    expect(verbose).toContain(`url: "https://api.acme.dev/healthz"`)
-    expect(verbose).toContain("PASS  europe-west1: serving")
+    const compact = ConsoleReporter.render(report)
+    expect(compact).not.toContain("observed: 0")
+    expect(compact).not.toContain("https://api.acme.dev/healthz")
+    expect(compact).not.toContain("europe-west1")
   })
 
-  it("lists deferrals with their state, rollback plans, unsupported cases, a summary by tier and the verdict with reasons", async () => {
+  it("verbose: lists deferrals, rollback plans, unsupported cases, counts by tier, the reasons, then the verdict", async () => {
     const report = await Fixture.run()
-    const text = ConsoleReporter.render(report)
+    const text = ConsoleReporter.render(report, { verbose: true })
     const deferrals = text.slice(text.indexOf("\nDeferrals\n"), text.indexOf("\nRollback plans\n"))
     expect(deferrals).toMatch(/active +acme\.db\.backups \[data-team\] expires 2026-04-01, 31 days left: backups move/)
     expect(deferrals).toMatch(/expired acme\.api\.tls \[security\] expired 2026-02-01: renewal pending/)
@@ -66,9 +69,9 @@ describe("ConsoleReporter.render", () => {
     )
     expect(text).toContain("acme.db: no rollback: schema changes are forward-only")
     expect(text).toContain("- IPv6-only clients: no AAAA records yet")
-    expect(text).toMatch(/launch-critical +2 pass, 3 fail, 1 error, 1 deferred/)
-    expect(text).toMatch(/post-launch +1 fail/)
-    expect(text).toContain("BLOCKED: 4 blocking, 3 warnings, 1 deferred, 12 items")
+    expect(text).toContain("launch-critical: 2 passed, 4 blocking (1 error), 1 deferred")
+    expect(text).toContain("post-launch: 1 non-blocking")
+    expect(text.trimEnd().split("\n").at(-1)).toBe("BLOCKED: 4 blocking, 3 warnings, 1 deferred, 12 items")
     for (const reason of report.reasons) expect(text).toContain(`  - ${reason}`)
     expect(text).toContain("launchgate: acme api launch → production")
   })
@@ -103,13 +106,37 @@ describe("ConsoleReporter.render", () => {
 })
 
 describe("ConsoleReporter.render: a report a person reads (issue 14, point 10)", () => {
-  it("says what each result means in a word, with a one-line legend, instead of four kinds of FAIL", async () => {
-    const text = ConsoleReporter.render(await Fixture.run())
-    expect(text).toContain(ConsoleReporter.LEGEND)
-    expect(ConsoleReporter.LEGEND.length).toBeLessThanOrEqual(80)
-    expect(text).not.toMatch(/[✗!↷i] FAIL/)
-    const labels = new Set(text.split("\n").map((l) => /^ {2}([A-Z-]+) /.exec(l)?.[1]).filter((l) => l !== undefined))
-    expect([...labels].sort()).toEqual(expect.arrayContaining(["BLOCKING", "DEFERRED", "NON-BLOCKING", "PASSED", "SKIPPED"]))
+  it("says what each result means in a word, with a legend of one or two lines explaining every word used", async () => {
+    const report = await Fixture.run()
+    for (const options of [{ width: 80 }, { verbose: true }]) {
+      const text = ConsoleReporter.render(report, options)
+      expect(text).not.toMatch(/[✗!↷i] FAIL/)
+      const lines = text.split("\n")
+      // The legend: the lines between the two header lines and the first blank line.
+      const legend = lines.slice(2, lines.indexOf(""))
+      expect(legend.length).toBeGreaterThanOrEqual(1)
+      expect(legend.length).toBeLessThanOrEqual(2)
+      for (const l of legend) expect([...l].length).toBeLessThanOrEqual(options.width ?? 120)
+      const used = new Set<string>()
+      for (const line of lines.slice(2 + legend.length)) {
+        const word = /^\s*(BLOCKING|NON-BLOCKING|DEFERRED|ATTESTED|PASSED|WARNING|SKIPPED) /.exec(line)?.[1]
+        if (word !== undefined) used.add(word)
+        for (const m of line.matchAll(/\d+ (passed|attested|blocking|non-blocking|deferred|warning|skipped)s?\b/g)) {
+          used.add(m[1]!.toUpperCase())
+        }
+        if (line.includes("(error)")) used.add("(error)")
+      }
+      expect([...used]).toEqual(expect.arrayContaining(["BLOCKING", "NON-BLOCKING", "DEFERRED", "PASSED", "(error)"]))
+      const explained = new RegExp(`(^| · )${"WORD"} [a-z]`)
+      for (const word of used) {
+        const pattern = new RegExp(explained.source.replace("WORD", word.replace(/[()]/g, "\\$&")))
+        expect(legend.some((l) => pattern.test(l)), `${word} in ${legend.join(" / ")}`).toBe(true)
+      }
+    }
+    // Every word has a meaning in the full legend.
+    for (const word of ["BLOCKING", "NON-BLOCKING", "DEFERRED", "ATTESTED", "PASSED", "WARNING", "SKIPPED", "(error)"]) {
+      expect(ConsoleReporter.LEGEND).toContain(`${word} `)
+    }
   })
 
   it("fits lines to the width given, keeping the full text for verbose", async () => {
@@ -120,15 +147,21 @@ describe("ConsoleReporter.render: a report a person reads (issue 14, point 10)",
     const fitted = ConsoleReporter.render(widened, { width: 80 })
     for (const line of fitted.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80)
     expect(fitted).not.toContain(long)
-    expect(fitted).toContain("--verbose and the report files have the full text")
+    expect(fitted).toContain("long lines cut: --verbose and the report files have it all")
     expect(ConsoleReporter.render(widened, { width: 80, verbose: true })).toContain(long)
     expect(ConsoleReporter.render(widened)).toContain(long)
   })
 
-  it("gives each blocker its owner and the first line of its fix under the verdict", async () => {
+  it("gives each blocker its tier, owner and the first line of its fix, above the verdict", async () => {
     const text = ConsoleReporter.render(await Fixture.run())
-    const tail = text.slice(text.indexOf("BLOCKED:"))
-    expect(tail).toMatch(/- acme\.api\.min-instances .*\n\s+owner: platform; fix: Set min instances to 1\./)
+    const head = text.slice(0, text.indexOf("BLOCKED:"))
+    expect(head).toMatch(/BLOCKING +acme\.api\.min-instances: 0 instances\n +launch-critical · platform · fix: Set min/)
+    // A fix on the failing subject stands in when the item has none of its own.
+    expect(head).toMatch(/acme\.api\.regions: .*\n +launch-critical · sre · fix: Redeploy us-central1\./)
+    const verbose = ConsoleReporter.render(await Fixture.run(), { verbose: true })
+    expect(verbose.slice(0, verbose.indexOf("BLOCKED:"))).toMatch(
+      /- acme\.api\.min-instances .*\n\s+owner: platform; fix: Set min instances to 1\./
+    )
   })
 
   it("says 'interrupted' once and a repeated prefix once", async () => {
@@ -145,6 +178,70 @@ describe("ConsoleReporter.render: a report a person reads (issue 14, point 10)",
     expect(text).not.toContain("interrupted: interrupted")
     expect(text).toContain("GET https://x.test/a failed: refused")
     expect(text).not.toContain("GET https://x.test/a: GET")
+  })
+})
+
+/** The fixture gate with `extra` plainly passing launch-critical checks on `acme.api` (50+ items in all). */
+const bigGate = (extra: number) => {
+  const base = Fixture.gate()
+  const passes = Array.from({ length: extra }, (_, n) => ({
+    check: Fixture.simple(`acme.api.ok-${n}`, () => Outcome.pass(`fine ${n}`, { observed: n })),
+    tier: "launch-critical" as const,
+    owner: "platform"
+  }))
+  return Fixture.gate({ items: [...base.items.map((i) => ({ check: i.check, tier: i.tier, owner: i.owner })), ...passes] })
+}
+
+describe("ConsoleReporter.render: short by default (issue 14's first command)", () => {
+  it("renders a 60-item report in 40 lines or fewer: blockers with owner and fix, no passed item, the verdict last", async () => {
+    const report = await Runner.runPromise(bigGate(49), { now: Fixture.NOW })
+    expect(report.items.length).toBeGreaterThanOrEqual(60)
+    const text = ConsoleReporter.render(report, { width: 80 })
+    const lines = text.trimEnd().split("\n")
+    expect(lines.length).toBeLessThanOrEqual(40)
+    for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(80)
+    expect(lines.at(-1)).toBe(Format.verdictLine(report))
+    const blockers = report.items.filter((i) => i.disposition === "blocking")
+    expect(blockers.length).toBe(4)
+    for (const item of blockers) {
+      const at = lines.findIndex((l) => l.startsWith(`BLOCKING     ${item.id}: `))
+      expect(at, item.id).toBeGreaterThan(-1)
+      expect(lines[at + 1]).toContain(`${item.tier} · ${item.owner}`)
+      const fix = item.remediation ?? item.subjects?.find((s) => s.remediation !== undefined)?.remediation
+      if (fix !== undefined) expect(lines[at + 1]).toContain(`fix: ${fix.split("\n")[0]}`)
+    }
+    // Passed items are counted, not named.
+    for (const item of report.items.filter((i) => i.status === "pass" && i.disposition === "ok")) {
+      expect(text, item.id).not.toMatch(new RegExp(`${item.id.replace(/\./g, "\\.")}\\b`))
+    }
+    expect(text).toContain("launch-critical: 51 passed, 4 blocking (1 error), 1 deferred")
+    // The other items that need a look: one line each, grouped by word.
+    const others = report.items.filter((i) => ["warning", "info", "deferred"].includes(i.disposition) && i.status !== "pass")
+    expect(others.length).toBeGreaterThan(0)
+    for (const item of others) expect(lines.filter((l) => l.includes(` ${item.id} [`)), item.id).toHaveLength(1)
+    const order = lines.map((l) => /^(DEFERRED|NON-BLOCKING|WARNING) +\S+ \[/.exec(l)?.[1]).filter((w) => w !== undefined)
+    expect(order).toEqual([...order].sort((a, b) => ["DEFERRED", "NON-BLOCKING", "WARNING"].indexOf(a) -
+      ["DEFERRED", "NON-BLOCKING", "WARNING"].indexOf(b)))
+    // A skip the check chose itself is counted; it hides no result.
+    expect(text).not.toContain("acme.api.canary")
+    expect(text).toMatch(/\(\d+ items not listed.*--verbose/)
+  })
+
+  it("lists a check the runner did not run (a prerequisite failed) as SKIPPED", async () => {
+    const needsProbe = Fixture.simple("acme.api.after-probe", () => Outcome.pass("ok"), { dependsOn: ["acme.api.probe"] })
+    const base = Fixture.gate()
+    const report = await Fixture.run(Fixture.gate({
+      items: [...base.items.map((i) => ({ check: i.check, tier: i.tier, owner: i.owner })),
+        { check: needsProbe, tier: "launch-adjacent", owner: "qa" }]
+    }))
+    expect(lineOf(ConsoleReporter.render(report), "acme.api.after-probe")).toMatch(/^SKIPPED +acme\.api\.after-probe \[qa\]: not run/)
+  })
+
+  it("verbose: true lists every item", async () => {
+    const report = await Runner.runPromise(bigGate(49), { now: Fixture.NOW })
+    const text = ConsoleReporter.render(report, { verbose: true, width: 80 })
+    for (const item of report.items) expect(text, item.id).toContain(` ${item.id} `)
+    expect(text.trimEnd().split("\n").at(-1)).toBe(Format.verdictLine(report))
   })
 })
 
