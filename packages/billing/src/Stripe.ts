@@ -32,15 +32,13 @@ import * as S from "./internal/stripeSchemas.js"
 /** The Stripe API version launchgate pins by default (the one `stripe@23.1` targets). */
 export const apiVersion: string = STRIPE_API_VERSION
 
-/** Retry settings (the transport retries; the SDK's own retries are off). */
-export interface RetryOptions {
-  /** Attempts per read, the first included, for 409, 429, 5xx and connection errors. Default 3. */
-  readonly maxAttempts?: number | undefined
-  /** First backoff delay (doubles, with jitter). Default 500 ms. */
-  readonly baseDelay?: Duration.DurationInput | undefined
-  /** Cap on one backoff delay. Default 8 seconds. (`Retry-After` is bounded by `readTimeout` instead.) */
-  readonly maxDelay?: Duration.DurationInput | undefined
-}
+/**
+ * Retry settings, the shape every vendor takes (core's policy; the transport retries, the SDK's own retries are
+ * off): `maxAttempts` per read, the first included, for 409, 429, 5xx and connection errors (default 3);
+ * `baseDelay`, the first backoff, doubling with jitter (default 500 ms); `maxDelay`, the cap on one backoff
+ * (default 8 seconds; `Retry-After` is bounded by `readTimeout` instead).
+ */
+export type RetryOptions = Pick<HttpTransport.RetryPolicy, "maxAttempts" | "baseDelay" | "maxDelay">
 
 /** Options of {@link make} (and `BillingClient.layer`). */
 export interface Options {

@@ -652,6 +652,146 @@ export const layer = (options: Options = {}): Layer.Layer<HttpTransport> => Laye
 /** The default transport (used by the runner when a gate provides none). */
 export const layerDefault: Layer.Layer<HttpTransport> = layer()
 
+/** The methods {@link toFetch} sends. */
+export type Method = NonNullable<HttpRequest["method"]>
+
+/** Options of {@link toFetch}. */
+export interface FetchOptions {
+  /** The methods the fetch sends; any other is refused (a rejected `TypeError`). Default: every {@link Method}. */
+  readonly methods?: ReadonlyArray<Method> | undefined
+  /** Headers set over the caller's (names in lower case): the credential, as `Redacted`, belongs here. */
+  readonly headers?: HttpRequest["headers"]
+  /** Per-attempt timeout (the transport's `timeout`). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Bound on one call: every attempt and every wait. It is the transport's `budget` (a `Retry-After` that does
+   * not fit fails at once with `RateLimited`), and a hang past it rejects with a `Timeout` {@link HttpError}.
+   */
+  readonly budget?: Duration.DurationInput | undefined
+  readonly retry?: RetryPolicy | false | undefined
+  readonly maxBodyBytes?: number | undefined
+  /** A signal read at each call (an SDK that cannot pass one through), added to the call's own `signal`. */
+  readonly signal?: (() => AbortSignal | undefined) | undefined
+  /** Called once per fetch call, for per-call state: retry hooks merged over `retry`, extra response headers. */
+  readonly call?: (() => FetchCall) | undefined
+}
+
+/** The per-call part of {@link FetchOptions}. */
+export interface FetchCall {
+  readonly retry?: RetryPolicy | undefined
+  /** Headers added to the `Response` the SDK sees (never sent), e.g. what the retries cost. */
+  readonly headers?: ((response: HttpResponse) => Readonly<Record<string, string>>) | undefined
+}
+
+/** The `init` of a WHATWG `fetch` call, as far as {@link toFetch} reads it. */
+export interface FetchInit {
+  readonly method?: string | undefined
+  readonly headers?: ConstructorParameters<typeof Headers>[0] | undefined
+  readonly body?: unknown
+  readonly signal?: AbortSignal | null | undefined
+}
+
+/** Header on the `Response` {@link toFetch} returns (never sent): how many attempts the answer took. */
+export const ATTEMPTS_HEADER = "x-launchgate-attempts"
+/** Header on the `Response` {@link toFetch} returns (never sent): milliseconds waited between attempts. */
+export const WAITED_HEADER = "x-launchgate-waited-ms"
+
+/**
+ * What a {@link toFetch} call rejects with when the transport produced no response: `cause` (and `error`) is
+ * the {@link HttpError}; `lastHeaders` are those of the last response seen before giving up (a rate-limit
+ * answer), if any. SDKs keep the thrown value, so the caller finds the transport's error on theirs.
+ */
+export class FetchFailure extends Error {
+  override readonly cause: HttpError
+  constructor(readonly error: HttpError, readonly lastHeaders: Readonly<Record<string, string>> | undefined) {
+    super(error.message, { cause: error })
+    this.cause = error
+    this.name = "LaunchgateTransportFailure"
+  }
+}
+
+const ALL_METHODS: ReadonlyArray<Method> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+// The body is already complete and decoded: these would describe the wire form, not this body.
+const WIRE_HEADERS = new Set(["content-length", "content-encoding", "transfer-encoding"])
+
+const bodyOf = (body: unknown): string | Uint8Array | undefined => {
+  if (body === undefined || body === null || body === "") return undefined
+  if (typeof body === "string" || body instanceof Uint8Array) return body
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
+  if (body instanceof URLSearchParams) return body.toString()
+  throw new TypeError("launchgate fetch: only string, byte and URLSearchParams bodies are supported")
+}
+
+const toResponse = (response: HttpResponse, extra: Readonly<Record<string, string>>): Response => {
+  const out = new Headers()
+  for (const [name, value] of Object.entries(response.headers)) if (!WIRE_HEADERS.has(name)) out.set(name, value)
+  out.set(ATTEMPTS_HEADER, String(response.attempts))
+  if (response.waitedMs !== undefined) out.set(WAITED_HEADER, String(Math.round(response.waitedMs)))
+  for (const [name, value] of Object.entries(extra)) out.set(name, value)
+  const nullBody = response.status === 204 || response.status === 304 || response.body.length === 0
+  return new Response(nullBody ? null : response.body, { status: response.status, headers: out })
+}
+
+/**
+ * A WHATWG-`fetch`-compatible function over `transport.request`, for an SDK that takes a `fetch` (Octokit's
+ * `request.fetch`, Stripe's `createFetchHttpClient`): the body cap, the retry policy (with `Retry-After`), the
+ * budget, proxy/CA options and redaction apply to the SDK's calls as to every other request. The `Response`
+ * carries {@link ATTEMPTS_HEADER} (and {@link WAITED_HEADER} after a retry); a call that gets no response
+ * rejects with a {@link FetchFailure} whose `cause` is the transport's {@link HttpError}.
+ *
+ * @example
+ * new Octokit({ request: { fetch: HttpTransport.toFetch(transport, { methods: ["GET"], budget: "20 seconds" }) } })
+ */
+export const toFetch = (transport: Service, options: FetchOptions = {}) => {
+  const methods = new Set<string>(options.methods ?? ALL_METHODS)
+  const budget = options.budget === undefined ? undefined : Duration.decode(options.budget)
+  return async (input: string | URL | Request, init: FetchInit = {}): Promise<Response> => {
+    const url = input instanceof Request ? input.url : input
+    const method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase()
+    if (!methods.has(method)) throw new TypeError(`launchgate fetch: ${method} is not allowed here`)
+    const call = options.call?.() ?? {}
+    const base = options.retry === false ? undefined : { ...(options.retry ?? {}), ...(call.retry ?? {}) }
+    let lastHeaders: Readonly<Record<string, string>> | undefined
+    let seen = 0
+    const retry: RetryPolicy | false = base === undefined ? false : {
+      ...base,
+      retryOn: (response) => {
+        lastHeaders = response.headers
+        seen = Math.max(seen, response.attempts)
+        return (base.retryOn ?? ((r: HttpResponse) => DEFAULT_RETRY_STATUSES.has(r.status)))(response)
+      }
+    }
+    const headers: Record<string, string | Redacted.Redacted<string>> = Object.fromEntries(
+      new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined)).entries()
+    )
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
+    const body = bodyOf(init.body)
+    const shown = scrubUrl(String(url))
+    const request = transport.request({
+      method: method as Method,
+      url,
+      headers,
+      retry,
+      ...(body === undefined ? {} : { body }),
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      ...(budget === undefined ? {} : { budget }),
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes })
+    })
+    // The transport's budget stops waits; this stops an attempt that hangs past it.
+    const bounded = budget === undefined ? request : Effect.timeoutFail(request, {
+      duration: budget,
+      onTimeout: () =>
+        httpError("Timeout", method, shown, seen + 1, `no complete answer within the budget of ${Duration.format(budget)}`)
+    })
+    const signals = [init.signal, options.signal?.()].filter((s): s is AbortSignal => s != null)
+    const exit = await Effect.runPromiseExit(bounded, signals.length > 0 ? { signal: AbortSignal.any(signals) } : {})
+    if (exit._tag === "Success") return toResponse(exit.value, call.headers?.(exit.value) ?? {})
+    const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+    if (failure !== undefined) throw new FetchFailure(failure, lastHeaders)
+    throw new Error(`${method} ${shown}: the request was interrupted`)
+  }
+}
+
 /** A response header by case-insensitive name. */
 export const header = (response: HttpResponse, name: string): Option.Option<string> =>
   Option.fromNullable(response.headers[name.toLowerCase()])

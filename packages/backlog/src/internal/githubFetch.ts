@@ -1,6 +1,6 @@
 /**
- * Octokit's HTTP goes through core's `HttpTransport`: a `fetch` implemented on
- * `transport.request`, handed to Octokit as `request.fetch`. So the gate's
+ * Octokit's HTTP goes through core's `HttpTransport`: `HttpTransport.toFetch`, a
+ * `fetch` over `transport.request`, handed to Octokit as `request.fetch`. So the gate's
  * `http` options (proxy, extra CA, insecure origins), the body cap, redaction
  * and the one retry schedule apply to GitHub as to every other vendor;
  * Octokit's retry and throttling plugins are not used.
@@ -16,22 +16,13 @@
  * @internal
  */
 import { HttpTransport } from "@launchgate/core"
-import { Duration, Effect, Exit, Redacted } from "effect"
+import { Duration, Redacted } from "effect"
 
-/** Headers added to the Response Octokit sees (never sent): how many attempts the answer took. */
-export const ATTEMPTS_HEADER = "x-launchgate-attempts"
+/** Header on the Response Octokit sees (never sent): how many attempts the answer took. */
+export const ATTEMPTS_HEADER = HttpTransport.ATTEMPTS_HEADER
 
 /** Thrown to Octokit when the transport produced no response; Octokit keeps it as the error's `cause`. */
-export class TransportFailure extends Error {
-  constructor(
-    readonly error: HttpTransport.HttpError,
-    /** Headers of the last response seen before giving up (the rate-limit answer), if any. */
-    readonly lastHeaders: Readonly<Record<string, string>> | undefined
-  ) {
-    super(error.message)
-    this.name = "LaunchgateTransportFailure"
-  }
-}
+export const TransportFailure = HttpTransport.FetchFailure
 
 /** Retry settings and the budget of one read (every attempt and wait together). */
 export interface Policy {
@@ -69,35 +60,19 @@ const retryable = (response: HttpTransport.HttpResponse): boolean =>
   response.status === 502 || response.status === 503 || response.status === 504 || response.status === 500 ||
   rateLimitKind(response.status, response.headers, response.body) !== undefined
 
-interface FetchInit {
-  readonly method?: string | undefined
-  readonly headers?: Record<string, string> | undefined
-  readonly body?: unknown
-  readonly signal?: AbortSignal | null | undefined
-}
-
 /** A `fetch` for Octokit's `request.fetch`, sending through `transport`; the token is added here, as `Redacted`. */
 export const makeFetch = (
   transport: HttpTransport.Service,
   token: Redacted.Redacted<string> | undefined,
   policy: Policy
-) => {
-  // The header value is built once and stays Redacted: the transport unwraps it when it writes the header.
-  const authorization = token === undefined ? undefined : Redacted.make(`Bearer ${Redacted.value(token)}`)
-  return async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
-  const method = (init.method ?? "GET").toUpperCase()
-  // Read-only by design: nothing in this package writes to the tracker.
-  if (method !== "GET" && method !== "HEAD") throw new TypeError(`launchgate/backlog only reads; refused ${method}`)
-  let last: Readonly<Record<string, string>> | undefined
-  // GitHub takes `Authorization: Bearer <token>` for every token type
-  // (https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api).
-  const headers: Record<string, string | Redacted.Redacted<string>> = { ...(init.headers ?? {}) }
-  delete headers["authorization"]
-  if (authorization !== undefined) headers["authorization"] = authorization
-  const request = transport.request({
-    method,
-    url,
-    headers,
+) =>
+  HttpTransport.toFetch(transport, {
+    // Read-only by design: nothing in this package writes to the tracker.
+    methods: ["GET", "HEAD"],
+    // GitHub takes `Authorization: Bearer <token>` for every token type
+    // (https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api). The value stays
+    // Redacted: the transport unwraps it when it writes the header.
+    ...(token === undefined ? {} : { headers: { authorization: Redacted.make(`Bearer ${Redacted.value(token)}`) } }),
     timeout: policy.budget,
     budget: policy.budget,
     retry: {
@@ -105,41 +80,7 @@ export const makeFetch = (
       baseDelay: policy.baseDelay,
       // The budget bounds every wait: a Retry-After or reset that does not fit fails at once.
       maxDelay: policy.budget,
-      retryOn: (response) => {
-        last = response.headers
-        return retryable(response)
-      },
+      retryOn: retryable,
       retryAfter: requestedWait
     }
-  }).pipe(
-    Effect.timeoutFail({
-      duration: policy.budget,
-      onTimeout: () =>
-        new HttpTransport.HttpError({
-          reason: "Timeout",
-          method,
-          url: new URL(url).origin + new URL(url).pathname,
-          attempts: 1,
-          message: `${method} ${new URL(url).pathname}: no answer within the read's budget of ${
-            Duration.format(policy.budget)
-          }`
-        })
-    })
-  )
-  const exit = await Effect.runPromiseExit(request, init.signal ? { signal: init.signal } : {})
-  if (Exit.isFailure(exit)) {
-    const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-    if (failure !== undefined) throw new TransportFailure(failure, last)
-    throw new Error(`${method} ${new URL(url).pathname}: the request was interrupted`)
-  }
-  const response = exit.value
-  const out = new Headers()
-  for (const [name, value] of Object.entries(response.headers)) {
-    // The body is already complete and decoded: these would describe the wire form.
-    if (name !== "content-length" && name !== "content-encoding" && name !== "transfer-encoding") out.set(name, value)
-  }
-  out.set(ATTEMPTS_HEADER, String(response.attempts))
-  const nullBody = response.status === 204 || response.status === 304 || response.body.length === 0
-  return new Response(nullBody ? null : response.body, { status: response.status, headers: out })
-}
-}
+  })

@@ -1,6 +1,6 @@
 /**
- * The Stripe SDK's HTTP goes through core's `HttpTransport`: a `fetch`
- * implemented on `transport.request`, handed to `Stripe.createFetchHttpClient`.
+ * The Stripe SDK's HTTP goes through core's `HttpTransport`: `HttpTransport.toFetch`,
+ * a `fetch` over `transport.request`, handed to `Stripe.createFetchHttpClient`.
  * So the gate's `http` options (proxy, extra CA, insecure origins), the body
  * cap, "no retry on TLS errors" and the one retry schedule apply to Stripe as
  * to every other vendor. The SDK's own retries are off.
@@ -13,7 +13,7 @@
  * @internal
  */
 import { HttpTransport } from "@launchgate/core"
-import { Duration, Effect, Exit } from "effect"
+import { Duration } from "effect"
 import { AsyncLocalStorage } from "node:async_hooks"
 
 /** Retry settings and the budget of one read (all attempts and waits together). */
@@ -33,17 +33,12 @@ export interface Policy {
  * Headers added to the Response handed to the SDK (never sent on the wire), so the SDK's error, which
  * carries the response headers, tells `fromSdkError` how many attempts were made and how long was waited.
  */
-export const ATTEMPTS_HEADER = "x-launchgate-attempts"
+export const ATTEMPTS_HEADER = HttpTransport.ATTEMPTS_HEADER
 export const WAITED_HEADER = "x-launchgate-retry-after-waited-ms"
 export const REFUSED_HEADER = "x-launchgate-retry-after-refused"
 
 /** The failure thrown to the SDK when the transport produced no response; `cause` is the `HttpError`. */
-export class TransportFailure extends Error {
-  constructor(readonly error: HttpTransport.HttpError) {
-    super(error.message)
-    this.name = "LaunchgateTransportFailure"
-  }
-}
+export const TransportFailure = HttpTransport.FetchFailure
 
 /** The signal of the Effect fiber that made an SDK call, so interrupting the check aborts the request. */
 export const callSignal = new AsyncLocalStorage<AbortSignal>()
@@ -59,33 +54,15 @@ export const isRetryableResponse = (response: HttpTransport.HttpResponse): boole
   return response.status === 409 || response.status === 429 || response.status >= 500
 }
 
-interface FetchInit {
-  readonly method?: string | undefined
-  readonly headers?: Record<string, string> | Array<[string, string]> | Headers | undefined
-  readonly body?: unknown
-  readonly signal?: AbortSignal | null | undefined
-}
-
-const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
-
-/** A `fetch` for `Stripe.createFetchHttpClient`, sending through `transport` with `policy`. */
-export const makeFetch = (transport: HttpTransport.Service, policy: Policy) =>
-async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
-  const method = (init.method ?? "GET").toUpperCase()
-  if (!METHODS.has(method)) throw new TypeError(`unsupported method ${method}`)
-  const budgetMs = Duration.toMillis(policy.budget)
-  const deadline = Date.now() + budgetMs
+/** The retry hooks of one read: Stripe's rule, `Retry-After` only when it fits, and the waits chosen. */
+const perCall = (policy: Policy): HttpTransport.FetchCall => {
+  const deadline = Date.now() + Duration.toMillis(policy.budget)
   // Waits chosen after attempt n, keyed by n: the schedule may compute a delay it then does not use.
   const waits = new Map<number, number>()
   let refused: { readonly requestedMs: number; readonly remainingMs: number } | undefined
   const requested = (response: HttpTransport.HttpResponse) =>
     HttpTransport.parseRetryAfter(response.headers["retry-after"], Date.now())
   const retry: HttpTransport.RetryPolicy = {
-    maxAttempts: policy.maxRetries + 1,
-    baseDelay: policy.baseDelay,
-    // The budget bounds every wait; `retryOn` refuses a Retry-After that does not fit.
-    maxDelay: policy.budget,
-    unsafe: false,
     retryOn: (response) => {
       if (!isRetryableResponse(response)) return false
       const wait = requested(response)
@@ -106,48 +83,30 @@ async (url: string | URL, init: FetchInit = {}): Promise<Response> => {
       return wait
     }
   }
-  const headers = Object.fromEntries(new Headers(init.headers ?? {}).entries())
-  const request = transport.request({
-    method: method as NonNullable<HttpTransport.HttpRequest["method"]>,
-    url,
-    headers,
-    ...(typeof init.body === "string" && init.body.length > 0 ? { body: init.body } : {}),
-    timeout: policy.attemptTimeout,
-    retry
-  }).pipe(
-    Effect.timeoutFail({
-      duration: policy.budget,
-      onTimeout: () =>
-        new HttpTransport.HttpError({
-          reason: "Timeout",
-          method,
-          url: new URL(url).origin + new URL(url).pathname,
-          attempts: waits.size + 1,
-          message: `${method} ${new URL(url).pathname}: no answer within the read's budget (readTimeout) of ${
-            Duration.format(policy.budget)
-          }`,
-          remediation: "Stripe did not answer in time: check status.stripe.com and the network path (proxy, firewall)."
-        })
-    })
-  )
-  const signals = [init.signal, callSignal.getStore()].filter((s): s is AbortSignal => s != null)
-  const exit = await Effect.runPromiseExit(request, signals.length > 0 ? { signal: AbortSignal.any(signals) } : {})
-  if (Exit.isFailure(exit)) {
-    const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-    if (failure !== undefined) throw new TransportFailure(failure)
-    throw new Error(`${method} ${new URL(url).pathname}: the request was interrupted`)
+  const headers = (response: HttpTransport.HttpResponse): Record<string, string> => {
+    let waited = 0
+    for (const [attempt, ms] of waits) if (attempt < response.attempts) waited += ms
+    return {
+      [WAITED_HEADER]: String(Math.round(waited)),
+      ...(refused === undefined ? {} : { [REFUSED_HEADER]: `${refused.requestedMs};${Math.round(refused.remainingMs)}` })
+    }
   }
-  const response = exit.value
-  let waited = 0
-  for (const [attempt, ms] of waits) if (attempt < response.attempts) waited += ms
-  const out = new Headers()
-  for (const [name, value] of Object.entries(response.headers)) {
-    // The body is already decoded and complete: these would describe the wire form, not this body.
-    if (name !== "content-length" && name !== "content-encoding" && name !== "transfer-encoding") out.set(name, value)
-  }
-  out.set(ATTEMPTS_HEADER, String(response.attempts))
-  out.set(WAITED_HEADER, String(Math.round(waited)))
-  if (refused !== undefined) out.set(REFUSED_HEADER, `${refused.requestedMs};${Math.round(refused.remainingMs)}`)
-  const nullBody = response.status === 204 || response.status === 304 || response.body.length === 0
-  return new Response(nullBody ? null : response.body, { status: response.status, headers: out })
+  return { retry, headers }
 }
+
+/** A `fetch` for `Stripe.createFetchHttpClient`, sending through `transport` with `policy`. */
+export const makeFetch = (transport: HttpTransport.Service, policy: Policy) =>
+  HttpTransport.toFetch(transport, {
+    timeout: policy.attemptTimeout,
+    budget: policy.budget,
+    retry: {
+      maxAttempts: policy.maxRetries + 1,
+      baseDelay: policy.baseDelay,
+      // The budget bounds every wait; `retryOn` refuses a Retry-After that does not fit.
+      maxDelay: policy.budget,
+      unsafe: false
+    },
+    // Interrupting the check's fiber aborts the request, though the SDK passes no signal of its own.
+    signal: () => callSignal.getStore(),
+    call: () => perCall(policy)
+  })
