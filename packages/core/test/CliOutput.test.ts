@@ -83,17 +83,31 @@ describe.concurrent("launchgate run: reports people look at (child process)", { 
     )
     expect(wrong.code).toBe(1)
     expect(plain.code).toBe(1)
+    // Without --expect the verdict is the last line, and the blocker above it carries tier, owner and fix.
+    expect(plain.stdout.trimEnd().split("\n").at(-1)).toBe("BLOCKED: 1 blocking, 0 warnings, 0 deferred, 1 item")
+    expect(plain.stdout).toMatch(
+      /BLOCKING +fixture\.api\.min-instances: min instances is 0\n +launch-critical · platform · fix: set min instances to 1\n/
+    )
   })
 
-  it("off a terminal: no progress lines unless --progress, and the report fits 80 columns", async () => {
-    const [quiet, progress] = await Promise.all([
+  it("off a terminal: no progress lines unless --progress; a short report in 80 columns ending with the verdict", async () => {
+    const [quiet, progress, verbose] = await Promise.all([
       launchgate(["run", fixture("ready.ts"), ...NOW]),
-      launchgate(["run", fixture("ready.ts"), ...NOW, "--progress"])
+      launchgate(["run", fixture("ready.ts"), ...NOW, "--progress"]),
+      launchgate(["run", fixture("ready.ts"), ...NOW, "--verbose"])
     ])
     expect(quiet.stderr).not.toMatch(/^\[\d+\/\d+\]/m)
     expect(progress.stderr).toMatch(/^\[1\/4\] /m)
     for (const line of quiet.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80)
-    expect(quiet.stdout).toContain("BLOCKING stops the launch")
+    expect(quiet.stdout).toContain("PASSED fine")
+    expect(quiet.stdout.trimEnd().split("\n").at(-1)).toMatch(/^READY: 0 blocking, 1 warning, 1 deferred, 4 items$/)
+    // Passed items are counted, not listed; --verbose lists every item.
+    expect(quiet.stdout).not.toContain("fixture.api.healthy")
+    expect(quiet.stdout).toContain("launch-critical: 1 passed, 1 attested, 1 deferred")
+    for (const id of ["fixture.api.healthy", "fixture.api.alerts", "fixture.api.load-test", "fixture.process.rehearsal"]) {
+      expect(verbose.stdout).toContain(id)
+    }
+    expect(verbose.stdout.trimEnd().split("\n").at(-1)).toMatch(/^READY: /)
   })
 
   it("--only runs a subset (ids or globs), leaves the rest out and says so; a pattern matching nothing is exit 2", async () => {

@@ -87,10 +87,13 @@ describe("launchgate run --baseline", () => {
     const console = join(dir, "console", "report.txt")
     const first = await cli(["run", gateFile, "--now", "2030-01-01", "--json", json, "--console", console])
     expect(first.code).toBe(0)
-    // --console writes the report of stdout without colours and uncut (stdout off a terminal fits 80 columns).
+    // --console writes the full report (as --verbose: every item, its evidence, uncut, no colours); stdout off a
+    // terminal is the short report in 80 columns, which counts passed items without naming them.
     const text = await readFile(console, "utf8")
     const report = JsonReporter.parse(await readFile(json, "utf8"))
     for (const item of report.items) expect(text).toContain(item.message)
+    for (const item of report.items) expect(text).toContain(` ${item.id} `)
+    expect(first.stdout).not.toContain("fixture.api.healthy")
     for (const line of first.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80)
     expect(text).not.toMatch(/\u001b\[/)
     const same = await cli(["run", gateFile, "--now", "2030-01-01", "--baseline", json])
