@@ -25,7 +25,7 @@ const causeOf = (settled: { response?: Response; rejected?: unknown }): HttpTran
 }
 
 describe("HttpTransport.toFetch", () => {
-  it.scopedLive("returns the status, headers and body of the answer; sets the Redacted header over the caller's; counts attempts", () =>
+  it.scopedLive("returns the answer's status, headers and body; Redacted headers win; counts attempts", () =>
     Effect.gen(function*() {
       const site = yield* siteScoped()
       site.state.pages.set("/thing", { status: 201, headers: { "x-vendor": "v1" }, body: "hello" })
@@ -35,7 +35,8 @@ describe("HttpTransport.toFetch", () => {
         headers: { "x-tenant": Redacted.make("t-1") }
       })
 
-      const { response } = yield* settle(fetch(`${site.url}/thing`, { headers: { accept: "text/plain", "X-Tenant": "other" } }))
+      const headers = { accept: "text/plain", "X-Tenant": "other" }
+      const { response } = yield* settle(fetch(`${site.url}/thing`, { headers }))
       expect(response?.status).toBe(201)
       expect(response?.headers.get("x-vendor")).toBe("v1")
       expect(response?.headers.get(HttpTransport.ATTEMPTS_HEADER)).toBe("1")

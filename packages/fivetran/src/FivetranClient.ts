@@ -66,18 +66,19 @@ export interface Options {
   readonly checkTimeout?: Duration.DurationInput | undefined
   /** Largest response body read, in bytes. Default 16 MiB (a 1000-item list page is far smaller). */
   readonly maxBodyBytes?: number | undefined
-  readonly retry?: {
-    /** Attempts for reads, the first included. Default 4. */
-    readonly maxAttempts?: number | undefined
-    /** First backoff; doubles with jitter. Default 200 ms. */
-    readonly baseDelay?: Duration.DurationInput | undefined
-    /**
-     * The longest `Retry-After` worth waiting for (the transport's `maxDelay`). A 429 asking for longer
-     * (Fivetran's hourly quota answers `Retry-After: 3600`) fails at once as `rate-limited` instead of
-     * holding the run. Default 10 seconds.
-     */
-    readonly maxRetryAfter?: Duration.DurationInput | undefined
-  } | undefined
+  /**
+   * Retries of reads, the shape every vendor takes: `maxAttempts` (the first included, default 4), `baseDelay`
+   * (first backoff, doubling with jitter, default 200 ms) and `maxDelay`, the longest wait accepted (default
+   * 10 seconds): a 429 asking for longer (Fivetran's hourly quota answers `Retry-After: 3600`) fails at once
+   * as `rate-limited` instead of holding the run.
+   */
+  readonly retry?: RetryOptions | undefined
+}
+
+/** Retry knobs for reads: core's policy fields (the transport does the retrying). */
+export type RetryOptions = Pick<HttpTransport.RetryPolicy, "maxAttempts" | "baseDelay" | "maxDelay"> & {
+  /** @deprecated Renamed `maxDelay` (the same setting, named as in every package); `maxDelay` wins if both are set. */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
 }
 
 /** The client service. Every read is shared within a run; writes and tests never are. */
@@ -131,7 +132,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
       concurrency: options.concurrency ?? 8,
       maxAttempts: options.retry?.maxAttempts ?? 4,
       baseDelay: options.retry?.baseDelay ?? "200 millis",
-      maxRetryAfter: options.retry?.maxRetryAfter ?? "10 seconds"
+      maxDelay: options.retry?.maxDelay ?? options.retry?.maxRetryAfter ?? "10 seconds"
     })
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(options.pageSize ?? MAX_PAGE_SIZE)))
     // Built with the layer, so it lives exactly as long as one run.

@@ -88,7 +88,9 @@ const perCall = (policy: Policy): HttpTransport.FetchCall => {
     for (const [attempt, ms] of waits) if (attempt < response.attempts) waited += ms
     return {
       [WAITED_HEADER]: String(Math.round(waited)),
-      ...(refused === undefined ? {} : { [REFUSED_HEADER]: `${refused.requestedMs};${Math.round(refused.remainingMs)}` })
+      ...(refused === undefined
+        ? {}
+        : { [REFUSED_HEADER]: `${refused.requestedMs};${Math.round(refused.remainingMs)}` })
     }
   }
   return { retry, headers }

@@ -52,7 +52,7 @@ export interface Settings {
   readonly concurrency: number
   readonly maxAttempts: number
   readonly baseDelay: Duration.DurationInput
-  readonly maxRetryAfter: Duration.DurationInput
+  readonly maxDelay: Duration.DurationInput
 }
 
 /** The caller: one request, or one decoded value. */
@@ -131,7 +131,7 @@ const remediationFor = (reason: VendorError.Reason, what: string, status: number
 /** Why a server-requested wait was not honoured (reported in the error). */
 interface Refusal {
   readonly waitMs: number
-  /** `cap`: longer than `retry.maxRetryAfter`; `deadline`: would end past the check timeout. */
+  /** `cap`: longer than `retry.maxDelay`; `deadline`: would end past the check timeout. */
   readonly because: "cap" | "deadline"
   readonly remainingMs: number
 }
@@ -154,7 +154,7 @@ const waited = (waits: ReadonlyArray<number | undefined>, attempts: number): { r
 const refusalText = (refused: Refusal | undefined, checkTimeoutMs: number): string => {
   if (refused === undefined) return ""
   if (refused.because === "cap") {
-    return `; Retry-After asked to wait ${seconds(refused.waitMs)} s, longer than retry.maxRetryAfter allows`
+    return `; Retry-After asked to wait ${seconds(refused.waitMs)} s, longer than retry.maxDelay allows`
   }
   return `; Retry-After asked to wait ${seconds(refused.waitMs)} s but only ${
     seconds(Math.max(0, refused.remainingMs))
@@ -172,7 +172,7 @@ export const make = (settings: Settings): Effect.Effect<Caller, never, HttpTrans
     Redaction.register(settings.apiSecret)
     Redaction.register(basic)
     const checkTimeoutMs = Duration.toMillis(Duration.decode(settings.checkTimeout))
-    const maxRetryAfterMs = Duration.toMillis(Duration.decode(settings.maxRetryAfter))
+    const maxDelayMs = Duration.toMillis(Duration.decode(settings.maxDelay))
     // The run's clock measures the budget (it runs at real speed, but a run may pin its "now").
     const clock = yield* Effect.clock
 
@@ -185,20 +185,20 @@ export const make = (settings: Settings): Effect.Effect<Caller, never, HttpTrans
 
     /**
      * One read's retry policy for the transport. It honours `Retry-After` on 429/503 only while
-     * the wait fits both `retry.maxRetryAfter` and what is left of the check timeout; otherwise it
+     * the wait fits both `retry.maxDelay` and what is left of the check timeout; otherwise it
      * stops and records why, so the error can say so.
      */
     const readPolicy = (deadline: number, waits: Array<number | undefined>, refused: { last?: Refusal }) => ({
       maxAttempts: settings.maxAttempts,
       baseDelay: settings.baseDelay,
-      maxDelay: settings.maxRetryAfter,
+      maxDelay: settings.maxDelay,
       retryOn: (r: HttpTransport.HttpResponse) => {
         delete refused.last
         if (r.status !== 429 && !RETRYABLE.has(r.status)) return false
         const waitMs = requestedWaitMs(r)
         if (waitMs === undefined) return true
         const remainingMs = deadline - clock.unsafeCurrentTimeMillis()
-        if (waitMs > maxRetryAfterMs) refused.last = { waitMs, because: "cap", remainingMs }
+        if (waitMs > maxDelayMs) refused.last = { waitMs, because: "cap", remainingMs }
         else if (waitMs >= remainingMs) refused.last = { waitMs, because: "deadline", remainingMs }
         return refused.last === undefined
       },
