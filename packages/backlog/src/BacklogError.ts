@@ -27,7 +27,8 @@ export class BacklogError extends Schema.TaggedError<BacklogError>()("BacklogErr
 export const isBacklogError = Schema.is(BacklogError)
 
 /** The fine-grained token permissions every GitHub read here needs. */
-export const GITHUB_ROLE = "fine-grained token: Issues (read), Metadata (read)"
+// Worded so no `token:` appears: redaction masks the value after `token:` in every report.
+export const GITHUB_ROLE = "fine-grained token with Issues: read and Metadata: read"
 
 /** GitHub-specific remediations, one table; reasons not listed use core's defaults. */
 export const githubRemediation: Partial<Record<VendorError.Reason, string>> = {

@@ -259,6 +259,16 @@ export interface Summary {
 }
 
 /**
+ * Does a deferral point at an item, by the same rule as `no-open-blocker`: its follow-up is the item itself, or
+ * an item (in the same listing) that follows it up.
+ */
+const defers = (deferral: Deferral.Deferral, item: Backlog.Item, items: ReadonlyArray<Backlog.Item>): boolean =>
+  Backlog.refersTo(deferral.followUp, item) ||
+  items.some((other) =>
+    Backlog.refersTo(deferral.followUp, other) && other.followUpOf !== undefined && Backlog.refersTo(other.followUpOf, item)
+  )
+
+/**
  * Summarise a launch scope: counts per tier and the launch-critical items not done, each with the gate
  * deferral whose follow-up names it. Pure: pass the items a `Backlog.list` returned.
  *
@@ -290,7 +300,7 @@ export const summarize = (
     else if (item.status === "done") counts.done++
     else counts.notPlanned++
     if (key === "launch-critical" && item.status !== "done") {
-      const deferral = gate?.deferrals.find((d) => Backlog.refersTo(d.followUp, item))
+      const deferral = gate?.deferrals.find((d) => defers(d, item, items))
       openLaunchCritical.push({
         ref: item.ref,
         title: item.title,

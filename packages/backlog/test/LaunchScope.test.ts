@@ -171,4 +171,17 @@ describe("LaunchScope.summarize", () => {
     expect(md).toContain("| launch-critical | 3 | 1 | 1 | 1 |")
     expect(md).toContain("acme/api#1 acme/api#1 (open; no owner) — deferred (x.y.z)")
   })
+
+  it("a deferral whose follow-up follows an item up defers that item too (the rule no-open-blocker uses)", () => {
+    const blocker = item("acme/api#10", ["launch-critical"])
+    const followUp: Backlog.Item = { ...item("acme/api#11", ["post-launch"]), followUpOf: "#10" }
+    const other = item("acme/api#12", ["launch-critical"])
+    const summary = LaunchScope.summarize([blocker, followUp, other], {
+      deferrals: [{ check: "x.y.z", owner: "o", reason: "r", risk: "r", followUp: "#11", expires: new Date("2027-01-01") }]
+    })
+    expect(summary.openLaunchCritical.map((i) => [i.ref, i.deferredBy])).toEqual([
+      ["acme/api#10", "x.y.z"],
+      ["acme/api#12", undefined]
+    ])
+  })
 })
