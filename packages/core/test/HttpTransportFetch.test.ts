@@ -10,13 +10,18 @@ import { fastTransport, siteScoped } from "./helpers/http.js"
 import { certificate } from "./helpers/httpTls.js"
 
 /** The fetch's settled value: the Response, or what it rejected with. */
+interface Settled {
+  readonly response?: Response
+  readonly rejected?: unknown
+}
+
 const settle = (promise: Promise<Response>) =>
-  Effect.promise(() => promise.then((response) => ({ response }), (rejected: unknown) => ({ rejected })))
+  Effect.promise((): Promise<Settled> => promise.then((response) => ({ response }), (rejected) => ({ rejected })))
 
 const transport = HttpTransport.HttpTransport
 
 /** The transport's error behind a rejection, asserting the shape SDKs rely on (`cause`, `error`). */
-const causeOf = (settled: { response?: Response; rejected?: unknown }): HttpTransport.HttpError => {
+const causeOf = (settled: Settled): HttpTransport.HttpError => {
   expect(settled.rejected).toBeInstanceOf(HttpTransport.FetchFailure)
   const failure = settled.rejected as HttpTransport.FetchFailure
   expect(HttpTransport.isHttpError(failure.cause)).toBe(true)
