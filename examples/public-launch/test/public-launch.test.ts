@@ -132,7 +132,9 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
     const read = Runner.readLaunchScope(gate.launchScope!).pipe(
       Effect.provideService(Gate.RunContext, { gate: gate.name, environment: gate.environment, deferrals: gate.deferrals })
     ) as Effect.Effect<Report.LaunchScope>
-    const launchScope = await Effect.runPromise(read)
+    // The document is generated for the demo's instant (`launchgate docs --now`), so deferral expiry does not
+    // change it as real time passes.
+    const launchScope = await Effect.runPromise(Effect.withClock(read, Runner.pinnedClock(DEMO_NOW)))
     expect(launchScope.error).toBeUndefined()
     expect(committed.trimEnd()).toBe(ReadinessDocument.render(gate, { launchScope }).trimEnd())
     expect(committed).toContain("## Launch scope")
@@ -159,7 +161,7 @@ describe("examples/public-launch (offline, against the bundled emulators)", () =
     // The plan describes the checks; the run-time URLs (random 127.0.0.1 ports) exist only once setup has run.
     expect(plan.stdout).toContain("app.api.latency-p95")
     expect(plan.stdout).not.toMatch(/127\.0\.0\.1/)
-    const docs = spawnSync(process.execPath, [bin, "docs", "gate.ts", "--check"], { cwd, encoding: "utf8", env })
+    const docs = spawnSync(process.execPath, [bin, "docs", "gate.ts", "--check", "--now", DEMO_NOW.toISOString()], { cwd, encoding: "utf8", env })
     expect(docs.status, docs.stderr).toBe(0)
   }, 120_000)
 

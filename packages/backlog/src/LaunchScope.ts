@@ -354,7 +354,10 @@ export const declare = (options: DeclareOptions): Gate.LaunchScopeDeclaration<Ba
     }
     // The runner puts the gate's deferrals in the run context, so the summary says which open items are deferred.
     const run = yield* Effect.serviceOption(Gate.RunContext)
-    const deferrals = Option.match(run, { onNone: () => [], onSome: (c) => c.deferrals ?? [] })
+    const declared = Option.match(run, { onNone: () => [], onSome: (c) => c.deferrals ?? [] })
+    // An expired deferral covers nothing (the gate's rule), so it defers no item in the summary either.
+    const now = new Date(yield* Clock.currentTimeMillis)
+    const deferrals = declared.filter((d) => Deferral.state(d, now) !== "expired")
     return summarize(items, { deferrals }, { tierNames: options.tierNames })
   })
 })

@@ -136,7 +136,7 @@ describe("launch scope in a run", () => {
     const html = HtmlReporter.render(report)
     expect(html).toContain(`<section id="launch-scope"><h2>Launch scope</h2>`)
     expect(html).toMatch(/<code>T-1<\/code><\/td><td>title of T-1<\/td><td>open<\/td><td>payments<\/td>/)
-    const text = ConsoleReporter.render(report)
+    const text = ConsoleReporter.render(report, { verbose: true })
     const section = text.slice(text.indexOf("\nLaunch scope\n"))
     expect(section.split("\n").slice(2, 5)).toEqual([
       "  5 items in in-memory tracker: 3 launch-critical (2 open), 0 launch-adjacent, 1 post-launch (1 open), " +

@@ -134,6 +134,7 @@ Options:
   --env NAME        Target environment, for gate modules that export (env) => gate
   --out FILE        Where to write (default: LAUNCH-READINESS.md beside the gate file)
   --report FILE     Add the verdict and last results from a JSON report
+  --now ISO         The instant a local launch scope is judged at (expired deferrals); default: now
   --stdout          Print the document instead of writing it
   --check           Write nothing; exit 1 when FILE differs from what the gate
                     generates (a CI drift check: docs cannot drift from checks)
@@ -144,6 +145,7 @@ configuration error.`
 
 export const docsOptions = {
   env: { type: "string" },
+  now: { type: "string" },
   out: { type: "string" },
   report: { type: "string" },
   stdout: { type: "boolean" },

@@ -22,7 +22,9 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, context: Cont
   const loaded = await loadGate(file, io.cwd, values.env, context)
   const report = values.report === undefined ? undefined : await readReport(io.cwd, values.report, "--report")
   // A local launch scope (task files) is read now; any other is named (docs starts nothing, contacts nothing).
-  const launchScope = await localLaunchScope(loaded.gate)
+  // `--now` pins the instant the scope is judged at (which deferrals have expired), so a committed document
+  // generated for a fixed date stays stable.
+  const launchScope = await localLaunchScope(loaded.gate, Args.instant("now", values.now))
   const text = normalize(ReadinessDocument.render(loaded.gate, {
     ...(report ? { report } : {}),
     ...(launchScope ? { launchScope } : {})

@@ -27,11 +27,13 @@ const LOCAL_READ_TIMEOUT = Duration.seconds(30)
  * The gate's launch scope when its declaration is `local` (task files: no setup, no network), read now;
  * `undefined` otherwise (it is read at run time). Never throws.
  */
-export const localLaunchScope = <R>(gate: Gate.Gate<R>): Promise<Report.LaunchScope | undefined> => {
+export const localLaunchScope = <R>(gate: Gate.Gate<R>, now?: Date): Promise<Report.LaunchScope | undefined> => {
   const declaration = gate.launchScope
   if (declaration === undefined || declaration.local !== true) return Promise.resolve(undefined)
   const runContext = { gate: gate.name, environment: gate.environment, deferrals: gate.deferrals }
-  return Effect.runPromise(
+  const read = (program: Effect.Effect<Report.LaunchScope>) =>
+    Effect.runPromise(now ? Effect.withClock(program, Runner.pinnedClock(now)) : program)
+  return read(
     Runner.readLaunchScope(declaration).pipe(
       Effect.provide(EffectContext.make(Gate.RunContext, runContext)),
       Effect.timeoutTo({
@@ -198,7 +200,7 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, context: Cont
   out.push("", `Not supported (${gate.unsupported.length}):`)
   if (gate.unsupported.length === 0) out.push("  nothing declared")
   for (const u of gate.unsupported) out.push(`  - ${u.case}${u.reason !== undefined ? ` (${u.reason})` : ""}`)
-  out.push(...launchScopeLines(gate as Gate.Gate<unknown>, await localLaunchScope(gate)))
+  out.push(...launchScopeLines(gate as Gate.Gate<unknown>, await localLaunchScope(gate, now)))
 
   out.push("")
   if (lapses.length === 0) {
