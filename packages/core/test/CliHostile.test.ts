@@ -58,6 +58,21 @@ describe("launchgate run with hostile gates", { timeout: BACKSTOP_MS + 30_000 },
     expect(r.stdout).toBe("")
   })
 
+  it("missing configuration of several clients: every variable named in one message, exit 2, the report kept", async () => {
+    const json = join(dir, "missing-config", "report.json")
+    const r = await launchgate(["run", fixture("hostile", "missing-config.ts"), "--json", json])
+    expect(r.code).toBe(2)
+    for (const name of ["LG_FIXTURE_ALPHA_API_KEY", "LG_FIXTURE_BETA_PROJECT", "LG_FIXTURE_BETA_TOKEN"]) {
+      expect(r.stderr + r.stdout).toContain(name)
+    }
+    const report = JsonReporter.parse(await readFile(json, "utf8"))
+    expect(report.verdict).toBe("blocked")
+    expect(report.run.configurationErrors?.map((e) => e.path).sort()).toEqual([
+      "LG_FIXTURE_ALPHA_API_KEY", "LG_FIXTURE_BETA_PROJECT", "LG_FIXTURE_BETA_TOKEN"
+    ])
+    expect(report.items.every((i) => i.status === "error")).toBe(true)
+  })
+
   it("SIGTERM while the gate file loads writes a report that says so, naming SIGTERM, and exits 1", async () => {
     const json = join(dir, "slow-load", "report.json")
     let sent = false
