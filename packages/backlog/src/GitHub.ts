@@ -273,7 +273,12 @@ export const make = (options: Options): Effect.Effect<Backlog.Service, BacklogEr
       })
 
     /** Every page of a list: the first from `path` with `params`, then each `Link: rel="next"` URL. */
-    const pages = <A, I>(path: string, params: Record<string, string | number>, schema: Schema.Schema<ReadonlyArray<A>, I>, resource: string) =>
+    const pages = <A, I>(
+      path: string,
+      params: Record<string, string | number>,
+      schema: Schema.Schema<ReadonlyArray<A>, I>,
+      resource: string
+    ) =>
       ResourceStore.paginate({
         page: (token) =>
           Effect.gen(function*() {

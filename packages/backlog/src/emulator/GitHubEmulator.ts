@@ -209,8 +209,9 @@ const search = (state: State, q: string) => {
       const [o, n] = value.split("/") as [string, string]
       repo = state.repos.get(`${o}/${n}`.toLowerCase())
       if (!repo) error(422, "Validation Failed")
-    } else if (m?.[1] === "is") filters.push((_, i) => (value === "issue" ? !i.pullRequest : value === "pr" ? i.pullRequest : i.state === value))
-    else if (m?.[1] === "label") filters.push((_, i) => i.labels.includes(value))
+    } else if (m?.[1] === "is") {
+      filters.push((_, i) => (value === "issue" ? !i.pullRequest : value === "pr" ? i.pullRequest : i.state === value))
+    } else if (m?.[1] === "label") filters.push((_, i) => i.labels.includes(value))
     else if (m?.[1] === "milestone") filters.push((_, i) => i.milestone === value)
     else if (m?.[1] === "state") filters.push((_, i) => i.state === value)
     else {
@@ -300,7 +301,10 @@ export const definition = Emulator.define<State>({
       const wanted = req.query.get("state") ?? "open"
       const all = repo.milestones.filter((m) => wanted === "all" || m.state === wanted)
       const page = paged(all, url, req.path, req.query)
-      return { headers: { ...rateHeaders(state, req.path), ...page.headers }, json: page.items.map((m) => milestoneJson(repo, m.title, url)) }
+      return {
+        headers: { ...rateHeaders(state, req.path), ...page.headers },
+        json: page.items.map((m) => milestoneJson(repo, m.title, url))
+      }
     }, "issues/list-milestones"),
     Emulator.route<State>("GET", "/search/issues", (req, { state, url }) => {
       const q = req.query.get("q")
