@@ -273,10 +273,11 @@ export const make = (options: Options): Check.Check => {
         : [])
     ]
     if (problems.length > 0) {
+      const headings = missing.map((s) => `"## ${s}"`).join(", ")
       return Outcome.fail(`${options.path}: ${problems.join("; ")}`, {
         evidence,
         remediation: [
-          ...(missing.length > 0 ? [`Add the heading${missing.length > 1 ? "s" : ""} ${missing.map((s) => `"## ${s}"`).join(", ")} with the procedure.`] : []),
+          ...(missing.length > 0 ? [`Add the heading${missing.length > 1 ? "s" : ""} ${headings} with the procedure.`] : []),
           ...(broken.length > 0 ? ["Fix or remove the broken relative links."] : [])
         ].join(" ")
       })

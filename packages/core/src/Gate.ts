@@ -133,7 +133,12 @@ export interface Gate<R = never> {
 
 /** A rollback plan as written in a gate definition (keyed by surface). */
 export type RollbackInput<R> =
-  | { readonly procedure: string; readonly killSwitch?: string | undefined; readonly owner?: string | undefined; readonly verify?: Check.Check<R> | undefined }
+  | {
+    readonly procedure: string
+    readonly killSwitch?: string | undefined
+    readonly owner?: string | undefined
+    readonly verify?: Check.Check<R> | undefined
+  }
   | { readonly none: string }
 
 /** A gate definition, as users write it. */
@@ -381,7 +386,8 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     if (!knownIds.has(d.check)) {
       issues.push({
         path: `deferrals[${i}].check`,
-        message: `names "${d.check}", which is not a check of this gate; known ids: ${[...knownIds].slice(0, 10).join(", ")}${knownIds.size > 10 ? ", …" : ""}`
+        message: `names "${d.check}", which is not a check of this gate; ` +
+          `known ids: ${[...knownIds].slice(0, 10).join(", ")}${knownIds.size > 10 ? ", …" : ""}`
       })
     }
     const previous = deferred.get(d.check)
@@ -401,7 +407,8 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     issues.push({
       path: `rollback[${JSON.stringify(surface)}]`,
       message:
-        `surface "${surface}" has launch-critical items (first: items[${i}] "${items[i]!.check.id}") but no rollback plan; add { procedure, killSwitch?, verify? } or { none: "why" }`
+        `surface "${surface}" has launch-critical items (first: items[${i}] "${items[i]!.check.id}") but no rollback plan; ` +
+        `add { procedure, killSwitch?, verify? } or { none: "why" }`
     })
   }
 

@@ -230,7 +230,10 @@ const cannotDecide = (
  * every component count: the worst wins, so a `pass` body on a 503 is not
  * healthy and a failing component fails the check.
  */
-export const evaluate = (response: HttpTransport.HttpResponse, options: Pick<Options, "components" | "followRedirects"> = {}): Outcome.Outcome => {
+export const evaluate = (
+  response: HttpTransport.HttpResponse,
+  options: Pick<Options, "components" | "followRedirects"> = {}
+): Outcome.Outcome => {
   const contentType = response.headers["content-type"] ?? ""
   const base = { ...Http.responseEvidence(response), contentType }
   const success = response.status >= 200 && response.status < 300
@@ -250,7 +253,9 @@ export const evaluate = (response: HttpTransport.HttpResponse, options: Pick<Opt
     return cannotDecide(response, `${response.url} claims ${contentType.split(";")[0]} but the body does not parse`, {
       expected: "a complete JSON health document",
       evidence: base,
-      remediation: "The body is not the JSON its content type claims (truncated, or an error page from a proxy?): fix the endpoint or what sits in front of it."
+      remediation:
+        "The body is not the JSON its content type claims (truncated, or an error page from a proxy?): " +
+        "fix the endpoint or what sits in front of it."
     })
   }
   const json = parsed?.json
@@ -341,7 +346,8 @@ const notAnAnswer = (
       evidence: { ...evidence, location: target, followRedirects: policy },
       remediation: policy === false
         ? "Point the check at the URL that answers, or allow redirects with `followRedirects`."
-        : "The health endpoint sends the check to another host, whose answer says nothing about this service: point the check at the final URL, or set `followRedirects: \"any\"` if that host is meant to answer.",
+        : "The health endpoint sends the check to another host, whose answer says nothing about this service: " +
+          "point the check at the final URL, or set `followRedirects: \"any\"` if that host is meant to answer.",
       attempts: response.attempts
     })
   }
@@ -350,7 +356,9 @@ const notAnAnswer = (
       observed: response.status,
       expected: "2xx",
       evidence: { ...evidence, ...(response.headers["retry-after"] ? { retryAfterHeader: response.headers["retry-after"] } : {}) },
-      remediation: "The health endpoint rate-limits this client: exempt health probes from rate limiting, or raise the check's timeout so Retry-After can be honoured.",
+      remediation:
+        "The health endpoint rate-limits this client: exempt health probes from rate limiting, " +
+        "or raise the check's timeout so Retry-After can be honoured.",
       attempts: response.attempts
     })
   }
@@ -403,7 +411,8 @@ const finish = (
     : notPassing.length === 0
     ? `; ${all.length} component(s) pass`
     : `; ${notPassing.map((s) => `${s.subject} ${s.status}`).join(", ")}`
-  const message = `${status === "pass" ? "healthy" : status === "warn" ? "degraded" : status === "fail" ? "unhealthy" : "undecided"} (${said}${componentNote})`
+  const condition = status === "pass" ? "healthy" : status === "warn" ? "degraded" : status === "fail" ? "unhealthy" : "undecided"
+  const message = `${condition} (${said}${componentNote})`
   const outcome = Outcome.fromStatus(status, message, {
     observed: bodyStatus ?? response.status,
     expected: shape === "plain" ? "2xx" : shape === "components" ? "2xx, every component pass/ok/UP" : "2xx with status pass/ok/UP",

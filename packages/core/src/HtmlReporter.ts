@@ -154,7 +154,8 @@ const header = (r: Report.Report): Html => {
     el(
       "p",
       { class: "meta muted" },
-      `Run ${r.run.startedAt} · ${Format.humanDuration(r.run.durationMs)} · commit ${r.run.gitCommit?.slice(0, 12) ?? "unknown"} · launchgate ${r.run.launchgateVersion}`
+      `Run ${r.run.startedAt} · ${Format.humanDuration(r.run.durationMs)} · ` +
+        `commit ${r.run.gitCommit?.slice(0, 12) ?? "unknown"} · launchgate ${r.run.launchgateVersion}`
     ),
     notices
   )
@@ -250,7 +251,13 @@ const itemRow = (item: Report.ItemReport): Html =>
         "summary",
         {},
         el("span", {}, dispositionPill(item)),
-        el("span", {}, el("span", { class: "name" }, item.title), el("span", { class: "id mono" }, item.id), el("span", { class: "msg" }, item.message)),
+        el(
+          "span",
+          {},
+          el("span", { class: "name" }, item.title),
+          el("span", { class: "id mono" }, item.id),
+          el("span", { class: "msg" }, item.message)
+        ),
         el("span", { class: "owner" }, item.owner)
       ),
       itemBody(item)
@@ -317,7 +324,12 @@ const deferralsSection = (r: Report.Report): Html | undefined => {
           " ",
           pill(cls, label),
           el("div", { class: "muted" }, `${d.owner} · ${Format.deferralWhen(d)} · ${d.followUp}`),
-          el("div", {}, d.reason, el("span", { class: "muted" }, ` (risk: ${d.risk}${d.approvedBy !== undefined ? `; approved by ${d.approvedBy}` : ""})`))
+          el(
+            "div",
+            {},
+            d.reason,
+            el("span", { class: "muted" }, ` (risk: ${d.risk}${d.approvedBy !== undefined ? `; approved by ${d.approvedBy}` : ""})`)
+          )
         ),
         el(
           "div",
@@ -327,7 +339,13 @@ const deferralsSection = (r: Report.Report): Html | undefined => {
         )
       )
     }),
-    el("div", { class: "axis" }, el("span", {}, Format.day(new Date(from).toISOString())), el("span", {}, `now: ${Format.day(r.run.startedAt)}`), el("span", {}, Format.day(new Date(to).toISOString())))
+    el(
+      "div",
+      { class: "axis" },
+      el("span", {}, Format.day(new Date(from).toISOString())),
+      el("span", {}, `now: ${Format.day(r.run.startedAt)}`),
+      el("span", {}, Format.day(new Date(to).toISOString()))
+    )
   )
 }
 
@@ -427,7 +445,15 @@ const attestationsSection = (r: Report.Report): Html | undefined => {
     el(
       "table",
       {},
-      el("thead", {}, el("tr", {}, ["Status", "Attestation", "Attested by", "On", "Age", "Valid for", "Evidence"].map((t) => el("th", {}, t)))),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ["Status", "Attestation", "Attested by", "On", "Age", "Valid for", "Evidence"].map((t) => el("th", {}, t))
+        )
+      ),
       el(
         "tbody",
         {},
@@ -472,7 +498,12 @@ const runSection = (r: Report.Report): Html => {
     ["Duration", Format.humanDuration(r.run.durationMs)],
     ["Launch-adjacent policy", r.policy.launchAdjacent]
   ]
-  return el("section", { id: "run" }, el("h2", {}, "Run"), el("dl", { class: "ev" }, rows.map(([k, v]) => h(el("dt", {}, k), el("dd", {}, v)))))
+  return el(
+    "section",
+    { id: "run" },
+    el("h2", {}, "Run"),
+    el("dl", { class: "ev" }, rows.map(([k, v]) => h(el("dt", {}, k), el("dd", {}, v))))
+  )
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -522,7 +553,8 @@ const chart = (points: ReadonlyArray<Point>): Html => {
   parts.push(`<text x="0" y="${top + height}" font-size="10" fill="#59636e">0</text>`)
   const label = `Trend over ${points.length} runs: verdict and pass, fail and error counts per tier`
   return raw(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${top + height + 4}" role="img" aria-label="${escapeSvg(label)}">${parts.join("")}</svg>`
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${top + height + 4}" role="img" ` +
+      `aria-label="${escapeSvg(label)}">${parts.join("")}</svg>`
   )
 }
 
@@ -543,7 +575,12 @@ const trendSection = (r: Report.Report, history: History, maxRuns: number): Html
   const notes: Array<Child> = []
   if (older.length > 0) {
     const ready = older.filter((p) => p.verdict === "ready").length
-    notes.push(el("p", { class: "muted" }, `${older.length} earlier runs (${Format.day(older[0]!.startedAt)} to ${Format.day(older.at(-1)!.startedAt)}) summarised: ${ready} ready, ${older.length - ready} blocked.`))
+    notes.push(el(
+      "p",
+      { class: "muted" },
+      `${older.length} earlier runs (${Format.day(older[0]!.startedAt)} to ${Format.day(older.at(-1)!.startedAt)}) ` +
+        `summarised: ${ready} ready, ${older.length - ready} blocked.`
+    ))
   }
   if (otherGates > 0) notes.push(el("p", { class: "muted" }, `${otherGates} report${otherGates === 1 ? "" : "s"} of other gates left out.`))
   for (const s of history.skipped) notes.push(el("p", { class: "muted" }, `Skipped ${s.file}: ${s.reason}.`))
@@ -557,7 +594,10 @@ const trendSection = (r: Report.Report, history: History, maxRuns: number): Html
       "div",
       { class: "legend" },
       raw(`<span><i style="background:${COLORS.pass}"></i>pass</span><span><i style="background:${COLORS.fail}"></i>fail</span>`),
-      raw(`<span><i style="background:${COLORS.error}"></i>error</span><span><i style="background:${COLORS.other}"></i>skipped / deferred</span>`),
+      raw(
+        `<span><i style="background:${COLORS.error}"></i>error</span>` +
+          `<span><i style="background:${COLORS.other}"></i>skipped / deferred</span>`
+      ),
       el("span", {}, "bars per run: launch-critical, launch-adjacent, post-launch; dot: verdict")
     ),
     notes,
@@ -569,9 +609,16 @@ const trendSection = (r: Report.Report, history: History, maxRuns: number): Html
     diff !== undefined && (diff.newlyFailing.length === 0
       ? el("p", { class: "muted" }, `Nothing newly fails since ${previous!.run.startedAt}.`)
       : el("ul", { class: "newly-failing" }, diff.newlyFailing.map((c) =>
-        el("li", {}, el("code", {}, c.id), ` ${c.before ?? "—"} → ${c.after ?? "—"} [${c.tier}, ${c.owner}]`, c.message !== undefined ? `: ${c.message}` : "")
+        el(
+          "li",
+          {},
+          el("code", {}, c.id),
+          ` ${c.before ?? "—"} → ${c.after ?? "—"} [${c.tier}, ${c.owner}]`,
+          c.message !== undefined ? `: ${c.message}` : ""
+        )
       ))),
-    diff !== undefined && diff.fixed.length > 0 && el("p", { class: "muted" }, `Fixed since last run: ${diff.fixed.map((c) => c.id).join(", ")}.`),
+    diff !== undefined && diff.fixed.length > 0 &&
+      el("p", { class: "muted" }, `Fixed since last run: ${diff.fixed.map((c) => c.id).join(", ")}.`),
     el(
       "details",
       {},
@@ -579,9 +626,25 @@ const trendSection = (r: Report.Report, history: History, maxRuns: number): Html
       el(
         "table",
         {},
-        el("thead", {}, el("tr", {}, el("th", {}, "Run"), el("th", {}, "Verdict"), Format.TIERS.map((t) => el("th", {}, Format.tierTitle[t])))),
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            el("th", {}, "Run"),
+            el("th", {}, "Verdict"),
+            Format.TIERS.map((t) => el("th", {}, Format.tierTitle[t]))
+          )
+        ),
         el("tbody", {}, [...shown].reverse().map((p) =>
-          el("tr", {}, el("td", {}, p.startedAt), el("td", {}, pill(p.verdict === "ready" ? "ready" : "blocking", p.verdict)), Format.TIERS.map((t) => el("td", {}, tierCell(p.byTier[t]))))
+          el(
+            "tr",
+            {},
+            el("td", {}, p.startedAt),
+            el("td", {}, pill(p.verdict === "ready" ? "ready" : "blocking", p.verdict)),
+            Format.TIERS.map((t) => el("td", {}, tierCell(p.byTier[t])))
+          )
         ))
       )
     )
