@@ -160,7 +160,9 @@ export const evaluate = <A, I>(response: HttpTransport.HttpResponse, expect: Exp
         observed: Http.excerpt(response.body),
         expected: "a JSON body",
         evidence: { ...evidence, contentType: response.headers["content-type"] ?? null },
-        remediation: "The endpoint answered something that is not JSON (an error page, a proxy, a truncated body?). Check the URL and what sits in front of the service.",
+        remediation:
+          "The endpoint answered something that is not JSON (an error page, a proxy, a truncated body?). " +
+          "Check the URL and what sits in front of the service.",
         attempts: response.attempts
       })
     }
@@ -207,15 +209,20 @@ const judged = <A, I>(
     })
   }
   const first = failed[0]!
+  const described = failed
+    .map((a) => `${a.name} ${a.detail ? `(${a.detail.split("\n")[0]})` : `was ${JSON.stringify(a.observed)}`}`)
+    .join("; ")
   return Outcome.fail(
-    `${response.url}: ${failed.map((a) => `${a.name} ${a.detail ? `(${a.detail.split("\n")[0]})` : `was ${JSON.stringify(a.observed)}`}`).join("; ")}`,
+    `${response.url}: ${described}`,
     {
       observed: first.observed,
       expected: first.expected,
       evidence: all,
       remediation: expect.redirect
-        ? "Configure the server (or load balancer) to redirect this URL as expected, with a permanent redirect (301/308) for http → https."
-        : "The endpoint does not answer as the launch needs: compare the assertions' observed and expected values, and fix the service or its routing.",
+        ? "Configure the server (or load balancer) to redirect this URL as expected, " +
+          "with a permanent redirect (301/308) for http → https."
+        : "The endpoint does not answer as the launch needs: compare the assertions' observed and expected values, " +
+          "and fix the service or its routing.",
       attempts: response.attempts
     }
   )

@@ -325,16 +325,22 @@ const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"
 
 const remediationFor = (reason: HttpErrorReason, code: string | undefined): string => {
   if (reason === "Timeout") {
-    return "The target did not answer in time: check that it is up and reachable from here, or raise the request timeout if it is legitimately slow."
+    return "The target did not answer in time: check that it is up and reachable from here, " +
+      "or raise the request timeout if it is legitimately slow."
   }
   if (reason === "InvalidRequest") return "Fix the URL in the check's configuration."
   if (reason === "RateLimited") {
-    return "The server asked (Retry-After) for a longer wait than the check can afford: run the check when the service is not rate limiting this client, lower the request rate, or raise the check's timeout."
+    return "The server asked (Retry-After) for a longer wait than the check can afford: " +
+      "run the check when the service is not rate limiting this client, lower the request rate, " +
+      "or raise the check's timeout."
   }
   if (code !== undefined && TLS_CODE.test(code)) {
-    return "TLS verification failed: fix the server's certificate chain, or trust its CA with the transport's `ca` option (for a test target only, list the origin in `insecureOrigins`)."
+    return "TLS verification failed: fix the server's certificate chain, or trust its CA with the transport's `ca` option " +
+      "(for a test target only, list the origin in `insecureOrigins`)."
   }
-  if (code === "LG_BODY_TOO_LARGE") return "The response is larger than expected: point the check at a smaller resource or raise `maxBodyBytes`."
+  if (code === "LG_BODY_TOO_LARGE") {
+    return "The response is larger than expected: point the check at a smaller resource or raise `maxBodyBytes`."
+  }
   return "The connection failed: check the URL, DNS, firewall and proxy settings, and that the service is running."
 }
 
@@ -531,7 +537,9 @@ export const makeWith = (dispatcher: Dispatcher, options: Options = {}): Service
           // Retrying sooner than the server asked is not honouring Retry-After; waiting past the budget
           // only ends in a timeout. Either way the honest answer is now: the server asked us to wait.
           if (waitMs > maxDelayMs || waitMs > left) {
-            const limit = waitMs > left ? `${seconds(Math.max(0, left))} s of the check's time remain` : `maxDelay is ${seconds(maxDelayMs)} s`
+            const limit = waitMs > left
+              ? `${seconds(Math.max(0, left))} s of the check's time remain`
+              : `maxDelay is ${seconds(maxDelayMs)} s`
             return yield* Effect.fail(httpError(
               "RateLimited",
               method,
@@ -563,7 +571,10 @@ const normaliseOrigin = (origin: string, index: number): string => {
   try {
     return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) ? origin : `https://${origin}`).origin
   } catch {
-    throw new Error(`HttpTransport options.insecureOrigins[${index}]: ${JSON.stringify(origin)} is not an origin such as "https://staging.internal:8443"`)
+    throw new Error(
+      `HttpTransport options.insecureOrigins[${index}]: ${JSON.stringify(origin)} ` +
+        `is not an origin such as "https://staging.internal:8443"`
+    )
   }
 }
 

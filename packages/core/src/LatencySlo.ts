@@ -95,7 +95,13 @@ export const evaluate = (samples: ReadonlyArray<Sample>, objective: Objective): 
   const latencies = samples.flatMap((s) => (s.ok ? [s.durationMs] : [])).sort((a, b) => a - b)
   const value = percentile(latencies, p)
   const expected = `p${p} < ${threshold} ms, at most ${maxErrors} error(s)`
-  const evidence = { ...summary, percentile: p, thresholdMs: threshold, ...(warnAt !== undefined ? { warnThresholdMs: warnAt } : {}), maxErrors }
+  const evidence = {
+    ...summary,
+    percentile: p,
+    thresholdMs: threshold,
+    ...(warnAt !== undefined ? { warnThresholdMs: warnAt } : {}),
+    maxErrors
+  }
   if (value === undefined) {
     return Outcome.error(`could not decide: none of ${samples.length} requests succeeded`, {
       expected,
@@ -109,7 +115,9 @@ export const evaluate = (samples: ReadonlyArray<Sample>, objective: Objective): 
       observed: { errors: summary.errors, [`p${p}`]: value },
       expected,
       evidence,
-      remediation: "Requests failed while measuring latency: fix the errors first (see errorKinds), or raise maxErrors if some failures are within the SLO."
+      remediation:
+        "Requests failed while measuring latency: fix the errors first (see errorKinds), " +
+        "or raise maxErrors if some failures are within the SLO."
     })
   }
   if (value >= threshold) {
@@ -117,7 +125,9 @@ export const evaluate = (samples: ReadonlyArray<Sample>, objective: Objective): 
       observed: value,
       expected,
       evidence,
-      remediation: "The endpoint is slower than its objective: profile the slow path, add capacity or caching, or revisit the objective with its owner."
+      remediation:
+        "The endpoint is slower than its objective: profile the slow path, add capacity or caching, " +
+        "or revisit the objective with its owner."
     })
   }
   if (warnAt !== undefined && value >= warnAt) {

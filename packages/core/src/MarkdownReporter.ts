@@ -82,7 +82,11 @@ const itemDetails = (item: Report.ItemReport, budget: Budget): string | undefine
   if (subjects.length > 0) {
     parts.push(Md.table(
       ["Status", "Subject", "Message"],
-      subjects.map((s) => [`${s.status === "pass" ? "✅" : s.status === "skip" ? "⏭️" : "❌"} ${s.status}`, Md.code(s.subject), Md.text(s.message)])
+      subjects.map((s) => [
+        `${s.status === "pass" ? "✅" : s.status === "skip" ? "⏭️" : "❌"} ${s.status}`,
+        Md.code(s.subject),
+        Md.text(s.message)
+      ])
     ))
     for (const s of subjects) {
       if (s.status === "pass" && !budget.passingEvidence) continue
@@ -121,9 +125,8 @@ const header = (r: Report.Report): Array<string> => {
   if (r.gate.description !== undefined) out.push(Md.text(r.gate.description))
   const deferred = r.items.filter((i) => i.disposition === "deferred").length
   out.push(
-    `**${r.summary.blocking} blocking**, ${r.summary.warnings} warning${r.summary.warnings === 1 ? "" : "s"}, ${deferred} deferred, ${r.summary.total} item${
-      r.summary.total === 1 ? "" : "s"
-    } checked.`
+    `**${r.summary.blocking} blocking**, ${r.summary.warnings} warning${r.summary.warnings === 1 ? "" : "s"}, ` +
+      `${deferred} deferred, ${r.summary.total} item${r.summary.total === 1 ? "" : "s"} checked.`
   )
   if (r.reasons.length > 0) {
     out.push(`**Why it is blocked**\n\n${r.reasons.map((reason) => `- ${Md.text(reason)}`).join("\n")}`)

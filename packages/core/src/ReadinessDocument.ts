@@ -35,7 +35,13 @@ const tierTitles: Readonly<Record<Gate.Tier, string>> = {
   "post-launch": "Post-launch (informational)"
 }
 
-const STATUS_ICON: Readonly<Record<string, string>> = { pass: "✅ pass", fail: "❌ fail", warn: "⚠️ warn", error: "⛔ error", skip: "⏭️ skip" }
+const STATUS_ICON: Readonly<Record<string, string>> = {
+  pass: "✅ pass",
+  fail: "❌ fail",
+  warn: "⚠️ warn",
+  error: "⛔ error",
+  skip: "⏭️ skip"
+}
 
 /** Escape text for a Markdown table cell. */
 const cell = (text: string | undefined): string =>
@@ -98,7 +104,12 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
     ...gate.items.map((i) => ({ ...i, rollbackOf: undefined as string | undefined })),
     ...gate.rollback.flatMap((p) =>
       !Rollback.isNone(p) && p.verify
-        ? [{ check: p.verify, tier: "launch-critical" as const, owner: p.owner ?? "rollback owner", rollbackOf: p.surface as string | undefined }]
+        ? [{
+          check: p.verify,
+          tier: "launch-critical" as const,
+          owner: p.owner ?? "rollback owner",
+          rollbackOf: p.surface as string | undefined
+        }]
         : []
     )
   ]
@@ -111,7 +122,11 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
   if (gate.environment) push(`Target environment: **${gate.environment}**.`, "")
   if (report) {
     const verdict = report.verdict === "ready" ? "✅ **READY**" : "🛑 **BLOCKED**"
-    push(`Last run: ${verdict} — ${report.run.startedAt}${report.run.gitCommit ? ` at \`${report.run.gitCommit.slice(0, 12)}\`` : ""}.`, "")
+    push(
+      `Last run: ${verdict} — ${report.run.startedAt}` +
+        `${report.run.gitCommit ? ` at \`${report.run.gitCommit.slice(0, 12)}\`` : ""}.`,
+      ""
+    )
     if (report.reasons.length > 0) {
       push("Blocking:", "")
       for (const r of report.reasons) push(`- ${r}`)
@@ -120,7 +135,10 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
   }
   const counts = gate.items.reduce<Record<string, number>>((acc, i) => ({ ...acc, [i.tier]: (acc[i.tier] ?? 0) + 1 }), {})
   push(
-    `Scope: ${gate.items.length} items — ${counts["launch-critical"] ?? 0} launch-critical, ${counts["launch-adjacent"] ?? 0} launch-adjacent, ${counts["post-launch"] ?? 0} post-launch; ${gate.deferrals.length} deferrals; ${gate.rollback.length} rollback plans; ${gate.unsupported.length} unsupported cases.`,
+    `Scope: ${gate.items.length} items — ${counts["launch-critical"] ?? 0} launch-critical, ` +
+      `${counts["launch-adjacent"] ?? 0} launch-adjacent, ${counts["post-launch"] ?? 0} post-launch; ` +
+      `${gate.deferrals.length} deferrals; ${gate.rollback.length} rollback plans; ` +
+      `${gate.unsupported.length} unsupported cases.`,
     ""
   )
 
@@ -133,7 +151,9 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
       continue
     }
     push(
-      report ? "| Check | Owner | Category | Kind | What it proves | Least privilege | Last result |" : "| Check | Owner | Category | Kind | What it proves | Least privilege |",
+      report
+        ? "| Check | Owner | Category | Kind | What it proves | Least privilege | Last result |"
+        : "| Check | Owner | Category | Kind | What it proves | Least privilege |",
       report ? "| --- | --- | --- | --- | --- | --- | --- |" : "| --- | --- | --- | --- | --- | --- |"
     )
     for (const { check, owner, rollbackOf } of inTier) {
@@ -149,7 +169,11 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
       ]
       if (report) {
         const r = results.get(check.id)
-        row.push(r ? `${STATUS_ICON[r.status] ?? r.status}${r.disposition === "deferred" ? " (deferred)" : ""}: ${cell(r.message)}` : "not run")
+        row.push(
+          r
+            ? `${STATUS_ICON[r.status] ?? r.status}${r.disposition === "deferred" ? " (deferred)" : ""}: ${cell(r.message)}`
+            : "not run"
+        )
       }
       push(`| ${row.join(" | ")} |`)
     }
@@ -165,7 +189,8 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
     for (const d of gate.deferrals) {
       const state = report?.deferrals.find((x) => x.check === d.check)?.state
       push(
-        `| \`${d.check}\` | ${cell(d.owner)} | ${cell(d.reason)} | ${cell(d.risk)} | ${cell(d.followUp)} | ${d.expires.toISOString().slice(0, 10)}${state ? ` (${state})` : ""} | ${cell(d.approvedBy ?? "—")} |`
+        `| \`${d.check}\` | ${cell(d.owner)} | ${cell(d.reason)} | ${cell(d.risk)} | ${cell(d.followUp)} | ` +
+          `${d.expires.toISOString().slice(0, 10)}${state ? ` (${state})` : ""} | ${cell(d.approvedBy ?? "—")} |`
       )
     }
     push("")
@@ -199,10 +224,19 @@ export const render = <R>(gate: Gate.Gate<R>, options: Options = {}): string => 
   for (const category of Check.categories) {
     const ids = items.filter((i) => i.check.category === category).map((i) => `\`${i.check.id}\``)
     if (ids.length === 0) uncovered.push(categoryTitles[category])
-    push(`| ${categoryTitles[category]} | ${ids.length === 0 ? "—" : ids.join(", ")} | ${ids.length === 0 ? "⚠️ no check" : `${ids.length}`} |`)
+    push(
+      `| ${categoryTitles[category]} | ${ids.length === 0 ? "—" : ids.join(", ")} | ` +
+        `${ids.length === 0 ? "⚠️ no check" : `${ids.length}`} |`
+    )
   }
   push("")
-  if (uncovered.length > 0) push(`⚠️ Not covered by any check: ${uncovered.join(", ")}. Add a check, an attestation, or state why in the unsupported cases.`, "")
+  if (uncovered.length > 0) {
+    push(
+      `⚠️ Not covered by any check: ${uncovered.join(", ")}. ` +
+        `Add a check, an attestation, or state why in the unsupported cases.`,
+      ""
+    )
+  }
 
   return Redaction.scrub(out.join("\n"))
 }

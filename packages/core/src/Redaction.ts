@@ -91,7 +91,8 @@ const SECRET_NAMES =
 // A quoted value (JSON-escaped quotes allowed) or a bare one. `<` ends a bare value so a mask or markup is left
 // alone; JSON literals, arrays and objects are not values to mask (masking them would break the JSON around them).
 const keyValue = new RegExp(
-  `(?<![A-Za-z0-9])((?:${SECRET_NAMES})["']?\\s*[:=]\\s*)(?:"((?:[^"\\\\\\n]|\\\\.)+)"|'([^'\\n]+)'|(?!(?:true|false|null)\\b|[[{])([^\\s"'&,;}<]{4,}))`,
+  `(?<![A-Za-z0-9])((?:${SECRET_NAMES})["']?\\s*[:=]\\s*)` +
+    `(?:"((?:[^"\\\\\\n]|\\\\.)+)"|'([^'\\n]+)'|(?!(?:true|false|null)\\b|[[{])([^\\s"'&,;}<]{4,}))`,
   "gi"
 )
 
