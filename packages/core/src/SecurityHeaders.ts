@@ -46,7 +46,9 @@ export const evaluate = (response: HttpTransport.HttpResponse, policy: Policy = 
     return Outcome.error(`could not decide: ${response.url} answered ${response.status}`, {
       observed: response.status,
       evidence: Http.responseEvidence(response),
-      remediation: "The page answered a server error, whose headers may come from a proxy rather than the app: check the service, then run again.",
+      remediation:
+        "The page answered a server error, whose headers may come from a proxy rather than the app: " +
+        "check the service, then run again.",
       attempts: response.attempts
     })
   }
@@ -62,12 +64,18 @@ export const evaluate = (response: HttpTransport.HttpResponse, policy: Policy = 
     if (!https) {
       subjects.push({
         subject: "hsts",
-        ...Outcome.skip("browsers ignore HSTS over plain http; check the https URL (and that http redirects to it)", { observed: response.url })
+        ...Outcome.skip(
+          "browsers ignore HSTS over plain http; check the https URL (and that http redirects to it)",
+          { observed: response.url }
+        )
       })
     } else {
       const maxAge = value === undefined ? undefined : Number(/max-age\s*=\s*"?(\d+)"?/i.exec(value)?.[1] ?? Number.NaN)
       const ok = maxAge !== undefined && Number.isFinite(maxAge) && maxAge >= min
-      subjects.push(withLevel("hsts", hstsLevel, ok, `max-age ${maxAge} s`, value === undefined ? "Strict-Transport-Security is missing" : `max-age ${Number.isFinite(maxAge) ? maxAge : "missing"} is under ${min} s`, {
+      const problem = value === undefined
+        ? "Strict-Transport-Security is missing"
+        : `max-age ${Number.isFinite(maxAge) ? maxAge : "missing"} is under ${min} s`
+      subjects.push(withLevel("hsts", hstsLevel, ok, `max-age ${maxAge} s`, problem, {
         observed: value ?? null,
         expected: `max-age >= ${min}`,
         remediation: `Send "Strict-Transport-Security: max-age=${Math.max(min, 31_536_000)}; includeSubDomains" on https responses.`
@@ -78,7 +86,10 @@ export const evaluate = (response: HttpTransport.HttpResponse, policy: Policy = 
   const ctoLevel = policy.contentTypeOptions ?? "fail"
   if (ctoLevel !== "off") {
     const value = h["x-content-type-options"]
-    subjects.push(withLevel("content-type-options", ctoLevel, value?.trim().toLowerCase() === "nosniff", "nosniff", value === undefined ? "X-Content-Type-Options is missing" : `X-Content-Type-Options is ${JSON.stringify(value)}`, {
+    const problem = value === undefined
+      ? "X-Content-Type-Options is missing"
+      : `X-Content-Type-Options is ${JSON.stringify(value)}`
+    subjects.push(withLevel("content-type-options", ctoLevel, value?.trim().toLowerCase() === "nosniff", "nosniff", problem, {
       observed: value ?? null,
       expected: "nosniff",
       remediation: "Send \"X-Content-Type-Options: nosniff\"."
@@ -90,7 +101,11 @@ export const evaluate = (response: HttpTransport.HttpResponse, policy: Policy = 
     const value = h["x-frame-options"]
     const ancestors = csp !== undefined && /(^|;)\s*frame-ancestors\s/i.test(csp)
     const ok = ancestors || (value !== undefined && /^(deny|sameorigin)$/i.test(value.trim()))
-    subjects.push(withLevel("frame-options", frameLevel, ok, ancestors ? "CSP frame-ancestors is set" : `X-Frame-Options ${value}`, value === undefined ? "neither X-Frame-Options nor CSP frame-ancestors is set" : `X-Frame-Options is ${JSON.stringify(value)}`, {
+    const passMessage = ancestors ? "CSP frame-ancestors is set" : `X-Frame-Options ${value}`
+    const problem = value === undefined
+      ? "neither X-Frame-Options nor CSP frame-ancestors is set"
+      : `X-Frame-Options is ${JSON.stringify(value)}`
+    subjects.push(withLevel("frame-options", frameLevel, ok, passMessage, problem, {
       observed: { "x-frame-options": value ?? null, "frame-ancestors": ancestors },
       expected: "X-Frame-Options DENY or SAMEORIGIN, or CSP frame-ancestors",
       remediation: "Send \"X-Frame-Options: DENY\" (or SAMEORIGIN), or a CSP with a frame-ancestors directive."
@@ -100,7 +115,11 @@ export const evaluate = (response: HttpTransport.HttpResponse, policy: Policy = 
   const cspLevel = policy.csp ?? "warn"
   if (cspLevel !== "off") {
     const reportOnly = h["content-security-policy-report-only"]
-    subjects.push(withLevel("csp", cspLevel, csp !== undefined && csp.trim().length > 0, "Content-Security-Policy is set", reportOnly !== undefined ? "only Content-Security-Policy-Report-Only is set (not enforced)" : "Content-Security-Policy is missing", {
+    const ok = csp !== undefined && csp.trim().length > 0
+    const problem = reportOnly !== undefined
+      ? "only Content-Security-Policy-Report-Only is set (not enforced)"
+      : "Content-Security-Policy is missing"
+    subjects.push(withLevel("csp", cspLevel, ok, "Content-Security-Policy is set", problem, {
       observed: csp ?? (reportOnly !== undefined ? { reportOnly } : null),
       expected: "an enforced Content-Security-Policy",
       remediation: "Send a Content-Security-Policy (start from \"default-src 'self'\" and loosen what the page needs)."

@@ -222,14 +222,47 @@ export const evaluate = (info: CertificateInfo, now: Date, thresholds: Threshold
   const renew = "Renew the certificate (and automate renewal, e.g. ACME / managed certificates) before it expires."
 
   const expiry: Outcome.SubjectOutcome = now.getTime() < validFrom
-    ? { subject: "expiry", ...Outcome.fail(`not valid until ${info.validFrom}`, { observed: info.validFrom, expected: "validFrom in the past", remediation: "The certificate is not valid yet: check the issuing system's clock, or serve the current certificate." }) }
+    ? {
+      subject: "expiry",
+      ...Outcome.fail(`not valid until ${info.validFrom}`, {
+        observed: info.validFrom,
+        expected: "validFrom in the past",
+        remediation:
+          "The certificate is not valid yet: check the issuing system's clock, " +
+          "or serve the current certificate."
+      })
+    }
     : daysLeft <= 0
-    ? { subject: "expiry", ...Outcome.fail(`expired ${-shownDays} day(s) ago (${info.validTo})`, { observed: info.validTo, expected: `at least ${failDays} days left`, remediation: renew }) }
+    ? {
+      subject: "expiry",
+      ...Outcome.fail(`expired ${-shownDays} day(s) ago (${info.validTo})`, {
+        observed: info.validTo,
+        expected: `at least ${failDays} days left`,
+        remediation: renew
+      })
+    }
     : daysLeft < failDays
-    ? { subject: "expiry", ...Outcome.fail(`expires in ${shownDays} day(s), under the ${failDays}-day limit`, { observed: shownDays, expected: `at least ${failDays} days left`, remediation: renew }) }
+    ? {
+      subject: "expiry",
+      ...Outcome.fail(`expires in ${shownDays} day(s), under the ${failDays}-day limit`, {
+        observed: shownDays,
+        expected: `at least ${failDays} days left`,
+        remediation: renew
+      })
+    }
     : daysLeft < warnDays
-    ? { subject: "expiry", ...Outcome.warn(`expires in ${shownDays} day(s), under the ${warnDays}-day warning line`, { observed: shownDays, expected: `at least ${warnDays} days left`, remediation: renew }) }
-    : { subject: "expiry", ...Outcome.pass(`${shownDays} day(s) left`, { observed: shownDays, expected: `at least ${warnDays} days left` }) }
+    ? {
+      subject: "expiry",
+      ...Outcome.warn(`expires in ${shownDays} day(s), under the ${warnDays}-day warning line`, {
+        observed: shownDays,
+        expected: `at least ${warnDays} days left`,
+        remediation: renew
+      })
+    }
+    : {
+      subject: "expiry",
+      ...Outcome.pass(`${shownDays} day(s) left`, { observed: shownDays, expected: `at least ${warnDays} days left` })
+    }
 
   const hostname: Outcome.SubjectOutcome = info.hostnameMatch
     ? { subject: "hostname", ...Outcome.pass(`valid for ${info.hostname}`, { observed: info.subjectAltNames, expected: info.hostname }) }
@@ -244,7 +277,13 @@ export const evaluate = (info: CertificateInfo, now: Date, thresholds: Threshold
     }
 
   const chain: Outcome.SubjectOutcome = info.authorized
-    ? { subject: "chain", ...Outcome.pass(`verifies (issuer ${info.issuer})`, { observed: info.chain.map((c) => c.subject), expected: "a chain to a trusted root" }) }
+    ? {
+      subject: "chain",
+      ...Outcome.pass(`verifies (issuer ${info.issuer})`, {
+        observed: info.chain.map((c) => c.subject),
+        expected: "a chain to a trusted root"
+      })
+    }
     : {
       subject: "chain",
       ...Outcome.fail(`does not verify: ${info.authorizationError ?? "unknown reason"}`, {
@@ -252,7 +291,8 @@ export const evaluate = (info: CertificateInfo, now: Date, thresholds: Threshold
         expected: "a chain to a trusted root",
         evidence: { chain: info.chain.map((c) => `${c.subject} <- ${c.issuer}`) },
         remediation:
-          "Serve the full chain (leaf plus intermediates) from a publicly trusted CA; for a private CA, trust it with the transport's or the check's `ca` option."
+          "Serve the full chain (leaf plus intermediates) from a publicly trusted CA; " +
+          "for a private CA, trust it with the transport's or the check's `ca` option."
       })
     }
 

@@ -184,7 +184,11 @@ export const probe = <A = never, E = never, R = never>(
         const doneAt = yield* Clock.currentTimeMillis
         if (result._tag === "Right") {
           const status = result.right.status
-          records.push(ok(status) ? { sentAt, doneAt, kind: "ok", detail: String(status) } : { sentAt, doneAt, kind: "status", detail: String(status) })
+          records.push(
+            ok(status)
+              ? { sentAt, doneAt, kind: "ok", detail: String(status) }
+              : { sentAt, doneAt, kind: "status", detail: String(status) }
+          )
         } else {
           const e = result.left
           records.push({ sentAt, doneAt, kind: classify(e), detail: e.code ?? e.reason })
@@ -276,13 +280,16 @@ export const evaluate = (result: ProbeResult<unknown, unknown>, budget: Budget =
     })
   }
   const observed = { total: result.total, failed, errorRate: result.errorRate, longestGapMs: result.longestGapMs }
-  const summary = `${failed} of ${result.total} requests failed (${percent(result.errorRate)}${kinds ? `: ${kinds}` : ""}); longest gap without a success ${result.longestGapMs} ms`
+  const summary = `${failed} of ${result.total} requests failed (${percent(result.errorRate)}${kinds ? `: ${kinds}` : ""}); ` +
+    `longest gap without a success ${result.longestGapMs} ms`
   if (result.errorRate > errorBudget) {
     return Outcome.fail(`${summary}; the error budget is ${percent(errorBudget)}`, {
       ...details,
       observed,
       remediation:
-        "Requests failed while the change rolled out: look at failureSamples for when and how. Typical fixes: readiness probes and connection draining (graceful shutdown), more than one instance during the rollout, gradual traffic shifting."
+        "Requests failed while the change rolled out: look at failureSamples for when and how. " +
+        "Typical fixes: readiness probes and connection draining (graceful shutdown), " +
+        "more than one instance during the rollout, gradual traffic shifting."
     })
   }
   if (maxGapMs !== undefined && result.longestGapMs > maxGapMs) {
@@ -296,7 +303,9 @@ export const evaluate = (result: ProbeResult<unknown, unknown>, budget: Budget =
     return Outcome.error(`could not decide: the operation under test did not complete (${summary})`, {
       ...details,
       observed,
-      remediation: "The deploy / shift / rotation under test failed or was interrupted, so zero downtime was not demonstrated: fix it and run again."
+      remediation:
+        "The deploy / shift / rotation under test failed or was interrupted, so zero downtime was not demonstrated: " +
+        "fix it and run again."
     })
   }
   return Outcome.pass(summary, { ...details, observed })
