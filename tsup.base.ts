@@ -39,9 +39,11 @@ const guardEntry: EsbuildPlugin = {
 // import of effect (and effect/<Module>, which effect 3 also exports as a namespace of the
 // root) becomes one, destructured in place; the guard is the chunk's first import, so it
 // evaluates before any of our code. Rewrites stay on their line, so source maps still hold.
-const namedImport = /import\s*\{([^}]*)\}\s*from\s*"effect(?:\/(\w+))?";?/g
-const namespaceImport = /import\s*\*\s*as\s+([\w$]+)\s+from\s*"effect\/(\w+)";?/g
-const anyEffectImport = /(?:from\s*|import\s*)"effect(?:\/[\w/]*)?"/
+// Only import statements, which esbuild writes at the start of a line: text that merely looks like an import
+// inside a string or template (the CLI's `init` templates write `import { Layer } from "effect"`) is left alone.
+const namedImport = /^import\s*\{([^}]*)\}\s*from\s*"effect(?:\/(\w+))?";?/gm
+const namespaceImport = /^import\s*\*\s*as\s+([\w$]+)\s+from\s*"effect\/(\w+)";?/gm
+const anyEffectImport = /^(?:import|export)\b[^"`'\n]*(?:from\s*|import\s*)"effect(?:\/[\w/]*)?"/m
 
 const rewriteEsm = (code: string, guard: string): string => {
   let n = 0
