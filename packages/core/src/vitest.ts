@@ -62,7 +62,10 @@ const describeItem = (item: Report.ItemReport): string => {
   if (item.remediation !== undefined) lines.push(`remediation: ${item.remediation}`)
   if (item.deferral) {
     const d = item.deferral
-    lines.push(`deferral (${d.state}): ${d.reason}; owner ${d.owner}; risk: ${d.risk}; follow-up ${d.followUp}; expires ${d.expires.slice(0, 10)}`)
+    lines.push(
+      `deferral (${d.state}): ${d.reason}; owner ${d.owner}; risk: ${d.risk}; ` +
+        `follow-up ${d.followUp}; expires ${d.expires.slice(0, 10)}`
+    )
   }
   if (item.docs !== undefined) lines.push(`docs: ${item.docs}`)
   return lines.join("\n")

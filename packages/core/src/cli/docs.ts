@@ -33,7 +33,9 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, context: Cont
     io.stdout.write(text)
     return EXIT_READY
   }
-  const out = values.out !== undefined ? nodePath.resolve(io.cwd, values.out) : nodePath.join(nodePath.dirname(loaded.path), "LAUNCH-READINESS.md")
+  const out = values.out !== undefined
+    ? nodePath.resolve(io.cwd, values.out)
+    : nodePath.join(nodePath.dirname(loaded.path), "LAUNCH-READINESS.md")
   const shown = nodePath.relative(io.cwd, out) || out
   if (values.check) {
     const current = await readFile(out, "utf8").catch(() => undefined)
@@ -42,7 +44,8 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, context: Cont
       return EXIT_READY
     }
     io.stderr.write(
-      `launchgate docs: ${shown} is ${current === undefined ? "missing" : "out of date with the gate"}; regenerate it with \`launchgate docs ${file}${values.env ? ` --env ${values.env}` : ""}\` and commit it\n`
+      `launchgate docs: ${shown} is ${current === undefined ? "missing" : "out of date with the gate"}; ` +
+        `regenerate it with \`launchgate docs ${file}${values.env ? ` --env ${values.env}` : ""}\` and commit it\n`
     )
     return EXIT_BLOCKED
   }

@@ -225,7 +225,8 @@ ${used.map((p) => p.rollback).join("\n").replace(/,$/, "")}
 }
 
 /** `test/launch.smoke.test.ts`: the gate as a vitest suite. */
-export const smokeFile = (): string => `// The launch gate as a vitest suite: one test per check (rollback verifications included) and one for the verdict.
+export const smokeFile = (): string =>
+  `// The launch gate as a vitest suite: one test per check (rollback verifications included) and one for the verdict.
 // npx vitest run test/launch.smoke.test.ts (the same environment variables as \`launchgate run\`).
 import { describeGate } from "@launchgate/core/vitest"
 import gate from "../launch.gate.js"
@@ -257,11 +258,13 @@ export const githubWorkflow = (chosen: ReadonlyArray<Surface>): string => {
           service_account: \${{ secrets.LAUNCHGATE_SERVICE_ACCOUNT }}
 `
     : ""
+  const gcpSettings = ["vars.GOOGLE_CLOUD_PROJECT", "vars.GOOGLE_CLOUD_REGION", "secrets.WIF_PROVIDER", "secrets.LAUNCHGATE_SERVICE_ACCOUNT"]
+  const runEnv = env.length > 0 ? `\n        env:\n${env.map((e) => `          ${e}`).join("\n")}` : ""
   return `# The launch gate in CI, scaffolded by \`launchgate init\`. \`plan --strict\` fails when a deferral or attestation
 # lapses (the schedule nags before a launch is blocked); \`run\` checks the launch and blocks on a launch-critical
 # failure, with ::error annotations and the Markdown report in the job summary.${
     secrets.length + (gcp ? 1 : 0) > 0
-      ? `\n# Set ${[...(gcp ? ["vars.GOOGLE_CLOUD_PROJECT", "vars.GOOGLE_CLOUD_REGION", "secrets.WIF_PROVIDER", "secrets.LAUNCHGATE_SERVICE_ACCOUNT"] : []), ...secrets.map((s) => `secrets.${s}`)].join(", ")}.`
+      ? `\n# Set ${[...(gcp ? gcpSettings : []), ...secrets.map((s) => `secrets.${s}`)].join(", ")}.`
       : ""
   }
 name: launchgate
@@ -298,7 +301,7 @@ ${auth}
 
       - id: run
         name: Run the launch gate
-        if: always() && steps.install.outcome == 'success'${env.length > 0 ? `\n        env:\n${env.map((e) => `          ${e}`).join("\n")}` : ""}
+        if: always() && steps.install.outcome == 'success'${runEnv}
         # GITHUB_ACTIONS=true turns on the annotations and the job summary.
         run: >-
           npx launchgate run launch.gate.ts
@@ -339,7 +342,8 @@ ${secrets.map((s) => `    - versionName: projects/$PROJECT_ID/secrets/${s}/versi
 # \`plan --strict\` fails when a deferral or attestation lapses; \`run\` blocks on a launch-critical failure. A failure
 # is recorded, not raised, so the reports are still printed and uploaded; the last step fails the build.${
     gcp
-      ? "\n# The checks use the build's service account (Application Default Credentials from the metadata server); it\n# needs read-only roles: roles/run.viewer and roles/monitoring.viewer."
+      ? "\n# The checks use the build's service account (Application Default Credentials from the metadata server); it" +
+        "\n# needs read-only roles: roles/run.viewer and roles/monitoring.viewer."
       : ""
   }
 substitutions:${gcp ? "\n  _REGION: europe-west1" : ""}

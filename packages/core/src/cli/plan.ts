@@ -120,7 +120,13 @@ export const execute = async (args: ReadonlyArray<string>, io: Io, context: Cont
           deferredIds.has(item.check.id) ? "deferred" : "",
           item.check.dependsOn.length > 0 ? `after ${item.check.dependsOn.join(", ")}` : ""
         ].filter((f) => f !== "")
-        return [item.check.id, item.check.title, `owner: ${item.owner}`, `surface: ${item.check.surface}`, flags.length > 0 ? `(${flags.join("; ")})` : ""]
+        return [
+          item.check.id,
+          item.check.title,
+          `owner: ${item.owner}`,
+          `surface: ${item.check.surface}`,
+          flags.length > 0 ? `(${flags.join("; ")})` : ""
+        ]
       }),
       "    "
     ))

@@ -104,7 +104,13 @@ export interface Definition<S> {
    * Runs before routing; return a reply to answer without routing (e.g. 401).
    * Receives the matched route, if any.
    */
-  readonly before?: ((request: EmulatorRequest, context: HandlerContext<S>, route: Route<S> | undefined) => Reply | undefined | Promise<Reply | undefined>) | undefined
+  readonly before?:
+    | ((
+      request: EmulatorRequest,
+      context: HandlerContext<S>,
+      route: Route<S> | undefined
+    ) => Reply | undefined | Promise<Reply | undefined>)
+    | undefined
   /** Answer for unmatched paths. Default: 404 `{ error: "not found" }`. */
   readonly notFound?: ((request: EmulatorRequest) => Reply) | undefined
   /** Extra header names whose values are redacted in the log (authorization, cookies and API keys always are). */
@@ -170,7 +176,16 @@ export interface Running<S> {
   readonly close: () => Promise<void>
 }
 
-const ALWAYS_REDACTED = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-goog-api-key", "stripe-signature", "x-fivetran-signature-256"]
+const ALWAYS_REDACTED = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "x-goog-api-key",
+  "stripe-signature",
+  "x-fivetran-signature-256"
+]
 
 const redactHeader = (name: string, value: string): string => {
   if (name === "authorization" || name === "proxy-authorization") {
@@ -337,7 +352,14 @@ export const start = async <S>(definition: Definition<S>, options: StartOptions<
     } else if (fault?.kind === "rate-limit") {
       reply = {
         status: fault.status ?? 429,
-        headers: { ...(fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter instanceof Date ? fault.retryAfter.toUTCString() : String(fault.retryAfter) } : {}), ...fault.headers },
+        headers: {
+          ...(fault.retryAfter !== undefined
+            ? {
+              "retry-after": fault.retryAfter instanceof Date ? fault.retryAfter.toUTCString() : String(fault.retryAfter)
+            }
+            : {}),
+          ...fault.headers
+        },
         json: fault.json ?? { error: "rate limited" }
       }
     } else {

@@ -12,7 +12,13 @@ export type Fault =
   /** Answer with a status (and optional JSON body) instead of the route. */
   | { readonly kind: "status"; readonly status: number; readonly json?: unknown; readonly headers?: Record<string, string> }
   /** 429 (or another status) with `Retry-After` as seconds or an HTTP-date. */
-  | { readonly kind: "rate-limit"; readonly retryAfter?: number | string | Date; readonly status?: number; readonly json?: unknown; readonly headers?: Record<string, string> }
+  | {
+    readonly kind: "rate-limit"
+    readonly retryAfter?: number | string | Date
+    readonly status?: number
+    readonly json?: unknown
+    readonly headers?: Record<string, string>
+  }
   /** Drop the connection without answering. */
   | { readonly kind: "reset" }
   /** Send the headers and half the body, then drop the connection. */

@@ -146,7 +146,8 @@ export const authError = (response: HttpTransport.HttpResponse): Outcome.Outcome
       observed: response.status,
       evidence: responseEvidence(response),
       remediation:
-        "The request was not authorised: pass the right credentials in the check's `headers` (as a Redacted value), or check the token's permissions.",
+        "The request was not authorised: pass the right credentials in the check's `headers` (as a Redacted value), " +
+        "or check the token's permissions.",
       attempts: response.attempts
     })
     : undefined
