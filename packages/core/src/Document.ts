@@ -277,7 +277,9 @@ export const make = (options: Options): Check.Check => {
       return Outcome.fail(`${options.path}: ${problems.join("; ")}`, {
         evidence,
         remediation: [
-          ...(missing.length > 0 ? [`Add the heading${missing.length > 1 ? "s" : ""} ${headings} with the procedure.`] : []),
+          ...(missing.length > 0
+            ? [`Add the heading${missing.length > 1 ? "s" : ""} ${headings} with the procedure.`]
+            : []),
           ...(broken.length > 0 ? ["Fix or remove the broken relative links."] : [])
         ].join(" ")
       })

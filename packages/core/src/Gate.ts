@@ -407,8 +407,8 @@ export const validate = <R>(input: Input<R>): Either.Either<Gate<R>, GateConfigE
     issues.push({
       path: `rollback[${JSON.stringify(surface)}]`,
       message:
-        `surface "${surface}" has launch-critical items (first: items[${i}] "${items[i]!.check.id}") but no rollback plan; ` +
-        `add { procedure, killSwitch?, verify? } or { none: "why" }`
+        `surface "${surface}" has launch-critical items (first: items[${i}] "${items[i]!.check.id}") ` +
+        `but no rollback plan; add { procedure, killSwitch?, verify? } or { none: "why" }`
     })
   }
 

@@ -411,7 +411,13 @@ const finish = (
     : notPassing.length === 0
     ? `; ${all.length} component(s) pass`
     : `; ${notPassing.map((s) => `${s.subject} ${s.status}`).join(", ")}`
-  const condition = status === "pass" ? "healthy" : status === "warn" ? "degraded" : status === "fail" ? "unhealthy" : "undecided"
+  const condition = status === "pass"
+    ? "healthy"
+    : status === "warn"
+    ? "degraded"
+    : status === "fail"
+    ? "unhealthy"
+    : "undecided"
   const message = `${condition} (${said}${componentNote})`
   const outcome = Outcome.fromStatus(status, message, {
     observed: bodyStatus ?? response.status,

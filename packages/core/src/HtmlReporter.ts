@@ -328,7 +328,11 @@ const deferralsSection = (r: Report.Report): Html | undefined => {
             "div",
             {},
             d.reason,
-            el("span", { class: "muted" }, ` (risk: ${d.risk}${d.approvedBy !== undefined ? `; approved by ${d.approvedBy}` : ""})`)
+            el(
+              "span",
+              { class: "muted" },
+              ` (risk: ${d.risk}${d.approvedBy !== undefined ? `; approved by ${d.approvedBy}` : ""})`
+            )
           )
         ),
         el(

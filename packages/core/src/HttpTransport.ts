@@ -335,8 +335,8 @@ const remediationFor = (reason: HttpErrorReason, code: string | undefined): stri
       "or raise the check's timeout."
   }
   if (code !== undefined && TLS_CODE.test(code)) {
-    return "TLS verification failed: fix the server's certificate chain, or trust its CA with the transport's `ca` option " +
-      "(for a test target only, list the origin in `insecureOrigins`)."
+    return "TLS verification failed: fix the server's certificate chain, " +
+      "or trust its CA with the transport's `ca` option (for a test target only, list the origin in `insecureOrigins`)."
   }
   if (code === "LG_BODY_TOO_LARGE") {
     return "The response is larger than expected: point the check at a smaller resource or raise `maxBodyBytes`."

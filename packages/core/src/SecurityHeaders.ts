@@ -89,7 +89,8 @@ export const evaluate = (response: HttpTransport.HttpResponse, policy: Policy = 
     const problem = value === undefined
       ? "X-Content-Type-Options is missing"
       : `X-Content-Type-Options is ${JSON.stringify(value)}`
-    subjects.push(withLevel("content-type-options", ctoLevel, value?.trim().toLowerCase() === "nosniff", "nosniff", problem, {
+    const ok = value?.trim().toLowerCase() === "nosniff"
+    subjects.push(withLevel("content-type-options", ctoLevel, ok, "nosniff", problem, {
       observed: value ?? null,
       expected: "nosniff",
       remediation: "Send \"X-Content-Type-Options: nosniff\"."

@@ -280,7 +280,8 @@ export const evaluate = (result: ProbeResult<unknown, unknown>, budget: Budget =
     })
   }
   const observed = { total: result.total, failed, errorRate: result.errorRate, longestGapMs: result.longestGapMs }
-  const summary = `${failed} of ${result.total} requests failed (${percent(result.errorRate)}${kinds ? `: ${kinds}` : ""}); ` +
+  const summary =
+    `${failed} of ${result.total} requests failed (${percent(result.errorRate)}${kinds ? `: ${kinds}` : ""}); ` +
     `longest gap without a success ${result.longestGapMs} ms`
   if (result.errorRate > errorBudget) {
     return Outcome.fail(`${summary}; the error budget is ${percent(errorBudget)}`, {

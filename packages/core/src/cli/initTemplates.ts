@@ -258,7 +258,12 @@ export const githubWorkflow = (chosen: ReadonlyArray<Surface>): string => {
           service_account: \${{ secrets.LAUNCHGATE_SERVICE_ACCOUNT }}
 `
     : ""
-  const gcpSettings = ["vars.GOOGLE_CLOUD_PROJECT", "vars.GOOGLE_CLOUD_REGION", "secrets.WIF_PROVIDER", "secrets.LAUNCHGATE_SERVICE_ACCOUNT"]
+  const gcpSettings = [
+    "vars.GOOGLE_CLOUD_PROJECT",
+    "vars.GOOGLE_CLOUD_REGION",
+    "secrets.WIF_PROVIDER",
+    "secrets.LAUNCHGATE_SERVICE_ACCOUNT"
+  ]
   const runEnv = env.length > 0 ? `\n        env:\n${env.map((e) => `          ${e}`).join("\n")}` : ""
   return `# The launch gate in CI, scaffolded by \`launchgate init\`. \`plan --strict\` fails when a deferral or attestation
 # lapses (the schedule nags before a launch is blocked); \`run\` checks the launch and blocks on a launch-critical
