@@ -43,7 +43,8 @@ const guardEntry: EsbuildPlugin = {
 // inside a string or template (the CLI's `init` templates write `import { Layer } from "effect"`) is left alone.
 const namedImport = /^import\s*\{([^}]*)\}\s*from\s*"effect(?:\/(\w+))?";?/gm
 const namespaceImport = /^import\s*\*\s*as\s+([\w$]+)\s+from\s*"effect\/(\w+)";?/gm
-const anyEffectImport = /^(?:import|export)\b[^"`'\n]*(?:from\s*|import\s*)"effect(?:\/[\w/]*)?"/m
+// An import of effect as esbuild writes it: on one line, or ending a multi-line one with `} from "effect"`.
+const anyEffectImport = /^(?:(?:import|export)\b[^"`'\n]*(?:from\s*|import\s*)|\}\s*from\s*)"effect(?:\/[\w/]*)?"/m
 
 const rewriteEsm = (code: string, guard: string): string => {
   let n = 0
