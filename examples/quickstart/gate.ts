@@ -39,9 +39,14 @@ const health = Check.fromAsync({
   }
 })
 
+// The latency budget of the real service is 250 ms at p95. Against the local stand-in, on a machine that may be
+// busy with other work, only a gross regression should fail: the budget there is 20× larger, so the verdict does
+// not depend on how fast the machine happens to be. In your gate, keep your real budget.
+const P95_BUDGET_MS = Number(process.env["QUICKSTART_P95_BUDGET_MS"] ?? 5_000)
+
 const latency = Check.fromAsync({
   id: "quickstart.api.latency",
-  title: "Notes API answers within 250 ms (p95 of 20 requests)",
+  title: "Notes API meets its p95 latency budget (250 ms in production; 20 requests)",
   surface: "quickstart.api",
   category: "capacity",
   run: async ({ signal }) => {
@@ -53,9 +58,14 @@ const latency = Check.fromAsync({
     }
     const p95 = samples.sort((a, b) => a - b)[Math.ceil(samples.length * 0.95) - 1]!
     const observed = { p95Ms: Math.round(p95 * 10) / 10, requests: samples.length }
-    return p95 <= 250
-      ? Outcome.pass(`p95 ${observed.p95Ms} ms`, { observed, expected: "p95 <= 250 ms" })
-      : Outcome.fail(`p95 ${observed.p95Ms} ms is over 250 ms`, { observed, expected: "p95 <= 250 ms", remediation: "Profile /notes before launch." })
+    const expected = `p95 <= ${P95_BUDGET_MS} ms`
+    return p95 <= P95_BUDGET_MS
+      ? Outcome.pass(`p95 ${observed.p95Ms} ms`, { observed, expected })
+      : Outcome.fail(`p95 ${observed.p95Ms} ms is over ${P95_BUDGET_MS} ms`, {
+        observed,
+        expected,
+        remediation: "Profile /notes before launch."
+      })
   }
 })
 
