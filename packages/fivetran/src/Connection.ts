@@ -3,9 +3,11 @@
  * free of blocking tasks, synced often enough, guarded against schema drift,
  * and (opt-in) passing Fivetran's own setup tests.
  *
- * Each read-only check reads `GET /v1/connections/{id}` (shared: one request
- * per connection per run, whatever the number of checks) and judges it with a
- * rule from {@link rules}; the same rules drive `Group.coverage`.
+ * Each read-only check reads a connection's details (shared: the account's
+ * connection list, `GET /v1/connections`, is read once per run and answers
+ * every check; `GET /v1/connections/{id}` only for an id it lacks or when the
+ * listing failed) and judges them with a rule from {@link rules}; the same
+ * rules drive `Group.coverage`.
  *
  * Checks take one connection id (a plain outcome) or a list (one result per
  * connection). To run one check on several connections under different

@@ -6,10 +6,11 @@
  * with `VendorError.classify`, and reads shared within a run.
  *
  * Reads are `ResourceStore` kinds (internal/resources.ts) in a store built
- * with the layer, i.e. once per run: ten checks on one connection cost one
- * `GET /v1/connections/{id}`, and a group's connection list (whose items carry
- * the details) answers the gets of its members, so a group check over 200
- * connections costs its list pages only.
+ * with the layer, i.e. once per run: the account's connection list
+ * (`GET /v1/connections`, whose items carry the details) is read once and
+ * answers every connection read and every group's membership, so any number of
+ * checks over 200 connections cost its pages only (one at the default page
+ * size); `GET /v1/connections/{id}` is sent only for an id the list lacks.
  *
  * @since 0.1.0
  */
@@ -84,13 +85,16 @@ export type RetryOptions = Pick<HttpTransport.RetryPolicy, "maxAttempts" | "base
 /** The client service. Every read is shared within a run; writes and tests never are. */
 export interface Service {
   readonly baseUrl: string
-  /** `GET /v1/connections/{id}` (Accept version 2), or the member of a group list already read. */
+  /**
+   * A connection's details: its item in the account's connection list (`GET /v1/connections`, read once per run),
+   * else `GET /v1/connections/{id}` (Accept version 2), which also serves when the listing failed.
+   */
   readonly connection: (id: string) => Effect.Effect<Http.Read<Api.ConnectionDetails>, FivetranError>
   /** `GET /v1/connections/{id}/schemas`. */
   readonly connectionSchemas: (id: string) => Effect.Effect<Http.Read<Api.SchemaConfig>, FivetranError>
   /**
-   * Every page of `GET /v1/connections?group_id=…`. Afterwards {@link connection} of a member whose list
-   * item carried its details costs no request.
+   * The connections of a group: the account's connection list (shared with {@link connection}) filtered by
+   * `group_id`, or every page of `GET /v1/connections?group_id=…` if the account listing failed.
    */
   readonly groupConnections: (
     groupId: string
@@ -142,10 +146,16 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
       baseUrl,
       connection: (id) => Effect.map(store.get("connection", id), Resources.toRead),
       connectionSchemas: (id) => Effect.map(store.get("schemas", id), Resources.toRead),
-      // Listing the derived `connection` collection first marks the group as listed, so gets wait for it.
+      // The account list filtered by each item's `group_id` (`group_id` is documented as a filter of that very
+      // list), so every group and every connection of a run share one listing. If the listing failed in a way
+      // that may be particular to it, the group's own filtered list decides, with its own precise error.
       groupConnections: (groupId) =>
-        Effect.zipRight(store.list("connection", groupId), store.list("groupMember", groupId)).pipe(
-          Effect.map(Resources.toRead),
+        store.list("accountMember", "").pipe(
+          Effect.map((f) => {
+            const read = Resources.toRead(f)
+            return { ...read, value: read.value.filter((m) => m.summary.group_id === groupId) }
+          }),
+          Effect.catchIf(Resources.fallsBack, () => Effect.map(store.list("groupMember", groupId), Resources.toRead)),
           Effect.map((read) => ({ ...read, value: read.value.map((m) => m.summary) }))
         ),
       group: (id) => Effect.map(store.get("group", id), Resources.toRead),

@@ -38,12 +38,15 @@ const defaultRules = (): ReadonlyArray<Rule> => [
 
 /**
  * `fivetran.group.coverage`: every connection of a group passes the chosen
- * rules, reported as one result per connection. The group's connection
- * list (`GET /v1/connections?group_id=…`, up to 1000 items a page) carries
- * what the rules judge, so it costs one request per list page; a connection
- * whose list item lacks its details costs one `GET /v1/connections/{id}`, and a
- * rule that needs the schema config one `…/schemas` per connection. The list
- * answers every other check's reads of its members in the same run.
+ * rules, reported as one result per connection. The group's members are the
+ * items of the account's connection list (`GET /v1/connections`, up to 1000
+ * items a page, read once per run and shared by every check) whose `group_id`
+ * is the group; the items carry what the rules judge, so the check costs no
+ * request beyond that listing. A connection whose item lacks its details costs
+ * one `GET /v1/connections/{id}`, a rule that needs the schema config one
+ * `…/schemas` per connection. If the account listing fails (other than a 401 or
+ * an exhausted quota), the group's own `GET /v1/connections?group_id=…` decides.
+ * `listRequests` in the evidence is the pages of the list the members came from.
  *
  * @example
  * Group.coverage({

@@ -8,6 +8,8 @@ import { count, NOW, run, runOne, withEmulator } from "./support/harness.js"
 const withSeeded = <A>(body: (emu: FivetranEmulator.Running<State>) => Promise<A>) =>
   withEmulator((s) => void s.addConnection(connection({ id: "c", now: NOW })), body)
 const connected = Connection.connected({ connectionId: "c" })
+// The account list and the connection's own GET (its fallback): a fault on both leaves no read to rescue the other.
+const listAndGet = /^\/v1\/connections(\/c)?$/
 
 describe("errors become error outcomes with a remediation, never a pass", () => {
   it("401: a wrong secret", async () => {
@@ -16,17 +18,25 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
       expect(result.status).toBe("error")
       expect(result.evidence["error"]).toMatchObject({ reason: "unauthenticated", status: 401, code: "AuthFailed" })
       expect(result.remediation).toMatch(/FIVETRAN_API_KEY/)
-      expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+      // A rejected key is rejected everywhere: the listing's 401 decides, with no per-connection GET after it.
+      expect(count(emu, "GET", "/v1/connections")).toBe(1)
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(0)
     })
   })
 
   it("403: the key's role cannot see the connection", async () => {
     await withSeeded(async (emu) => {
-      emu.faults.next({ kind: "status", status: 403, json: { code: "AccessDenied", message: "Access denied" } })
+      emu.faults.add({
+        fault: { kind: "status", status: 403, json: { code: "AccessDenied", message: "Access denied" } },
+        path: listAndGet
+      })
       const result = await runOne(emu, connected)
       expect(result.status).toBe("error")
       expect(result.evidence["error"]).toMatchObject({ reason: "permission-denied", status: 403, code: "AccessDenied" })
+      expect(result.message).toContain(`connection "c"`)
       expect(result.remediation).toMatch(/role/)
+      // The listing's 403 left the connection to its own GET, whose 403 is the check's error.
+      expect(emu.log.map((e) => `${e.path} ${e.status}`)).toEqual(["/v1/connections 403", "/v1/connections/c 403"])
     })
   })
 
@@ -45,7 +55,8 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
       const result = await runOne(emu, connected)
       expect(result.status).toBe("pass")
       expect(result.attempts).toBe(2)
-      expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([429, 200])
+      expect(emu.requests({ path: "/v1/connections" }).map((e) => e.status)).toEqual([429, 200])
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(0)
     })
   })
 
@@ -58,7 +69,8 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
       // The harness's backoff is 1 ms: only honouring Retry-After explains a full second (a lower bound).
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
       expect(result.evidence["retryAfterWaitedMs"]).toBe(1_000)
-      expect(emu.requests({ path: "/v1/connections/c" }).map((e) => e.status)).toEqual([503, 200])
+      expect(emu.requests({ path: "/v1/connections" }).map((e) => e.status)).toEqual([503, 200])
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(0)
     })
   })
 
@@ -82,17 +94,21 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
       expect(result.message).toMatch(/Retry-After asked to wait 5 s but only [\d.]+ s remained of the 2 s check timeout/)
       expect(result.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, retryAfter: 5 })
       expect(result.evidence["retryAfterWaitedMs"]).toBe(0)
-      expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+      // An exhausted quota is the account's: no per-connection GET is sent into it.
+      expect(count(emu, "GET", "/v1/connections")).toBe(1)
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(0)
     })
   })
 
   it("a 503 whose Retry-After exceeds the remaining budget is an error naming it, never a long sleep", async () => {
     await withSeeded(async (emu) => {
-      emu.faults.add({ fault: { kind: "rate-limit", status: 503, retryAfter: 60 }, path: "/v1/connections/c" })
+      emu.faults.add({ fault: { kind: "rate-limit", status: 503, retryAfter: 60 }, path: listAndGet })
       const result = await runOne(emu, connected, { client: { checkTimeout: "5 seconds", retry: { maxRetryAfter: "2 minutes" } } })
       expect(result.status).toBe("error")
       expect(result.evidence["error"]).toMatchObject({ reason: "unavailable", status: 503, retryAfter: 60 })
       expect(result.message).toContain("check timeout")
+      expect(result.message).toContain(`connection "c"`)
+      expect(count(emu, "GET", "/v1/connections")).toBe(1)
       expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
     })
   })
@@ -106,7 +122,8 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
       expect(result.status).toBe("error")
       expect(result.evidence["error"]).toMatchObject({ reason: "rate-limited", status: 429, code: "TooManyRequests", retryAfter: 3600 })
       expect(result.message).toContain("Retry-After 3600s")
-      expect(count(emu, "GET", "/v1/connections/c")).toBe(1)
+      expect(count(emu, "GET", "/v1/connections")).toBe(1)
+      expect(count(emu, "GET", "/v1/connections/c")).toBe(0)
     })
   })
 
@@ -154,7 +171,7 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
 
   it("malformed JSON is a Decode error", async () => {
     await withSeeded(async (emu) => {
-      emu.faults.next({ kind: "malformed-json" })
+      emu.faults.add({ fault: { kind: "malformed-json" }, path: listAndGet })
       const result = await runOne(emu, connected)
       expect(result.status).toBe("error")
       expect(result.evidence["error"]).toMatchObject({ reason: "invalid-response", status: 200 })
@@ -164,7 +181,10 @@ describe("errors become error outcomes with a remediation, never a pass", () => 
 
   it("a body of the wrong shape is a Decode error naming the field", async () => {
     await withSeeded(async (emu) => {
-      emu.faults.next({ kind: "status", status: 200, json: { code: "Success", data: { id: "c", status: {} } } })
+      emu.faults.add({
+        fault: { kind: "status", status: 200, json: { code: "Success", data: { id: "c", status: {} } } },
+        path: listAndGet
+      })
       const result = await runOne(emu, connected)
       expect(result.status).toBe("error")
       expect(result.message).toContain("not the documented shape")

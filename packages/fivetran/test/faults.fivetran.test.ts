@@ -1,7 +1,8 @@
 /**
- * Fault matrix: a representative read-only check (`fivetran.connection.freshness`,
- * one `GET /v1/connections/{id}`) against every fault the core emulator kit
- * injects. Each row has the status it must end with (never `pass` where the
+ * Fault matrix: a representative read-only check (`fivetran.connection.freshness`:
+ * the account's `GET /v1/connections`, then `GET /v1/connections/{id}` if the
+ * listing failed) against every fault the core emulator kit injects, on both
+ * routes, so neither read can rescue the other. Each row has the status it must end with (never `pass` where the
  * read did not succeed) and an upper time bound at least 10x the expected
  * time, so no assertion depends on machine speed. The table is printed.
  */
@@ -45,8 +46,10 @@ interface Row {
   readonly also?: (item: Report.ItemReport, emu: FivetranEmulator.Running<State>) => void
 }
 
+// The account list and the connection's own GET: `times` counts requests to either.
+const FAULTED = /^\/v1\/connections(\/c)?$/
 const on = (fault: Fault, times?: number) => (emu: FivetranEmulator.Running<State>) =>
-  void emu.faults.add({ fault, path: "/v1/connections/c", ...(times !== undefined ? { times } : {}) })
+  void emu.faults.add({ fault, path: FAULTED, ...(times !== undefined ? { times } : {}) })
 
 const errorOf = (item: Report.ItemReport) => item.evidence["error"] as Record<string, unknown> | undefined
 
@@ -115,7 +118,9 @@ const rows: ReadonlyArray<Row> = [
     withinMs: 30_000,
     also: (item, emu) => {
       expect(item.message).toContain("LG_BODY_TOO_LARGE")
-      // A body over the cap is not retried: the next attempt would be just as large.
+      // A body over the cap is not retried: the next attempt would be just as large (the listing's failure
+      // leaves the connection to its own GET, which is not retried either).
+      expect(emu.requests({ path: "/v1/connections" })).toHaveLength(1)
       expect(emu.requests({ path: "/v1/connections/c" })).toHaveLength(1)
     }
   },

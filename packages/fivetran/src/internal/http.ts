@@ -16,7 +16,7 @@ import * as Api from "./schema.js"
 export interface ReadMeta {
   /** HTTP requests behind this value (list pages count one each; 0 when another read answered it). */
   readonly requests: number
-  /** Attempts, retries included. */
+  /** Attempts, retries included; for a value taken from a list already read, the list's (they held it). */
   readonly attempts: number
   /** `X-Rate-Limit-Remaining` of the last response, when sent. */
   readonly rateLimitRemaining?: number | undefined

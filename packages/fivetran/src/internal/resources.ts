@@ -1,16 +1,17 @@
 /**
  * Fivetran's reads as {@link ResourceStore} kinds: one table drives the
- * per-run cache, de-duplication and list-answers-get. A group's connection
- * list carries every field the connection rules read (the list item schema
+ * per-run cache, de-duplication and list-answers-get. The account's
+ * connection list (`GET /v1/connections`, every accessible connection) carries
+ * every field the connection rules read (the list item schema
  * `ConnectorResponse` has `status`, `setup_tests`, `succeeded_at`, `failed_at`,
- * `sync_frequency`, … like the details), so once a group is listed, gets of
- * its members cost nothing; only an item the list could not decode in full is
- * fetched on its own.
+ * `sync_frequency`, … like the details), so one listing per run answers every
+ * connection read and every group's membership; only an id the list lacks, or
+ * an item it could not decode in full, is fetched on its own.
  *
  * @internal
  */
 import { ResourceStore } from "@launchgate/core"
-import { Deferred, Effect, FiberId, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import type { FivetranError } from "../FivetranError.js"
 import { type Caller, fivetranError, type Operation, type Read, type ReadMeta } from "./http.js"
 import * as Api from "./schema.js"
@@ -19,7 +20,7 @@ import * as Api from "./schema.js"
 export const ACCEPT_V2 = "application/json;version=2"
 export const ACCEPT_V1 = "application/json"
 
-/** An item of a group's connection list: what every item has, and the full details when the item carries them. */
+/** An item of a connection list: what every item has, and the full details when the item carries them. */
 export interface Member {
   readonly summary: Api.ConnectionSummary
   readonly details: Api.ConnectionDetails | undefined
@@ -29,9 +30,14 @@ type Kind<A> = ResourceStore.Kind<A, FivetranError>
 
 /** The kinds of resource the checks read. */
 export type FivetranKinds = {
-  /** `GET /v1/connections/{id}`; the group list (below) answers gets of its complete members. */
+  /**
+   * A connection's details: the account list's item when it carries them (no request), else
+   * `GET /v1/connections/{id}`.
+   */
   readonly connection: Kind<Api.ConnectionDetails>
-  /** Every page of `GET /v1/connections?group_id=…` (parent: the group id). */
+  /** Every page of `GET /v1/connections` without `group_id`: every connection the key can see (parent `""`). */
+  readonly accountMember: Kind<Member>
+  /** Every page of `GET /v1/connections?group_id=…` (parent: the group id), read only if the account list failed. */
   readonly groupMember: Kind<Member>
   /** `GET /v1/connections/{id}/schemas`. */
   readonly schemas: Kind<Api.SchemaConfig>
@@ -59,21 +65,38 @@ export const toRead = <A>(f: ResourceStore.Fetched<A>): Read<A> => ({
   meta: hasMeta(f) ? f.meta : { requests: f.requests, attempts: f.requests + f.retries }
 })
 
+/**
+ * A value taken from a list already read: no request of its own (the list's pages are counted once, by whoever
+ * reports the list), but the list's attempts, rate-limit budget and `Retry-After` wait stay visible, since the
+ * value was held by them.
+ */
+const fromList = <A>(value: A, list: ReadMeta): Sent<A> => ({
+  value,
+  requests: 0,
+  retries: 0,
+  meta: {
+    requests: 0,
+    attempts: list.attempts,
+    rateLimitRemaining: list.rateLimitRemaining,
+    ...(list.retryAfterWaitedMs !== undefined ? { retryAfterWaitedMs: list.retryAfterWaitedMs } : {})
+  }
+})
+
+/**
+ * Whether a failed account listing leaves each read to its own request. A 401 (the key is rejected) and a
+ * 429 that could not be waited out (Fivetran's quota is per account) would answer every per-connection GET the
+ * same way, so those end the read with the listing's error instead of sending one doomed request per
+ * connection; anything else (403, 5xx after retries, a transport error, a body of the wrong shape) may be
+ * particular to the listing, so each connection's own GET decides (and its error is the check's error).
+ */
+export const fallsBack = (error: FivetranError): boolean =>
+  error.reason !== "unauthenticated" && error.reason !== "rate-limited"
+
 const enc = encodeURIComponent
 
 /** The per-run store of a client. `pageSize` is the `limit` of every list page. */
 export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStore.Store<FivetranKinds>> =>
   Effect.gen(function*() {
-    // The group of each listed connection, so a later get of it is answered by its group's list.
-    const groupOf = new Map<string, string>()
-    // Complete list items by id, and the group lists in flight: a get that starts while a list is
-    // being read waits for it (core's parentOf cannot name a connection's group from its id alone).
-    const listed = new Map<string, Api.ConnectionDetails>()
-    const listing = new Set<Deferred.Deferred<void>>()
-
-    const afterLists = (id: string) =>
-      Effect.map(Effect.forEach([...listing], Deferred.await, { discard: true }), () => listed.get(id))
-
     const pages = <A>(op: Operation, decode: (item: unknown) => Effect.Effect<A, FivetranError>) =>
       Effect.suspend(() => {
         let rateLimitRemaining: number | undefined
@@ -131,6 +154,9 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
         details: Option.getOrUndefined(Schema.decodeUnknownOption(Api.ConnectionDetails)(u))
       }))
 
+    const members = (what: string, query: Record<string, string>) =>
+      pages({ method: "GET", path: "/connections", accept: ACCEPT_V2, query, what }, member(what))
+
     const get = <A, I>(op: Operation, schema: Schema.Schema<A, I>) => Effect.map(call.one(op, schema), sent)
 
     const connection = (id: string): Operation => ({
@@ -140,43 +166,42 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
       what: `connection ${JSON.stringify(id)}`
     })
 
+    // The account list's complete items by id, built once per listing (gets look up, not scan).
+    const indexes = new WeakMap<ReadonlyArray<Member>, ReadonlyMap<string, Api.ConnectionDetails>>()
+    const indexOf = (members: ReadonlyArray<Member>) => {
+      let index = indexes.get(members)
+      if (index === undefined) {
+        index = new Map(members.flatMap((m) => (m.details === undefined ? [] : [[m.summary.id, m.details] as const])))
+        indexes.set(members, index)
+      }
+      return index
+    }
+
+    /** The account list (read once per run, shared), or `undefined` when its failure leaves reads to their own GET. */
+    const accountList = Effect.suspend(() => store.list("accountMember", "")).pipe(
+      Effect.map((f): Read<ReadonlyArray<Member>> | undefined => toRead(f)),
+      Effect.catchIf(fallsBack, () => Effect.succeed(undefined))
+    )
+
     const kinds: FivetranKinds = {
       connection: {
+        // Every get waits for the one account listing (the store de-duplicates it while in flight), so the
+        // order in which checks start cannot turn list-answered reads into GETs. An id the list lacks (newer
+        // than the list, or not visible to the key), or whose item lacks the details, is fetched on its own:
+        // the GET names its 404/403 precisely.
         get: (id) =>
-          Effect.flatMap(afterLists(id), (hit) =>
-            hit === undefined
+          Effect.flatMap(accountList, (list) => {
+            const hit = list === undefined ? undefined : indexOf(list.value).get(id)
+            return list === undefined || hit === undefined
               ? get(connection(id), Api.ConnectionDetails)
-              : Effect.succeed({ value: hit, requests: 0, retries: 0 })),
-        // Derived from the group list (already counted there): only complete items answer gets.
-        list: (groupId) =>
-          Effect.map(store.list("groupMember", groupId), (listed) => ({
-            value: listed.value.flatMap((m) => (m.details === undefined ? [] : [m.details])),
-            requests: 0,
-            retries: 0
-          })),
-        keyOf: (c) => c.id,
-        parentOf: (id) => groupOf.get(id)
+              : Effect.succeed(fromList(hit, list.meta))
+          })
+      },
+      accountMember: {
+        list: () => members("connections of the account", {})
       },
       groupMember: {
-        list: (groupId) => Effect.suspend(() => {
-          const done = Deferred.unsafeMake<void>(FiberId.none)
-          listing.add(done)
-          return pages({
-            method: "GET",
-            path: "/connections",
-            accept: ACCEPT_V2,
-            query: { group_id: groupId },
-            what: `connections of group ${JSON.stringify(groupId)}`
-          }, member(`connections of group ${JSON.stringify(groupId)}`)).pipe(
-            Effect.tap((read) =>
-              read.value.forEach((m) => {
-                groupOf.set(m.summary.id, groupId)
-                if (m.details !== undefined) listed.set(m.summary.id, m.details)
-              })
-            ),
-            Effect.ensuring(Effect.zipRight(Deferred.succeed(done, undefined), Effect.sync(() => listing.delete(done))))
-          )
-        })
+        list: (groupId) => members(`connections of group ${JSON.stringify(groupId)}`, { group_id: groupId })
       },
       schemas: {
         get: (id) =>
