@@ -105,7 +105,7 @@ describe("200 connections", () => {
     }
   }
 
-  it("costs one request per list page; the account list answers the group check's reads and every other check's", async () => {
+  it("costs one request per list page; the account list answers the group's reads and every other check's", async () => {
     await withEmulator(seed200, async (emu) => {
       const report = await run(emu, [
         Group.coverage({ groupId: "big" }),
