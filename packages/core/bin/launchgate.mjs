@@ -3,6 +3,10 @@
 // serves the workspace and installs that bring their own TypeScript loader. An installed package runs its built
 // CLI; inside the launchgate workspace the TypeScript sources run through tsx, so no build step is needed there
 // and a stale dist/ is never picked up by mistake.
+// Node 22.1+ keeps compiled bytecode of the modules it loads (effect alone is ~600 modules) in a cache under the
+// system temp directory; a later start skips their compilation. Node 20 lacks it; NODE_DISABLE_COMPILE_CACHE=1 opts out.
+import module from "node:module"
+module.enableCompileCache?.()
 import { existsSync } from "node:fs"
 import { fileURLToPath, pathToFileURL } from "node:url"
 

@@ -10,6 +10,7 @@ import { Either } from "effect"
 import * as Gate from "../Gate.js"
 import type { Context } from "./command.js"
 import { ConfigError } from "./io.js"
+import { preload } from "./preload.js"
 
 let tsRegistered = false
 
@@ -87,7 +88,11 @@ export const loadGate = async (
   const shown = nodePath.relative(cwd, path) || path
   if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigError(`gate file not found: ${shown} (resolved to ${path})`)
 
-  if (isTypeScript(path)) await registerTypeScript(shown, context)
+  if (isTypeScript(path)) {
+    // Natively, before the TypeScript loader's hooks would see each of their modules (preload.ts says why).
+    if (!tsRegistered) await preload(path)
+    await registerTypeScript(shown, context)
+  }
   let module: Record<string, unknown>
   try {
     module = await import(pathToFileURL(path).href)
