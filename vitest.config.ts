@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "bench/**/*.test.ts"],
     // Fixture projects run vitest in a child process; they are not part of this suite.
     exclude: ["**/node_modules/**", "**/fixtures/**"],
     // Two workers on the 2-core machines: most tests wait on loopback I/O, and vitest's default

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path"
 const here = dirname(fileURLToPath(import.meta.url))
 const wanted = process.argv.slice(2)
 const files = readdirSync(here)
-  .filter((f) => f.endsWith(".ts") && f !== "run.ts")
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "run.ts")
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
   .sort()
 for (const file of files) {

@@ -18,6 +18,7 @@ fi
 
 step "typecheck"
 pnpm -r --workspace-concurrency=1 typecheck || exit 1
+node node_modules/typescript/bin/tsc -p bench/tsconfig.json || exit 1
 
 # Packing runs each package's `prepack` (tsup: ESM + CJS + .d.ts), so this step is also the build.
 step "build, pack and install the packages like a user would"
