@@ -84,6 +84,21 @@ describe("Redaction.scrub", () => {
     Redaction.clearRegistry()
     expect(Redaction.scrub("hunter2-correct")).toBe("hunter2-correct")
   })
+
+  it("a text scrubbed before a secret was registered is masked once it is (scrub remembers answers per registry)", () => {
+    const text = "connection refused for key kq8Zr2mVx9 at 10:00"
+    expect(Redaction.scrub(text)).toBe(text)
+    expect(Redaction.scrub(text)).toBe(text)
+    Redaction.register("kq8Zr2mVx9")
+    expect(Redaction.scrub(text)).toBe("connection refused for key <redacted> at 10:00")
+    Redaction.clearRegistry()
+    expect(Redaction.scrub(text)).toBe(text)
+    // Long texts are not remembered, and answer the same.
+    const long = `${"x".repeat(300)} kq8Zr2mVx9`
+    expect(Redaction.scrub(long)).toBe(long)
+    Redaction.register("kq8Zr2mVx9")
+    expect(Redaction.scrub(long)).toBe(`${"x".repeat(300)} <redacted>`)
+  })
 })
 
 describe("Redaction.scrubJson", () => {

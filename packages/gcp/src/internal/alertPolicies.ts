@@ -13,10 +13,24 @@ import { type Target, uptimeChecksFor } from "./uptimeChecks.js"
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
+// One compiled pattern per check id: every target's check is matched against every policy of the project, so
+// compiling per (policy, check) pair cost more than the matching (2,500 compilations a run on 50 services).
+const patterns = new Map<string, RegExp>()
+const patternFor = (checkId: string): RegExp => {
+  let pattern = patterns.get(checkId)
+  if (pattern === undefined) {
+    const id = escapeRegExp(checkId)
+    // No `g` flag: `test` keeps no state between calls, so a shared pattern is safe.
+    pattern = new RegExp(`check_id[^"']{0,40}(?:one_of\\([^)]*)?["']${id}["']|check_id\\s*=\\s*${id}\\b`)
+    if (patterns.size >= 10_000) patterns.clear()
+    patterns.set(checkId, pattern)
+  }
+  return pattern
+}
+
 /** Does the policy have a condition on this uptime check's `check_id`? */
 const references = (policy: AlertPolicy, checkId: string): boolean => {
-  const id = escapeRegExp(checkId)
-  const pattern = new RegExp(`check_id[^"']{0,40}(?:one_of\\([^)]*)?["']${id}["']|check_id\\s*=\\s*${id}\\b`)
+  const pattern = patternFor(checkId)
   return (policy.conditions ?? []).some((c) =>
     [
       c.conditionThreshold?.filter,
