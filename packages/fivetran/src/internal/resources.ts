@@ -94,6 +94,9 @@ export const fallsBack = (error: FivetranError): boolean =>
 
 const enc = encodeURIComponent
 
+// One schema object for every page, so the caller's per-schema decoder is compiled once.
+const PAGE = Api.Page(Schema.Unknown)
+
 /** The per-run store of a client. `pageSize` is the `limit` of every list page. */
 export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStore.Store<FivetranKinds>> =>
   Effect.gen(function*() {
@@ -103,7 +106,7 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
         let retryAfterWaitedMs = 0
         return ResourceStore.paginate({
           page: (cursor) =>
-            call.one({ ...op, query: { ...op.query, limit: String(pageSize), cursor } }, Api.Page(Schema.Unknown)).pipe(
+            call.one({ ...op, query: { ...op.query, limit: String(pageSize), cursor } }, PAGE).pipe(
               Effect.tap((read) => {
                 rateLimitRemaining = read.meta.rateLimitRemaining ?? rateLimitRemaining
                 retryAfterWaitedMs += read.meta.retryAfterWaitedMs ?? 0
