@@ -10,7 +10,12 @@
 import { ParseResult, Schema } from "effect"
 import type * as Outcome from "./Outcome.js"
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/
+// Date, then optionally a time (after `T` or a space) and an offset: `2026-12-31`, `2026-12-31T18:00`,
+// `2026-12-31 18:00:00.250+01:00`.
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** The days of a month (`month` 1–12), leap years included. */
+const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
 
 /**
  * An ISO-8601 date (`2026-12-31`) or date-time (`2026-12-31T18:00:00Z`,
@@ -28,23 +33,16 @@ export const IsoDate = Schema.transformOrFail(
   {
     strict: true,
     decode: (text, _, ast) => {
-      const trimmed = text.trim()
-      const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed)
-      // `new Date` reads a date-time without an offset in the machine's zone: pin it to UTC.
-      const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/.test(trimmed) ? trimmed : `${trimmed}Z`
-      const date = new Date(dateOnly ? `${trimmed}T23:59:59.999Z` : zoned)
-      // `new Date` rolls impossible days over (2026-02-30 becomes March 2nd): compare the calendar date back.
-      const calendarOk = Number.isNaN(date.getTime())
-        ? false
-        : !/^\d{4}-\d{2}-\d{2}/.test(trimmed) || !dateOnly || date.toISOString().slice(0, 10) === trimmed.slice(0, 10)
-      const [y, m, d] = trimmed.slice(0, 10).split("-").map(Number) as [number, number, number]
-      const realDay = m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate()
-      if (!ISO_DATE.test(trimmed) || !calendarOk || !realDay) {
-        return ParseResult.fail(
-          new ParseResult.Type(ast, text, `expected an ISO-8601 date, got ${JSON.stringify(text)}`)
-        )
-      }
-      return ParseResult.succeed(date)
+      const invalid = ParseResult.fail(new ParseResult.Type(ast, text, `expected an ISO-8601 date, got ${JSON.stringify(text)}`))
+      const match = ISO_DATE.exec(text.trim())
+      if (match === null) return invalid
+      const [, day, time, offset] = match as unknown as [string, string, string | undefined, string | undefined]
+      // Always an explicit zone: `new Date` would read a date-time without one in the machine's zone.
+      const date = new Date(time === undefined ? `${day}T23:59:59.999Z` : `${day}T${time}${offset ?? "Z"}`)
+      // `new Date` refuses hours, minutes, seconds, months and days out of range (NaN) but rolls a day the month
+      // lacks over (2026-02-30 becomes March 2nd): that day is checked against the month.
+      const [y, m, d] = day.split("-").map(Number) as [number, number, number]
+      return Number.isNaN(date.getTime()) || d > daysIn(y, m) ? invalid : ParseResult.succeed(date)
     },
     encode: (date) => ParseResult.succeed(date.toISOString())
   }

@@ -88,6 +88,10 @@ describe("Deferral.IsoDate", () => {
     expect(iso("2026-01-31T00:00Z")).toBe("2026-01-31T00:00:00.000Z")
   })
 
+  it("is named IsoDate (how generated docs and JSON Schema refer to it)", () => {
+    expect(String(Deferral.IsoDate)).toBe("IsoDate")
+  })
+
   it("rejects months and days out of range, and non-strings, naming what it got", () => {
     for (const text of ["2026-13-01", "2026-00-10", "2026-12-00", "2026-12-32"]) expect(rejection(text)).toContain(text)
     expect(rejection(20261231)).toContain("expected an ISO-8601 date, got 20261231")
