@@ -15,11 +15,11 @@ afterAll(() => World.close(world))
 
 describe("the scaled launch world: requests = distinct reads", () => {
   it("every check passes and every route is read exactly as often as the distinct reads need", async () => {
-    World.clearLogs(world)
+    await World.clearLogs(world)
     const report = await World.run(world)
     expect(report.items.filter((i) => i.status !== "pass").map((i) => `${i.id}: ${i.message}`)).toEqual([])
 
-    const figures = analyse(World.log(world))
+    const figures = analyse(await World.log(world))
     const byRoute = Object.fromEntries(figures.map((f) => [f.route, f.requests]))
     expect(byRoute).toEqual({
       // One listing of the account's connections answers every connection read and both groups' coverage.
@@ -51,8 +51,8 @@ describe("the scaled launch world: requests = distinct reads", () => {
   })
 
   it("a second run of the same gate reads everything again (the shared reads live for one run only)", async () => {
-    World.clearLogs(world)
+    await World.clearLogs(world)
     await World.run(world)
-    expect(World.log(world)).toHaveLength(378)
+    expect(await World.log(world)).toHaveLength(378)
   })
 })

@@ -25,6 +25,8 @@ import {
   uptimeCheckId
 } from "@launchgate/gcp/emulator"
 import { Layer, Redacted } from "effect"
+import { fork } from "node:child_process"
+import { fileURLToPath } from "node:url"
 
 /** "Now" of the world: ages, freshness and rotation are seeded against it and the run is pinned to it. */
 export const NOW = new Date("2026-12-02T12:00:00.000Z")
@@ -74,22 +76,41 @@ const seedFivetran = (state: FivetranState): void => {
   state.addWebhook(webhook({ url: FIVETRAN_WEBHOOK_URL, events: ["sync_end", "connection_failure"] }))
 }
 
-/** The three running emulators. */
-export interface World {
+/** The three running emulators, in this process. */
+interface Local {
   readonly gcp: Running<GcpState>
   readonly fivetran: Running<FivetranState>
   readonly stripe: Running<StripeState>
 }
 
-/** Each emulator with its name, for per-origin figures. */
-export const emulators = (world: World): ReadonlyArray<readonly [string, Running<any>]> => [
-  ["gcp", world.gcp],
-  ["fivetran", world.fivetran],
-  ["stripe", world.stripe]
+/** One request the world received, with the emulator it reached. */
+export type Entry = LogEntry & { readonly origin: string }
+
+/**
+ * The running world: where each emulator listens, and its request log. The emulators run in this process
+ * ({@link start}) or in a child process ({@link startRemote}), where their CPU time is not the SDK's.
+ */
+export interface World {
+  readonly gcp: { readonly url: string }
+  readonly fivetran: { readonly url: string; readonly credentials: { readonly apiKey: string; readonly apiSecret: string } }
+  readonly stripe: { readonly url: string }
+  readonly where: "in-process" | "child process"
+  /** Every request so far, with the emulator it reached. */
+  readonly log: () => Promise<ReadonlyArray<Entry>>
+  readonly clearLogs: () => Promise<void>
+  /** Put `fault` on every route of every emulator; resolves to a function that removes it. */
+  readonly inject: (fault: Fault) => Promise<() => Promise<void>>
+  readonly close: () => Promise<void>
+}
+
+const origins = (local: Local): ReadonlyArray<readonly [string, Running<any>]> => [
+  ["gcp", local.gcp],
+  ["fivetran", local.fivetran],
+  ["stripe", local.stripe]
 ]
 
-/** Start the world on loopback (random ports). Close it with {@link close}. */
-export const start = async (): Promise<World> => {
+/** Start the emulators in this process, on loopback (random ports). */
+export const startLocal = async (): Promise<Local> => {
   const [gcp, fivetran, stripe] = await Promise.all([
     GcpEmulator.start({ fixtures: seedGcp(), settings: { now: () => NOW.getTime() } }),
     FivetranEmulator.start({ seed: seedFivetran }),
@@ -98,19 +119,84 @@ export const start = async (): Promise<World> => {
   return { gcp, fivetran, stripe }
 }
 
-export const close = (world: World): Promise<unknown> => Promise.all(emulators(world).map(([, e]) => e.close()))
+/** The world API over emulators running in this process. */
+export const local = (world: Local): World => ({
+  gcp: { url: world.gcp.url },
+  fivetran: { url: world.fivetran.url, credentials: { ...world.fivetran.state.credentials } },
+  stripe: { url: world.stripe.url },
+  where: "in-process",
+  log: async () => origins(world).flatMap(([origin, e]) => e.log.map((entry: LogEntry) => ({ ...entry, origin }))),
+  clearLogs: async () => origins(world).forEach(([, e]) => e.clearLog()),
+  inject: async (fault) => {
+    const removers = origins(world).map(([, e]) => e.faults.add({ fault }))
+    return async () => removers.forEach((remove) => remove())
+  },
+  close: async () => {
+    await Promise.all(origins(world).map(([, e]) => e.close()))
+  }
+})
+
+/** Start the world on loopback (random ports), in this process. Close it with {@link close}. */
+export const start = async (): Promise<World> => local(await startLocal())
+
+/**
+ * Start the world in a child process (bench/world-process.ts), as a vendor's servers are elsewhere: the
+ * emulators' CPU time then lands on the child, and this process's CPU time is the SDK's own.
+ */
+export const startRemote = async (): Promise<World> => {
+  const child = fork(fileURLToPath(new URL("./world-process.ts", import.meta.url)), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"]
+  })
+  let next = 0
+  const pending = new Map<number, (reply: { readonly value?: unknown; readonly error?: string }) => void>()
+  child.on("message", (m: { readonly id: number; readonly value?: unknown; readonly error?: string }) => {
+    pending.get(m.id)?.(m)
+    pending.delete(m.id)
+  })
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`bench world process exited (${code})`)))
+  )
+  exited.catch(() => undefined)
+  const ask = <A>(op: string, arg?: unknown): Promise<A> =>
+    Promise.race([
+      exited,
+      new Promise<A>((resolve, reject) => {
+        const id = next++
+        pending.set(id, (r) => (r.error !== undefined ? reject(new Error(r.error)) : resolve(r.value as A)))
+        child.send({ id, op, arg })
+      })
+    ])
+  const urls = await ask<{ gcp: string; fivetran: string; stripe: string; credentials: World["fivetran"]["credentials"] }>(
+    "start"
+  )
+  return {
+    gcp: { url: urls.gcp },
+    fivetran: { url: urls.fivetran, credentials: urls.credentials },
+    stripe: { url: urls.stripe },
+    where: "child process",
+    log: () => ask("log"),
+    clearLogs: () => ask("clearLogs"),
+    inject: async (fault) => {
+      const token = await ask<number>("inject", fault)
+      return () => ask("remove", token)
+    },
+    close: async () => {
+      await ask("close").catch(() => undefined)
+      child.disconnect()
+    }
+  }
+}
+
+export const close = (world: World): Promise<void> => world.close()
 
 /** Every request of the world, with the emulator it reached. */
-export const log = (world: World): ReadonlyArray<LogEntry & { readonly origin: string }> =>
-  emulators(world).flatMap(([origin, e]) => e.log.map((entry) => ({ ...entry, origin })))
+export const log = (world: World): Promise<ReadonlyArray<Entry>> => world.log()
 
-export const clearLogs = (world: World): void => emulators(world).forEach(([, e]) => e.clearLog())
+export const clearLogs = (world: World): Promise<void> => world.clearLogs()
 
-/** Put `fault` on every route of every emulator; returns a function that removes it. */
-export const injectEverywhere = (world: World, fault: Fault): (() => void) => {
-  const removers = emulators(world).map(([, e]) => e.faults.add({ fault }))
-  return () => removers.forEach((remove) => remove())
-}
+/** Put `fault` on every route of every emulator; resolves to a function that removes it. */
+export const injectEverywhere = (world: World, fault: Fault): Promise<() => Promise<void>> => world.inject(fault)
 
 const STRIPE_KEY = "rk_live_benchRestrictedKey0001"
 
@@ -126,7 +212,12 @@ export const layer = (world: World) =>
       baseUrls: world.gcp.url,
       retry: { baseDelay: "1 millis", maxDelay: "20 millis" }
     }),
-    Fivetran.layer(FivetranEmulator.clientOptions(world.fivetran, { retry: { baseDelay: "1 millis" } })),
+    Fivetran.layer({
+      apiKey: Redacted.make(world.fivetran.credentials.apiKey),
+      apiSecret: Redacted.make(world.fivetran.credentials.apiSecret),
+      baseUrl: `${world.fivetran.url}/v1`,
+      retry: { baseDelay: "1 millis" }
+    }),
     Billing.layer({
       apiKey: Redacted.make(STRIPE_KEY),
       baseUrl: world.stripe.url,

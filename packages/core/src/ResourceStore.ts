@@ -9,7 +9,13 @@
  * collection, how to key a member, which list answers which get, and how to
  * normalise a key (a project id and its number are one project) — and gets
  * per-run caching, de-duplication of concurrent reads, list-answers-get and
- * invalidation from Effect's `Request`/`RequestResolver` machinery.
+ * invalidation.
+ *
+ * The cache is a plain map of completions (one `Deferred` per read), not Effect's `Request` cache: that one
+ * hashes a request object, consults an LRU and goes through the batching machinery on every call, about
+ * 200 µs per cached get, which made a 200-connection check spend most of its time looking up what it had
+ * already read (issue 13). Semantics are the same: one read per key per run, concurrent callers share it,
+ * failures are shared too, `invalidate` forgets.
  *
  * @example
  * const store = yield* ResourceStore.make({
@@ -24,7 +30,7 @@
  *
  * @since 0.2.0
  */
-import { Effect, Request, RequestResolver } from "effect"
+import { Deferred, Effect, Exit, FiberId } from "effect"
 
 /** A value read from a vendor, with what it cost. */
 export interface Fetched<A> {
@@ -80,15 +86,6 @@ export interface Store<K extends Kinds> {
   readonly invalidate: <N extends keyof K & string>(kind: N, key: string) => Effect.Effect<void>
 }
 
-interface Read extends Request.Request<Fetched<unknown>, unknown> {
-  readonly _tag: "Read"
-  readonly kind: string
-  readonly op: "get" | "list"
-  readonly key: string
-  readonly scope: string
-}
-const Read = Request.tagged<Read>("Read")
-
 /** Thrown as a defect when a kind lacks what a call needs: a programming error, not a vendor answer. */
 class MissingOperation extends Error {
   constructor(kind: string, op: string) {
@@ -100,47 +97,80 @@ class MissingOperation extends Error {
  * Make a store. Call it once per client layer (so once per run): the cache
  * lives as long as the store.
  */
-export const make = <K extends Kinds>(kinds: K, options: { readonly capacity?: number } = {}): Effect.Effect<Store<K>> =>
+export const make = <K extends Kinds>(
+  kinds: K,
+  // Kept for compatibility: the per-run map holds every read of the run, however many.
+  _options: { readonly capacity?: number } = {}
+): Effect.Effect<Store<K>> =>
   Effect.gen(function*() {
-    // Sized for one run: a large project reads a few thousand resources.
-    const cache = yield* Request.makeCache({ capacity: options.capacity ?? 100_000, timeToLive: "1 days" })
+    // One completion per read of this run, by `op kind key scope`: the first caller reads, the others wait.
+    const reads = new Map<string, Deferred.Deferred<Fetched<unknown>, unknown>>()
     // Unfiltered lists started in this run, by `kind parent`: gets of their members wait for them.
     const listed = new Set<string>()
+    // Members of completed lists by key, built once per list value (a list answers many gets).
+    const indexes = new WeakMap<ReadonlyArray<unknown>, Map<string, unknown>>()
 
     const spec = (kind: string): Kind<unknown, unknown> => kinds[kind] as Kind<unknown, unknown>
     const norm = (kind: string, key: string) => spec(kind).normalize?.(key) ?? key
+    const idOf = (op: "get" | "list", kind: string, key: string, scope: string) => `${op}\u0000${kind}\u0000${key}\u0000${scope}`
 
-    const resolver = RequestResolver.fromEffect((req: Read): Effect.Effect<Fetched<unknown>, unknown> => {
-      const kind = spec(req.kind)
-      if (req.op === "get") {
-        if (!kind.get) return Effect.die(new MissingOperation(req.kind, "get"))
-        return kind.get(req.key)
-      }
-      if (!kind.list) return Effect.die(new MissingOperation(req.kind, "list"))
-      return kind.list(req.key, req.scope) as Effect.Effect<Fetched<unknown>, unknown>
-    })
+    /** The shared read behind `id`: started by the first caller, awaited by the rest, kept for the run. */
+    const shared = (id: string, read: () => Effect.Effect<Fetched<unknown>, unknown>): Effect.Effect<Fetched<unknown>, unknown> =>
+      Effect.suspend(() => {
+        const known = reads.get(id)
+        if (known !== undefined) {
+          // A read whose reader was interrupted completes as interrupted: read again rather than inherit that.
+          return Effect.catchAllCause(Deferred.await(known), (cause) =>
+            Exit.isInterrupted(Exit.failCause(cause)) && reads.get(id) !== known ? shared(id, read) : Effect.failCause(cause))
+        }
+        const done = Deferred.unsafeMake<Fetched<unknown>, unknown>(FiberId.none)
+        reads.set(id, done)
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.onExit(restore(Effect.suspend(read)), (exit) => {
+            if (Exit.isInterrupted(exit) && reads.get(id) === done) reads.delete(id)
+            return Deferred.done(done, exit)
+          })
+        )
+      })
 
-    const cached = <A, E>(effect: Effect.Effect<A, E>) =>
-      effect.pipe(Effect.withRequestCaching(true), Effect.withRequestCache(cache))
+    const fetch = (kind: string, op: "get" | "list", key: string, scope: string) => (): Effect.Effect<Fetched<unknown>, unknown> => {
+      const s = spec(kind)
+      if (op === "get") return s.get ? s.get(key) : Effect.die(new MissingOperation(kind, "get"))
+      return s.list ? (s.list(key, scope) as Effect.Effect<Fetched<unknown>, unknown>) : Effect.die(new MissingOperation(kind, "list"))
+    }
 
     const listOf = (kind: string, parent: string, scope: string) =>
       Effect.suspend(() => {
         const p = norm(kind, parent)
         // Mark before the request starts, so gets issued while it is in flight wait for it.
         if (scope === "") listed.add(`${kind} ${p}`)
-        return cached(Effect.request(Read({ kind, op: "list", key: p, scope }), resolver))
+        return shared(idOf("list", kind, p, scope), fetch(kind, "list", p, scope))
       }) as Effect.Effect<Fetched<ReadonlyArray<unknown>>, unknown>
+
+    const memberOf = (kind: string, list: ReadonlyArray<unknown>, key: string): unknown => {
+      let index = indexes.get(list)
+      if (index === undefined) {
+        const keyOf = spec(kind).keyOf!
+        index = new Map()
+        // The first member with a key wins, as a search from the start would find it.
+        for (const item of list) {
+          const k = norm(kind, keyOf(item))
+          if (!index.has(k)) index.set(k, item)
+        }
+        indexes.set(list, index)
+      }
+      return index.get(key)
+    }
 
     const getOf = (kind: string, key: string) =>
       Effect.suspend(() => {
         const k = norm(kind, key)
         const s = spec(kind)
-        const direct = cached(Effect.request(Read({ kind, op: "get", key: k, scope: "" }), resolver))
+        const direct = shared(idOf("get", kind, k, ""), fetch(kind, "get", k, ""))
         const parent = s.parentOf?.(k)
         if (parent === undefined || !s.keyOf || !listed.has(`${kind} ${norm(kind, parent)}`)) return direct
-        const keyOf = s.keyOf
         return listOf(kind, parent, "").pipe(
-          Effect.map((l) => l.value.find((item) => norm(kind, keyOf(item)) === k)),
+          Effect.map((l) => memberOf(kind, l.value, k)),
           Effect.flatMap((hit): Effect.Effect<Fetched<unknown>, unknown> => {
             if (hit !== undefined) return Effect.succeed({ value: hit, retries: 0, requests: 0 })
             return s.absent ? Effect.fail(s.absent(k)) : direct
@@ -155,14 +185,14 @@ export const make = <K extends Kinds>(kinds: K, options: { readonly capacity?: n
       })
 
     const invalidate = (kind: string, key: string) =>
-      Effect.gen(function*() {
+      Effect.sync(() => {
         const k = norm(kind, key)
-        yield* cache.invalidate(Read({ kind, op: "get", key: k, scope: "" }))
+        reads.delete(idOf("get", kind, k, ""))
         const parent = spec(kind).parentOf?.(k)
         if (parent !== undefined) {
           const p = norm(kind, parent)
           listed.delete(`${kind} ${p}`)
-          yield* cache.invalidate(Read({ kind, op: "list", key: p, scope: "" }))
+          reads.delete(idOf("list", kind, p, ""))
         }
       })
 

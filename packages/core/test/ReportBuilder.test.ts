@@ -110,11 +110,18 @@ describe("the runner reports each item once", () => {
 })
 
 describe("ReportBuilder: optional fields are carried when given and absent (not undefined) when not", () => {
-  const verify = Check.make({ id: "acme.api.rolled-back", title: "rolled back", surface: "acme.api", run: Effect.succeed(Outcome.pass("ok")) })
+  const verify = Check.make({
+    id: "acme.api.rolled-back",
+    title: "rolled back",
+    surface: "acme.api",
+    category: "rollback",
+    run: Effect.succeed(Outcome.pass("ok"))
+  })
   const described = Check.make({
     id: "acme.api.full",
     title: "full",
     surface: "acme.api",
+    category: "capacity",
     description: "every optional field",
     role: "roles/viewer",
     run: Effect.succeed(Outcome.pass("ok"))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import * as ResourceStore from "../src/ResourceStore.js"
 
 interface Item {
@@ -118,6 +118,54 @@ describe("ResourceStore", () => {
       yield* store.invalidate("item", "projects/123/items/a")
       expect((yield* store.get("item", "projects/p/items/a")).value.v).toBe(2)
       expect(w.calls).toEqual(["list projects/p", "get projects/p/items/a", "get projects/p/items/a"])
+    }))
+
+  it.live("a reader interrupted mid-read leaves no one hanging or interrupted: a waiting reader reads again", () =>
+    Effect.gen(function*() {
+      const calls: Array<string> = []
+      const store = yield* ResourceStore.make({
+        item: {
+          get: (key: string) =>
+            Effect.suspend(() => {
+              calls.push(key)
+              // The first read never answers; the second does.
+              return calls.length === 1 ? Effect.never : Effect.succeed({ value: calls.length, retries: 0, requests: 1 })
+            })
+        }
+      })
+      const first = yield* Effect.fork(store.get("item", "a"))
+      while (calls.length === 0) yield* Effect.yieldNow()
+      const second = yield* Effect.fork(store.get("item", "a"))
+      while ((yield* Fiber.status(second))._tag !== "Suspended") yield* Effect.yieldNow()
+      expect(calls).toEqual(["a"])
+      yield* Fiber.interrupt(first)
+      const got = yield* Fiber.join(second)
+      expect(got.value).toBe(2)
+      expect(calls).toEqual(["a", "a"])
+      // And the completed read is shared from then on.
+      expect((yield* store.get("item", "a")).value).toBe(2)
+      expect(calls).toEqual(["a", "a"])
+    }))
+
+  it.live("a list answers gets of many members with one read (an index, not a search per get)", () =>
+    Effect.gen(function*() {
+      const keys = Array.from({ length: 500 }, (_, i) => `projects/p/items/i${i}`)
+      const calls: Array<string> = []
+      let keyOfCalls = 0
+      const store = yield* ResourceStore.make({
+        item: {
+          list: () => Effect.sync(() => (calls.push("list"), { value: keys.map((name) => ({ name })), retries: 0, requests: 1 })),
+          get: (key: string) => Effect.sync(() => (calls.push(`get ${key}`), { value: { name: key }, retries: 0, requests: 1 })),
+          keyOf: (i: { readonly name: string }) => (keyOfCalls++, i.name),
+          parentOf: (key: string) => key.split("/").slice(0, -2).join("/")
+        }
+      })
+      yield* store.list("item", "projects/p")
+      const got = yield* Effect.forEach(keys, (k) => store.get("item", k), { concurrency: "unbounded" })
+      expect(got.map((g) => g.value.name)).toEqual(keys)
+      expect(got.every((g) => g.requests === 0)).toBe(true)
+      expect(calls).toEqual(["list"])
+      expect(keyOfCalls).toBe(500)
     }))
 
   it.live("errors are shared too: a failed read is not repeated within the run", () =>

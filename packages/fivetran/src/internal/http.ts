@@ -10,6 +10,7 @@
 import { HttpTransport, Redaction, VendorError } from "@launchgate/core"
 import { Duration, Effect, Option, ParseResult, Redacted, Schema } from "effect"
 import { FivetranError, table } from "../FivetranError.js"
+import * as Limiter from "./limiter.js"
 import * as Api from "./schema.js"
 
 /** What a read cost: reported as evidence by the checks. */
@@ -180,7 +181,7 @@ const envelopeDecoder = <A, I>(schema: Schema.Schema<A, I>): EnvelopeDecoder<A> 
 export const make = (settings: Settings): Effect.Effect<Caller, never, HttpTransport.HttpTransport> =>
   Effect.gen(function*() {
     const http = yield* HttpTransport.HttpTransport
-    const semaphore = yield* Effect.makeSemaphore(Math.max(1, settings.concurrency))
+    const limiter = Limiter.make(settings.concurrency)
     const key = Redacted.value(settings.apiKey)
     const basic = Buffer.from(`${key}:${Redacted.value(settings.apiSecret)}`).toString("base64")
     Redaction.register(settings.apiKey)
@@ -287,7 +288,7 @@ export const make = (settings: Settings): Effect.Effect<Caller, never, HttpTrans
         }
         const waits: Array<number | undefined> = []
         const refused: { last?: Refusal } = {}
-        const response = yield* semaphore.withPermits(1)(Effect.suspend(() =>
+        const response = yield* limiter.withPermit(Effect.suspend(() =>
           http.request({
             method: op.method,
             url,

@@ -54,10 +54,11 @@ export const evaluate = (
 ): Effect.Effect<Evaluated, FivetranError> =>
   Effect.gen(function*() {
     const needsSchemas = rules.some((r) => r.needsSchemas)
-    const [details, schemas] = yield* Effect.all([
-      client.connection(connectionId),
-      needsSchemas ? client.connectionSchemas(connectionId) : Effect.succeed(undefined)
-    ], { concurrency: 2 })
+    // Both reads at once only when both are needed: a concurrent `Effect.all` forks a fibre per read, and a
+    // 200-connection check would fork 400 of them for reads the shared list already answered.
+    const [details, schemas] = needsSchemas
+      ? yield* Effect.all([client.connection(connectionId), client.connectionSchemas(connectionId)], { concurrency: 2 })
+      : [yield* client.connection(connectionId), undefined] as const
     const input: RuleInput = { connection: details.value, schemaConfig: schemas?.value, now: at }
     return {
       connection: details.value,
