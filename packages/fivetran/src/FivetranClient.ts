@@ -54,7 +54,7 @@ export interface Options {
   readonly baseUrl?: string | undefined
   /** Items per list page, 1..1000. Default 1000, the maximum (fewest requests). */
   readonly pageSize?: number | undefined
-  /** Requests in flight at once, across all checks of a run. Default 8. */
+  /** Requests in flight at once, across all checks of a run. Default 16, the transport's connections per origin. */
   readonly concurrency?: number | undefined
   /** Per-attempt timeout. Default 10 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
@@ -133,7 +133,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
       timeout: options.timeout ?? "10 seconds",
       checkTimeout: options.checkTimeout ?? "30 seconds",
       maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
-      concurrency: options.concurrency ?? 8,
+      concurrency: options.concurrency ?? 16,
       maxAttempts: options.retry?.maxAttempts ?? 4,
       baseDelay: options.retry?.baseDelay ?? "200 millis",
       maxDelay: options.retry?.maxDelay ?? options.retry?.maxRetryAfter ?? "10 seconds"

@@ -37,7 +37,8 @@ const references = (policy: AlertPolicy, checkId: string): boolean => {
       c.conditionAbsent?.filter,
       c.conditionMonitoringQueryLanguage?.query,
       c.conditionPrometheusQueryLanguage?.query
-    ].some((text) => text !== undefined && pattern.test(text))
+    // The pattern can only match where the id appears literally: the substring test skips most texts cheaply.
+    ].some((text) => text !== undefined && text.includes(checkId) && pattern.test(text))
   )
 }
 

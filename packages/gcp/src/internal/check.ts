@@ -126,7 +126,7 @@ export const perSubject = <A>(
         Effect.catchAll((error) => Effect.succeed(errorOutcome(error))),
         Effect.map((outcome) => ({ ...outcome, subject: s.subject }))
       ),
-    { concurrency: 8 }
+    { concurrency: 16 }
   ).pipe(Effect.map((outcomes) =>
     Outcome.fromSubjects(outcomes, { what: options.what, ...(options.evidence ? { evidence: options.evidence } : {}) })
   ))

@@ -46,7 +46,7 @@ export const loadSecrets = (reads: Reads, names: ReadonlyArray<string>): Effect.
             out.set(name, versions._tag === "Left"
               ? { _tag: "error", error: versions.left }
               : { _tag: "ok", secret: secret.right, versions: versions.right })
-          }), { concurrency: 8 })
+          }), { concurrency: 16 })
       }), { concurrency: "unbounded" })
     return out
   })
