@@ -5,11 +5,27 @@
  * own, and under a timeout, so a quadratic runner cannot hold the bench. Prints figures; asserts nothing.
  *
  *   pnpm bench runner
+ *
+ * Inside the workspace the packages run from their TypeScript sources through tsx. To time the built packages
+ * as users run them, point the bench at a project that installed the packed tarballs (see cli-startup.ts):
+ *
+ *   BENCH_INSTALLED_APP=/tmp/tmp.XXXX/app pnpm bench runner
  */
 import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
-import { Check, Gate, Outcome, Runner } from "@launchgate/core"
-import { Effect } from "effect"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import type * as CoreModule from "@launchgate/core"
+import type * as EffectModule from "effect"
+
+const INSTALLED = process.env["BENCH_INSTALLED_APP"] || undefined
+// The installed app's own copies (built @launchgate/core and the effect it resolves), or the workspace's.
+const { Check, Gate, Outcome, Runner } = (INSTALLED
+  ? await import(pathToFileURL(join(INSTALLED, "node_modules/@launchgate/core/dist/index.js")).href)
+  : await import("@launchgate/core")) as typeof CoreModule
+const { Effect } = (INSTALLED
+  ? await import(pathToFileURL(join(INSTALLED, "node_modules/effect/dist/esm/index.js")).href)
+  : await import("effect")) as typeof EffectModule
+type Check = CoreModule.Check.Check
 
 export const SIZES = [100, 1_000, 2_000, 10_000] as const
 /** Per size and mode; today's runner is quadratic (2,000 checks take seconds), so 10,000 may hit it. */
@@ -27,10 +43,10 @@ const checks = (n: number) =>
       run: () => Outcome.pass("ok", { observed: i })
     }))
 
-const gateOf = (list: ReadonlyArray<Check.Check>) =>
+const gateOf = (list: ReadonlyArray<Check>) =>
   Gate.make({ name: `bench-${list.length}`, items: list.map((check) => ({ check, tier: "launch-adjacent" as const, owner: "bench" })) })
 
-const once = async (mode: Mode, list: ReadonlyArray<Check.Check>) => {
+const once = async (mode: Mode, list: ReadonlyArray<Check>) => {
   if (mode === "runner") {
     const report = await Runner.runPromise(gateOf(list))
     if (report.items.length !== list.length || report.verdict !== "ready") throw new Error("runner: unexpected report")
@@ -100,6 +116,7 @@ const show = (m: Measured, n: number) =>
 
 export const main = async () => {
   console.log(`## Runner overhead: trivial checks, default options, one fresh process per size (timeout ${TIMEOUT_S} s)`)
+  console.log(INSTALLED ? `built packages installed in ${INSTALLED}` : "workspace sources through tsx (BENCH_INSTALLED_APP times the built packages)")
   console.log(
     "checks | Runner.runPromise: wall, µs/check (CPU) | peak RSS | Effect.forEach, concurrency 8 | peak RSS | ratio wall (CPU)"
   )
@@ -122,6 +139,12 @@ export const main = async () => {
     return `${(t10k.ms / t1k.ms).toFixed(1)} (CPU ${(t10k.cpuMs! / t1k.cpuMs!).toFixed(1)})`
   }
   console.log(`linearity time(10,000)/time(1,000): runner ${linearity("runner")}, forEach ${linearity("bare")} (goal ≤ 12)`)
+  const at10k = results.get(10_000)
+  if (at10k?.runner.cpuMs !== undefined && at10k.bare.cpuMs !== undefined) {
+    const overhead = ((at10k.runner.cpuMs - at10k.bare.cpuMs) * 1000) / 10_000
+    const overheadWall = ((at10k.runner.ms! - at10k.bare.ms!) * 1000) / 10_000
+    console.log(`runner overhead at 10,000: ${overhead.toFixed(1)} µs/check CPU (${overheadWall.toFixed(1)} wall) (goal ≤ 20)`)
+  }
   const rss10k = results.get(10_000)?.runner.maxRssMb
   console.log(`peak RSS at 10,000: runner ${rss10k === undefined ? "n/a (did not finish)" : `${rss10k.toFixed(0)} MB`} (goal ≤ 300 MB)`)
   return results
