@@ -7,9 +7,9 @@
 export default {
   testRunner: "vitest",
   plugins: ["@stryker-mutator/vitest-runner"],
-  // The root vitest config; what reaches the sandbox (see ignorePatterns) narrows it to core's tests.
-  // (vitest's `dir` would not do: the root config's include globs are resolved against it.)
-  vitest: { configFile: "vitest.config.ts", related: false },
+  // Core's verdict tests without per-file isolation (vitest.stryker.config.ts says why, and how to narrow them or
+  // restore isolation with MUTATION_TESTS / MUTATION_ISOLATED).
+  vitest: { configFile: "vitest.stryker.config.ts", related: false },
   mutate: [
     "packages/core/src/Runner.ts",
     "packages/core/src/ReportBuilder.ts",
@@ -48,9 +48,9 @@ export default {
     ].map((name) => `!/packages/core/test/${name}.test.ts`)
   ],
   coverageAnalysis: "perTest",
-  // Two shared cores: one test process at a time leaves room for the other helpers' work.
+  // Two shared cores: one test process at a time leaves room for other work.
   concurrency: 1,
-  timeoutMS: 30_000,
+  timeoutMS: 10_000,
   reporters: ["clear-text", "progress-append-only", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },

@@ -36,7 +36,11 @@ import * as ReportBuilder from "./ReportBuilder.js"
 
 /** Runner options. */
 export interface Options {
-  /** Checks running at once. Default 8. */
+  /**
+   * Checks running at once. Default 32: checks wait on the network, and the HTTP transport already bounds each
+   * origin (16 connections), so more checks in flight let different vendors' reads overlap instead of queueing
+   * behind one vendor's checks.
+   */
   readonly concurrency?: number | undefined
   /** Timeout of one check unless the check sets its own. Default 30 seconds. */
   readonly checkTimeout?: Duration.DurationInput | undefined
@@ -74,7 +78,7 @@ export type Event =
   | { readonly type: "start"; readonly index: number; readonly id: string; readonly total: number }
   | { readonly type: "finish"; readonly index: number; readonly item: Report.ItemReport; readonly total: number }
 
-const DEFAULT_CONCURRENCY = 8
+const DEFAULT_CONCURRENCY = 32
 const DEFAULT_TIMEOUT = Duration.seconds(30)
 const DEFAULT_FINALIZER_GRACE = Duration.seconds(5)
 
