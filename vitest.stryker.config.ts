@@ -11,6 +11,9 @@ const ALL = [
   "Runner",
   "RunnerPolicy",
   "RunnerWorld",
+  "RunnerIntegrity",
+  "HostileGates",
+  "LaunchScope",
   "ReportBuilder",
   "Gate",
   "Check",
@@ -20,7 +23,8 @@ const ALL = [
   "Outcome",
   "JsonReporter"
 ]
-const names = process.env["MUTATION_TESTS"]?.split(",").map((n) => n.trim()).filter((n) => n !== "") ?? ALL
+const asked = (process.env["MUTATION_TESTS"] ?? "").split(",").map((n) => n.trim()).filter((n) => n !== "")
+const names = asked.length > 0 ? asked : ALL
 const isolated = process.env["MUTATION_ISOLATED"] === "1"
 
 export default defineConfig({
