@@ -51,6 +51,28 @@ describe("gcp.monitoring.uptime-check", () => {
       ])
     }))
 
+  it("on a host shared by several services, a service's evidence holds only the checks under its own URL", () =>
+    withEmulator({
+      fixtures: [
+        cloudRunService(at),
+        uptimeCheck(),
+        cloudRunService({ ...at, name: "web" }),
+        uptimeCheck({ service: "web" }),
+        cloudRunService({ ...at, name: "jobs" })
+      ]
+    }, async (gcp) => {
+      // The emulator serves every service from one origin, by path: as a path-routing load balancer would.
+      const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: ["api", "web", "jobs"], path: "/healthz" }))
+      const ids = (s: { readonly evidence: Record<string, unknown> }) =>
+        ((s.evidence["observed"] as { uptimeChecks?: Array<{ id: string }> }).uptimeChecks ?? []).map((c) => c.id)
+      expect(item.subjects!.map((s) => [s.subject, s.status, ids(s)])).toEqual([
+        ["api", "pass", ["api-uptime"]],
+        ["web", "pass", ["web-uptime"]],
+        // Another service's check on the same host does not watch this one.
+        ["jobs", "fail", []]
+      ])
+    }))
+
   it("a region launchgate cannot map to checkers is an error, not a guess", () =>
     withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ regions: ["USA", "ANTARCTICA"] })] }, async (gcp) => {
       const item = await runCheck(gcp, Monitoring.uptimeCheck({ service: "api" }))
