@@ -38,6 +38,7 @@ export default {
       "RunnerPolicy",
       "RunnerWorld",
       "RunnerIntegrity",
+      "RunnerDetails",
       "HostileGates",
       "LaunchScope",
       "ReportBuilder",

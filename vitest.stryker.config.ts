@@ -12,6 +12,7 @@ const ALL = [
   "RunnerPolicy",
   "RunnerWorld",
   "RunnerIntegrity",
+  "RunnerDetails",
   "HostileGates",
   "LaunchScope",
   "ReportBuilder",

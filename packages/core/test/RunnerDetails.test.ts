@@ -1,0 +1,200 @@
+/**
+ * The runner's exact words and bookkeeping where a looser test would not notice a change: what an item says when
+ * the run could not be set up, configuration errors pulled out of a cause, how an abort reason reads, the pinned
+ * clock, the launch scope's read under the check timeout, and the signal listener's life. (Mutation testing found
+ * these unasserted: packages/core/docs/testing.md.)
+ */
+import { ConfigError, Data, Effect, Layer } from "effect"
+import { getEventListeners } from "node:events"
+import { describe, expect, it } from "vitest"
+import { Check, Gate, Outcome, Runner } from "../src/index.js"
+
+const check = (id: string, run: Effect.Effect<Outcome.Outcome, unknown, any> = Effect.succeed(Outcome.pass("ok"))) =>
+  Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", run })
+
+const gateOf = (checks: ReadonlyArray<Check.Check<any>>, extra: Partial<Gate.Input<any>> = {}) =>
+  Gate.make({
+    name: "details",
+    items: checks.map((c) => ({ check: c, tier: "launch-critical" as const, owner: "platform" })),
+    rollback: { "acme.api": { procedure: "roll back" } },
+    ...extra
+  })
+
+class VendorConfig extends Data.TaggedError("VendorConfig")<{ readonly reason: string; readonly path?: unknown; readonly message?: unknown }> {}
+
+describe("Runner.configurationErrorsOf: every configuration problem in a cause, once", () => {
+  it("walks And/Or trees of ConfigError, joins paths with _, and skips duplicates", () => {
+    const missingA = ConfigError.MissingData(["STRIPE", "KEY"], "Expected STRIPE_KEY to exist")
+    const missingB = ConfigError.MissingData(["FIVETRAN_SECRET"], "Expected FIVETRAN_SECRET to exist")
+    const invalid = ConfigError.InvalidData([], "not a number")
+    const tree = ConfigError.Or(ConfigError.And(missingA, missingB), ConfigError.And(invalid, missingA))
+    expect(Runner.configurationErrorsOf(Effect.runSync(Effect.cause(Effect.fail(tree))))).toEqual([
+      { path: "STRIPE_KEY", message: "Expected STRIPE_KEY to exist" },
+      { path: "FIVETRAN_SECRET", message: "Expected FIVETRAN_SECRET to exist" },
+      { message: "not a number" }
+    ])
+  })
+
+  it("takes vendor errors of reason config (path when a string, message or a default), failures and defects", () => {
+    // Parallel failures and a defect in one cause.
+    const parallel = Effect.runSync(Effect.cause(Effect.all([
+      Effect.fail(new VendorConfig({ reason: "config", path: "GCP_PROJECT", message: "is missing" })),
+      Effect.fail(new VendorConfig({ reason: "config", path: 42, message: "" })),
+      Effect.fail(new VendorConfig({ reason: "unauthenticated", path: "X", message: "not config" })),
+      Effect.fail(new VendorConfig({ reason: "config", path: "GCP_PROJECT", message: "is missing" })),
+      Effect.die(new VendorConfig({ reason: "config", message: "from a defect" }))
+    ], { concurrency: "unbounded" })))
+    expect(Runner.configurationErrorsOf(parallel)).toEqual([
+      { path: "GCP_PROJECT", message: "is missing" },
+      { message: "configuration is invalid" },
+      { message: "from a defect" }
+    ])
+    expect(Runner.configurationErrorsOf(Effect.runSync(Effect.cause(Effect.fail(null))))).toEqual([])
+    expect(Runner.configurationErrorsOf(Effect.runSync(Effect.cause(Effect.fail("config"))))).toEqual([])
+  })
+
+  it("a run whose layer lacks configuration: every item says so, with the errors as evidence and the fix", async () => {
+    const Needs = Layer.effect(Gate.RunContext, Effect.fail(ConfigError.MissingData(["API", "TOKEN"], "Expected API_TOKEN to exist")))
+    const report = await Runner.runPromise(gateOf([check("a"), check("b")], { layer: Needs as never }))
+    expect(report.run.configurationErrors).toEqual([{ path: "API_TOKEN", message: "Expected API_TOKEN to exist" }])
+    for (const item of report.items) {
+      expect(item.status).toBe("error")
+      expect(item.evidence).toEqual({ configurationErrors: [{ path: "API_TOKEN", message: "Expected API_TOKEN to exist" }] })
+      expect(item.remediation).toBe("Set every variable listed in run.configurationErrors (or fix its value), then run again.")
+    }
+  })
+})
+
+describe("Runner: when the run cannot be set up", () => {
+  it("a setup past the deadline: the message names the setup, the remediation says what to check", async () => {
+    const report = await Runner.runPromise(gateOf([check("a")], { setup: () => Effect.never }), { deadline: "50 millis" })
+    const item = report.items[0]!
+    expect(item.message).toBe("did not run: overall deadline of 50ms exceeded while the gate's setup was running")
+    expect(item.remediation).toBe("The gate's setup did not finish: check what it starts or connects to, or raise the deadline.")
+  })
+
+  it("services past the deadline: the message names the services, the remediation the layer", async () => {
+    const slow = Layer.effectDiscard(Effect.never) as Layer.Layer<never>
+    const report = await Runner.runPromise(gateOf([check("a")], { layer: slow as never }), { deadline: "50 millis" })
+    const item = report.items[0]!
+    expect(item.message).toBe("did not run: overall deadline of 50ms exceeded while the gate's services were being set up")
+    expect(item.remediation).toBe(
+      "The gate's layer (its clients and their set-up) did not finish building: check that what it " +
+        "connects to is reachable, or raise the deadline."
+    )
+  })
+
+  it("a failing layer (not configuration): 'the gate's services could not be set up', the decide prefix dropped", async () => {
+    const broken = Layer.effectDiscard(Effect.fail(new Error("socket refused"))) as Layer.Layer<never>
+    const report = await Runner.runPromise(gateOf([check("a")], { layer: broken as never }))
+    expect(report.items[0]!.message).toBe("the gate's services could not be set up: socket refused")
+    expect(report.items[0]!.status).toBe("error")
+  })
+})
+
+describe("Runner: stopping", () => {
+  const stoppedBy = async (reason: unknown) => {
+    const controller = new AbortController()
+    const started = Runner.runPromise(gateOf([check("slow", Effect.never)]), { signal: controller.signal })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    controller.abort(reason)
+    return (await started).run.interruptReason
+  }
+
+  it("an abort reason reads as the reason: a string, an Error's message, or plain 'interrupted'", async () => {
+    expect(await stoppedBy("SIGTERM")).toBe("interrupted: SIGTERM")
+    expect(await stoppedBy(new Error("deploy cancelled"))).toBe("interrupted: deploy cancelled")
+    expect(await stoppedBy(undefined)).toBe("interrupted")
+  })
+
+  it("a signal aborted before the run stops it at once, and the run removes its listener when it ends", async () => {
+    const aborted = new AbortController()
+    aborted.abort("before")
+    const report = await Runner.runPromise(gateOf([check("never", Effect.never)]), { signal: aborted.signal })
+    expect(report.run.interruptReason).toBe("interrupted: before")
+
+    const live = new AbortController()
+    await Runner.runPromise(gateOf([check("a")]), { signal: live.signal })
+    expect(getEventListeners(live.signal, "abort")).toHaveLength(0)
+  })
+
+  it("exitCode: 0 only when ready", async () => {
+    const ready = await Runner.runPromise(gateOf([check("a")]))
+    const blocked = await Runner.runPromise(gateOf([check("b", Effect.succeed(Outcome.fail("broken")))]))
+    expect([Runner.exitCode(ready), Runner.exitCode(blocked)]).toEqual([0, 1])
+  })
+
+  it("an empty gate is ready at once", async () => {
+    const report = await Runner.runPromise(Gate.make({ name: "empty", items: [] }))
+    expect(report.verdict).toBe("ready")
+    expect(report.items).toEqual([])
+  })
+})
+
+describe("Runner: the pinned clock and the commit", () => {
+  it("now pins the clock checks read, in milliseconds and nanoseconds alike", async () => {
+    const now = new Date("2030-01-02T03:04:05.000Z")
+    const seen = check("clock", Effect.gen(function*() {
+      const clock = yield* Effect.clock
+      const ms = clock.unsafeCurrentTimeMillis()
+      const ns = clock.unsafeCurrentTimeNanos()
+      return Outcome.pass("read", { evidence: { ms, nsAsMs: Number(ns / 1_000_000n) } })
+    }))
+    const report = await Runner.runPromise(gateOf([seen]), { now })
+    const { ms, nsAsMs } = report.items[0]!.evidence as { ms: number; nsAsMs: number }
+    // The clock runs on from the pinned instant: within a minute of it, on any machine.
+    expect(ms - now.getTime()).toBeGreaterThanOrEqual(0)
+    expect(ms - now.getTime()).toBeLessThan(60_000)
+    expect(Math.abs(nsAsMs - ms)).toBeLessThan(60_000)
+    expect(report.run.startedAt).toBe("2030-01-02T03:04:05.000Z")
+  })
+
+  it("the run records the commit from the CI variables", async () => {
+    const saved = process.env["GITHUB_SHA"]
+    process.env["GITHUB_SHA"] = "abcdef1234567890abcdef1234567890abcdef12"
+    try {
+      const report = await Runner.runPromise(gateOf([check("a")]))
+      expect(report.run.gitCommit).toBe("abcdef1234567890abcdef1234567890abcdef12")
+    } finally {
+      if (saved === undefined) delete process.env["GITHUB_SHA"]
+      else process.env["GITHUB_SHA"] = saved
+    }
+  })
+})
+
+describe("Runner: checks that may not run, and checks that run out of time", () => {
+  it("an active check the gate does not allow: skipped with the reason and how to allow it", async () => {
+    const active = Check.make({
+      id: "acme.api.drill",
+      title: "drill",
+      surface: "acme.api",
+      category: "rollback",
+      active: true,
+      run: Effect.succeed(Outcome.pass("ran"))
+    })
+    const report = await Runner.runPromise(gateOf([active]))
+    const item = report.items[0]!
+    expect(item.status).toBe("skip")
+    expect(item.message).toBe("not run: this check is active (it changes or triggers something remote) and the gate does not allow it")
+    expect(item.remediation).toContain("for targets where that is safe.")
+  })
+
+  it("a check past its timeout: error, with the remediation and the time it was given", async () => {
+    const slow = Check.make({
+      id: "acme.api.slow",
+      title: "slow",
+      surface: "acme.api",
+      category: "capacity",
+      timeout: "30 millis",
+      run: Effect.never
+    })
+    const report = await Runner.runPromise(gateOf([slow, check("fast")]))
+    const item = report.items[0]!
+    expect(item.status).toBe("error")
+    expect(item.remediation).toBe(
+      "The target did not answer in time. Check that it is reachable, or raise the check's timeout (Check.timeout) if it is legitimately slow."
+    )
+    expect(item.durationMs).toBeGreaterThanOrEqual(30)
+    expect(report.items[1]!.status).toBe("pass")
+  })
+})
