@@ -8,7 +8,8 @@ import { dirname, join } from "node:path"
 const here = dirname(fileURLToPath(import.meta.url))
 const wanted = process.argv.slice(2)
 const files = readdirSync(here)
-  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "run.ts")
+  // world-process.ts is the child side of World.startRemote: importing it here would make this process a world.
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && f !== "run.ts" && f !== "world-process.ts")
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
   .sort()
 for (const file of files) {
