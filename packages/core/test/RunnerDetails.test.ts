@@ -146,7 +146,9 @@ describe("Runner: the pinned clock and the commit", () => {
     expect(ms - now.getTime()).toBeGreaterThanOrEqual(0)
     expect(ms - now.getTime()).toBeLessThan(60_000)
     expect(Math.abs(nsAsMs - ms)).toBeLessThan(60_000)
-    expect(report.run.startedAt).toBe("2030-01-02T03:04:05.000Z")
+    const startedAt = Date.parse(report.run.startedAt)
+    expect(startedAt - now.getTime()).toBeGreaterThanOrEqual(0)
+    expect(startedAt - now.getTime()).toBeLessThan(60_000)
   })
 
   it("the run records the commit from the CI variables", async () => {
@@ -196,5 +198,74 @@ describe("Runner: checks that may not run, and checks that run out of time", () 
     )
     expect(item.durationMs).toBeGreaterThanOrEqual(30)
     expect(report.items[1]!.status).toBe("pass")
+  })
+})
+
+describe("Runner: the launch scope, read after the checks", () => {
+  const summary = {
+    total: 1,
+    tiers: {
+      "launch-critical": { total: 1, open: 1, done: 0, notPlanned: 0 },
+      "launch-adjacent": { total: 0, open: 0, done: 0, notPlanned: 0 },
+      "post-launch": { total: 0, open: 0, done: 0, notPlanned: 0 },
+      unclassified: { total: 0, open: 0, done: 0, notPlanned: 0 },
+      conflicting: { total: 0, open: 0, done: 0, notPlanned: 0 }
+    },
+    openLaunchCritical: []
+  }
+  const scoped = (summarize: Effect.Effect<unknown, unknown, any>, extra: Record<string, unknown> = {}) =>
+    ({ source: "task files", summarize, ...extra }) as unknown as Gate.LaunchScopeDeclaration
+
+  it("past the check timeout: given up with the time it had; past the run's deadline: says so", async () => {
+    const slow = await Runner.runPromise(gateOf([check("a")], { launchScope: scoped(Effect.never) }), {
+      checkTimeout: "40 millis"
+    })
+    expect(slow.launchScope?.error).toBe("not read: timed out after 40ms")
+    expect(slow.run.notes).toContain("the launch scope (task files) could not be read: not read: timed out after 40ms")
+
+    const late = await Runner.runPromise(gateOf([check("a")], { launchScope: scoped(Effect.never) }), {
+      checkTimeout: "10 seconds",
+      deadline: "1 second"
+    })
+    // The deadline's own timer and the run's halt fire at the same instant; either words it (and on a machine
+    // too busy to finish check "a" within the second, the run stopped before the read began).
+    expect(late.launchScope?.error).toMatch(
+      /^not read: (the run's overall deadline passed|overall deadline of 1s exceeded|the run stopped \(overall deadline of 1s exceeded\))$/
+    )
+  })
+
+  it("a failing summary: its message without the decide prefix; a summary of the wrong shape names the field", async () => {
+    const failing = await Runner.runPromise(gateOf([check("a")], {
+      launchScope: scoped(Effect.fail(new Error("tracker unreachable")))
+    }))
+    expect(failing.launchScope?.error).toBe("tracker unreachable")
+    const wrong = await Runner.runPromise(gateOf([check("a")], { launchScope: scoped(Effect.succeed({ total: "many" })) }))
+    expect(wrong.launchScope?.error).toContain("total")
+    const read = await Runner.runPromise(gateOf([check("a")], { launchScope: scoped(Effect.succeed(summary)) }))
+    expect(read.launchScope).toMatchObject({ source: "task files", total: 1 })
+    expect(read.launchScope?.error).toBeUndefined()
+  })
+
+  it("when the services failed: a local scope is still read; another is not, and says why", async () => {
+    const broken = Layer.effectDiscard(Effect.fail(new Error("socket refused"))) as Layer.Layer<never>
+    const local = await Runner.runPromise(gateOf([check("a")], {
+      layer: broken as never,
+      launchScope: scoped(Effect.succeed(summary), { local: true })
+    }))
+    expect(local.launchScope).toMatchObject({ total: 1 })
+    const remote = await Runner.runPromise(gateOf([check("a")], {
+      layer: broken as never,
+      launchScope: scoped(Effect.succeed(summary))
+    }))
+    expect(remote.launchScope?.error).toBe("not read: the gate's setup or services failed")
+  })
+
+  it("a run stopped by its signal does not read it, and says so", async () => {
+    const controller = new AbortController()
+    controller.abort("SIGINT")
+    const report = await Runner.runPromise(gateOf([check("a", Effect.never)], { launchScope: scoped(Effect.succeed(summary)) }), {
+      signal: controller.signal
+    })
+    expect(report.launchScope?.error).toBe("not read: the run stopped (interrupted: SIGINT)")
   })
 })
