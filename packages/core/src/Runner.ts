@@ -163,6 +163,9 @@ const stopWhen = (
     return { stop, halt }
   })
 
+/** A cause's message without the "could not decide" prefix that check outcomes carry (a note is not an outcome). */
+const undecided = (message: string): string => message.replace(/^could not decide: /, "")
+
 /** Where setting the run up failed: the gate's own setup, or building its services. */
 type Stage = "setup" | "services"
 
@@ -209,7 +212,7 @@ const runSetup = (
         scope,
         Effect.tryPromise(() => Promise.resolve().then(teardown)).pipe(
           Effect.catchAll((e) =>
-            Effect.sync(() => notes.push(`the gate's teardown failed: ${Check.errorFromCause(Cause.fail(e.error)).message}`))
+            Effect.sync(() => notes.push(`the gate's teardown failed: ${undecided(Check.errorFromCause(Cause.fail(e.error)).message)}`))
           )
         )
       )
@@ -298,7 +301,7 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
         // Failures and defects alike (a layer that throws on bad options): every item is `error`.
         const outcome = Check.errorFromCause(built.exit.cause)
         const what = built.stage === "setup" ? "the gate's setup failed" : "the gate's services could not be set up"
-        everyItem({ ...outcome, message: `${what}: ${outcome.message.replace(/^could not decide: /, "")}` })
+        everyItem({ ...outcome, message: `${what}: ${undecided(outcome.message)}` })
       }
     } else {
       const context = built.exit.value
@@ -380,7 +383,7 @@ export const readLaunchScope = <R>(
     const exit = yield* Effect.exit(Effect.flatMap(Effect.suspend(() => declaration.summarize), decodeSummary))
     const at = yield* readAt
     if (Exit.isSuccess(exit)) return { source: declaration.source, readAt: at, ...exit.value }
-    const error = Check.errorFromCause(exit.cause).message.replace(/^could not decide: /, "")
+    const error = undecided(Check.errorFromCause(exit.cause).message)
     return { source: declaration.source, readAt: at, error }
   })
 

@@ -269,3 +269,96 @@ describe("Runner: the launch scope, read after the checks", () => {
     expect(report.launchScope?.error).toBe("not read: the run stopped (interrupted: SIGINT)")
   })
 })
+
+describe("Runner: scheduling details", () => {
+  it("checks that time out at different moments in different workers are each settled at their own timeout", async () => {
+    const hang = (id: string, timeout: string) =>
+      Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", timeout, run: Effect.never })
+    const report = await Runner.runPromise(
+      gateOf([hang("short", "30 millis"), hang("long", "120 millis"), check("quick"), hang("middle", "60 millis")]),
+      { concurrency: 4 }
+    )
+    const byId = Object.fromEntries(report.items.map((i) => [i.id, i]))
+    expect(report.items.map((i) => i.status)).toEqual(["error", "error", "pass", "error"])
+    for (const [id, ms] of [["acme.api.short", 30], ["acme.api.middle", 60], ["acme.api.long", 120]] as const) {
+      expect(byId[id]!.message).toContain(`timed out after ${ms}ms`)
+      expect(byId[id]!.durationMs).toBeGreaterThanOrEqual(ms)
+    }
+  })
+
+  it("a worker freed by a timeout takes the next item", async () => {
+    const hang = Check.make({
+      id: "acme.api.hang",
+      title: "hang",
+      surface: "acme.api",
+      category: "capacity",
+      timeout: "20 millis",
+      run: Effect.never
+    })
+    const report = await Runner.runPromise(gateOf([hang, check("next"), check("last")]), { concurrency: 1 })
+    expect(report.items.map((i) => i.status)).toEqual(["error", "pass", "pass"])
+  })
+
+  it("prerequisites release their dependents in order; a failed one skips the whole chain below it", async () => {
+    const started: Array<string> = []
+    const logged = (id: string, outcome: Outcome.Outcome, dependsOn: ReadonlyArray<string> = []) =>
+      Check.make({
+        id: `acme.api.${id}`,
+        title: id,
+        surface: "acme.api",
+        category: "capacity",
+        dependsOn: dependsOn.map((d) => `acme.api.${d}`),
+        run: Effect.sync(() => {
+          started.push(id)
+          return outcome
+        })
+      })
+    const passing = await Runner.runPromise(gateOf([
+      logged("c", Outcome.pass("ok"), ["b"]),
+      logged("b", Outcome.pass("ok"), ["a"]),
+      logged("d", Outcome.pass("ok"), ["a"]),
+      logged("a", Outcome.pass("ok"))
+    ]), { concurrency: 1 })
+    expect(passing.items.map((i) => i.status)).toEqual(["pass", "pass", "pass", "pass"])
+    expect(started.indexOf("a")).toBeLessThan(started.indexOf("b"))
+    expect(started.indexOf("b")).toBeLessThan(started.indexOf("c"))
+    expect(started.indexOf("a")).toBeLessThan(started.indexOf("d"))
+
+    started.length = 0
+    const failing = await Runner.runPromise(gateOf([
+      logged("c", Outcome.pass("ok"), ["b"]),
+      logged("b", Outcome.pass("ok"), ["a"]),
+      logged("a", Outcome.fail("broken")),
+      logged("e", Outcome.pass("ok"))
+    ]), { concurrency: 2 })
+    expect(started.sort()).toEqual(["a", "e"])
+    expect(failing.items.map((i) => [i.id, i.status])).toEqual([
+      ["acme.api.c", "skip"],
+      ["acme.api.b", "skip"],
+      ["acme.api.a", "fail"],
+      ["acme.api.e", "pass"]
+    ])
+  })
+
+  it("a setup's teardown that throws is a note, and the run still reports", async () => {
+    const report = await Runner.runPromise(gateOf([check("a")], {
+      setup: async () => ({
+        teardown: () => {
+          throw new Error("port 8080 still bound")
+        }
+      })
+    }))
+    expect(report.items[0]!.status).toBe("pass")
+    expect(report.run.notes).toEqual(["the gate's teardown failed: port 8080 still bound"])
+  })
+
+  it("the gate's http options reach the transport (insecure origins are listed), and a gate without a scope has none", async () => {
+    const report = await Runner.runPromise(gateOf([check("a")], { http: { insecureOrigins: ["https://staging.internal:8443"] } }))
+    expect(report.run.insecureOrigins).toEqual(["https://staging.internal:8443"])
+    expect("launchScope" in report).toBe(false)
+    const override = await Runner.runPromise(gateOf([check("a")], { http: { insecureOrigins: ["https://a.internal"] } }), {
+      http: { insecureOrigins: ["https://b.internal"] }
+    })
+    expect(override.run.insecureOrigins).toEqual(["https://b.internal"])
+  })
+})
