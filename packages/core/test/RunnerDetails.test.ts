@@ -4,7 +4,7 @@
  * clock, the launch scope's read under the check timeout, and the signal listener's life. (Mutation testing found
  * these unasserted: packages/core/docs/testing.md.)
  */
-import { ConfigError, Data, Effect, Layer } from "effect"
+import { ConfigError, Data, type Duration, Effect, Layer } from "effect"
 import { getEventListeners } from "node:events"
 import { describe, expect, it } from "vitest"
 import { Check, Gate, Outcome, Runner } from "../src/index.js"
@@ -272,7 +272,7 @@ describe("Runner: the launch scope, read after the checks", () => {
 
 describe("Runner: scheduling details", () => {
   it("checks that time out at different moments in different workers are each settled at their own timeout", async () => {
-    const hang = (id: string, timeout: string) =>
+    const hang = (id: string, timeout: Duration.DurationInput) =>
       Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", timeout, run: Effect.never })
     const report = await Runner.runPromise(
       gateOf([hang("short", "30 millis"), hang("long", "120 millis"), check("quick"), hang("middle", "60 millis")]),
