@@ -362,3 +362,33 @@ describe("Runner: scheduling details", () => {
     expect(override.run.insecureOrigins).toEqual(["https://b.internal"])
   })
 })
+
+describe("Runner: a hand-built gate that Gate.make would have refused", () => {
+  // Gate.make rejects both; a gate object assembled by hand (or by another tool) reaches the runner unvalidated.
+  const handBuilt = (checks: ReadonlyArray<Check.Check<any>>): Gate.Gate<never> => {
+    const valid = gateOf([check("placeholder")])
+    const items = checks.map((c) => ({ check: c, tier: "launch-critical" as const, owner: "platform" }))
+    return { ...valid, items } as unknown as Gate.Gate<never>
+  }
+  const needing = (id: string, dependsOn: ReadonlyArray<string>) => ({ ...check(id), dependsOn: dependsOn.map((d) => `acme.api.${d}`) })
+
+  it("a prerequisite that is not an item: that item is an error naming it, the others run", async () => {
+    const report = await Runner.runPromise(handBuilt([needing("a", ["ghost"]), check("b")]))
+    expect(report.items.map((i) => [i.id, i.status, i.message])).toEqual([
+      ["acme.api.a", "error", "not run: prerequisite acme.api.ghost is not an item of this gate"],
+      ["acme.api.b", "pass", "ok"]
+    ])
+    expect(report.items[0]!.evidence).toEqual({ prerequisite: "acme.api.ghost" })
+  })
+
+  it("a dependency cycle: the run ends; the cycle is an error saying so, what waits on it is skipped, the rest run", async () => {
+    const report = await Runner.runPromise(handBuilt([needing("a", ["b"]), needing("b", ["a"]), check("c")]))
+    expect(report.items.map((i) => [i.id, i.status, i.message])).toEqual([
+      ["acme.api.a", "skip", "not run: prerequisite acme.api.b ended error"],
+      ["acme.api.b", "error", "not run: its prerequisites form a dependency cycle"],
+      ["acme.api.c", "pass", "ok"]
+    ])
+    expect(report.items[1]!.remediation).toBe("Remove one of the dependencies in the cycle (Gate.make reports it).")
+    expect(report.verdict).toBe("blocked")
+  })
+})
