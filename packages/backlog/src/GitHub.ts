@@ -14,7 +14,6 @@
  * @since 0.1.0
  */
 import { Gate, HttpTransport, ResourceStore, VendorError } from "@launchgate/core"
-import { Octokit } from "@octokit/rest"
 import { Config, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import * as Backlog from "./Backlog.js"
 import { BacklogError, configError, GITHUB_ROLE, remediationFor } from "./BacklogError.js"
@@ -242,6 +241,8 @@ export const make = (options: Options): Effect.Effect<Backlog.Service, BacklogEr
       return yield* Effect.fail(configError("github", "baseUrl", `not a URL: ${JSON.stringify(baseUrl)}`))
     }
     const transport = yield* HttpTransport.HttpTransport
+    // Loaded when a run builds the client, not with the package: `plan` and `docs` of a gate never pay for it.
+    const { Octokit } = yield* Effect.promise(() => import("@octokit/rest"))
     const octokit = new Octokit({
       baseUrl,
       userAgent: "launchgate-backlog",

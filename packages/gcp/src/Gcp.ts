@@ -14,7 +14,6 @@
  */
 import { HttpTransport, Redaction, VendorError } from "@launchgate/core"
 import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, Redacted, type Runtime } from "effect"
-import { GoogleAuth } from "google-auth-library"
 import * as GcpError from "./GcpError.js"
 import { transportFetch, Waiters } from "./internal/authFetch.js"
 import {
@@ -164,13 +163,14 @@ const authSource = (
     const token = options.accessToken
     return Effect.sync(() => ({ authorization: Redacted.make(`Bearer ${Redacted.value(token)}`) }))
   }
-  let client: AuthClient | undefined
+  // One client per layer, made by the first token request (concurrent first requests share the promise).
+  let client: Promise<AuthClient> | undefined
   const waiters = new Waiters()
   return Effect.tryPromise({
     try: (signal) => waiters.wait(signal, async () => {
       // google-auth-library caches and refreshes the token itself.
-      client ??= options.auth ?? applicationDefault(options, transport, runtime, waiters)
-      const headers = new Headers(await client.getRequestHeaders() as ConstructorParameters<typeof Headers>[0])
+      client ??= options.auth ? Promise.resolve(options.auth) : applicationDefault(options, transport, runtime, waiters)
+      const headers = new Headers(await (await client).getRequestHeaders() as ConstructorParameters<typeof Headers>[0])
       const authorization = headers.get("authorization")
       if (!authorization) throw new Error("Application Default Credentials returned no access token")
       return { authorization, userProject: headers.get("x-goog-user-project") ?? undefined }
@@ -189,19 +189,22 @@ const authSource = (
  * (`transporterOptions.fetchImplementation`, google-auth-library's `AuthClientOptions`), so the run's
  * scope closes their sockets and the transport's timeout, body cap and proxy/CA options apply.
  */
-const applicationDefault = (
+const applicationDefault = async (
   options: Options,
   transport: HttpTransport.Service,
   runtime: Runtime.Runtime<never>,
   waiters: Waiters
-) =>
-  new GoogleAuth({
+): Promise<AuthClient> => {
+  // Loaded when the first token is needed, not with the package: `plan` and `docs` of a gate never pay for it.
+  const { GoogleAuth } = await import("google-auth-library")
+  return new GoogleAuth({
     scopes: [CLOUD_PLATFORM],
     clientOptions: {
       transporterOptions: { fetchImplementation: transportFetch(transport, runtime, options.timeout, waiters) },
       ...(options.tokenUrl !== undefined ? { endpoints: { oauth2TokenUrl: options.tokenUrl } } : {})
     }
   })
+}
 
 const baseUrlsOf = (option: Options["baseUrls"]): Record<Api, string> => {
   if (option === undefined) return { ...DEFAULT_BASE_URLS }
