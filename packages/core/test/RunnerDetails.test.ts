@@ -4,7 +4,7 @@
  * clock, the launch scope's read under the check timeout, and the signal listener's life. (Mutation testing found
  * these unasserted: packages/core/docs/testing.md.)
  */
-import { ConfigError, Data, type Duration, Effect, Layer } from "effect"
+import { ConfigError, Context, Data, type Duration, Effect, FiberRef, Layer } from "effect"
 import { getEventListeners } from "node:events"
 import { describe, expect, it } from "vitest"
 import { Check, Gate, Outcome, Runner } from "../src/index.js"
@@ -390,5 +390,46 @@ describe("Runner: a hand-built gate that Gate.make would have refused", () => {
     ])
     expect(report.items[1]!.remediation).toBe("Remove one of the dependencies in the cycle (Gate.make reports it).")
     expect(report.verdict).toBe("blocked")
+  })
+})
+
+describe("Runner: deadlines and durations as services and checks see them", () => {
+  class SeenDeadline extends Context.Tag("test/SeenDeadline")<SeenDeadline, number | undefined>() {}
+  const seeing = Check.make({
+    id: "acme.api.seeing",
+    title: "seeing",
+    surface: "acme.api",
+    category: "capacity",
+    run: Effect.map(SeenDeadline, (at) => Outcome.pass("seen", { evidence: { at: at ?? null } }))
+  })
+  const layer = Layer.effect(SeenDeadline, FiberRef.get(Check.Deadline))
+
+  it("the gate's services are built under the run's deadline (Check.Deadline), and under none without one", async () => {
+    const started = Date.now()
+    const bounded = await Runner.runPromise(gateOf([seeing], { layer }), { deadline: "10 minutes" })
+    const at = bounded.items[0]!.evidence["at"] as number
+    expect(at - started).toBeGreaterThan(9 * 60_000)
+    expect(at - started).toBeLessThanOrEqual(10 * 60_000 + 60_000)
+    const unbounded = await Runner.runPromise(gateOf([seeing], { layer }))
+    expect(unbounded.items[0]!.evidence["at"]).toBeNull()
+  })
+
+  it("durations are the time each item took, not a sum of clock readings", async () => {
+    const hang = Check.make({
+      id: "acme.api.hang",
+      title: "hang",
+      surface: "acme.api",
+      category: "capacity",
+      timeout: "20 millis",
+      run: Effect.never
+    })
+    const report = await Runner.runPromise(gateOf([hang, check("quick")]))
+    for (const item of report.items) {
+      expect(item.durationMs).toBeGreaterThanOrEqual(0)
+      // A minute is generous for a 20 ms timeout and an instant check on any machine; a sum of two clock readings
+      // (milliseconds since 1970) is not.
+      expect(item.durationMs).toBeLessThan(60_000)
+    }
+    expect(report.run.durationMs).toBeLessThan(60_000)
   })
 })
