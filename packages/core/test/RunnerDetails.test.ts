@@ -12,6 +12,10 @@ import { Check, Gate, Outcome, Runner } from "../src/index.js"
 const check = (id: string, run: Effect.Effect<Outcome.Outcome, unknown, any> = Effect.succeed(Outcome.pass("ok"))) =>
   Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", run })
 
+/** A check that never answers, ended by its own timeout. */
+const hanging = (id: string, timeout: Duration.DurationInput) =>
+  Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", timeout, run: Effect.never })
+
 const gateOf = (checks: ReadonlyArray<Check.Check<any>>, extra: Partial<Gate.Input<any>> = {}) =>
   Gate.make({
     name: "details",
@@ -182,14 +186,7 @@ describe("Runner: checks that may not run, and checks that run out of time", () 
   })
 
   it("a check past its timeout: error, with the remediation and the time it was given", async () => {
-    const slow = Check.make({
-      id: "acme.api.slow",
-      title: "slow",
-      surface: "acme.api",
-      category: "capacity",
-      timeout: "30 millis",
-      run: Effect.never
-    })
+    const slow = hanging("slow", "30 millis")
     const report = await Runner.runPromise(gateOf([slow, check("fast")]))
     const item = report.items[0]!
     expect(item.status).toBe("error")
@@ -272,10 +269,8 @@ describe("Runner: the launch scope, read after the checks", () => {
 
 describe("Runner: scheduling details", () => {
   it("checks that time out at different moments in different workers are each settled at their own timeout", async () => {
-    const hang = (id: string, timeout: Duration.DurationInput) =>
-      Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", timeout, run: Effect.never })
     const report = await Runner.runPromise(
-      gateOf([hang("short", "30 millis"), hang("long", "120 millis"), check("quick"), hang("middle", "60 millis")]),
+      gateOf([hanging("short", "30 millis"), hanging("long", "120 millis"), check("quick"), hanging("middle", "60 millis")]),
       { concurrency: 4 }
     )
     const byId = Object.fromEntries(report.items.map((i) => [i.id, i]))
@@ -287,14 +282,7 @@ describe("Runner: scheduling details", () => {
   })
 
   it("a worker freed by a timeout takes the next item", async () => {
-    const hang = Check.make({
-      id: "acme.api.hang",
-      title: "hang",
-      surface: "acme.api",
-      category: "capacity",
-      timeout: "20 millis",
-      run: Effect.never
-    })
+    const hang = hanging("hang", "20 millis")
     const report = await Runner.runPromise(gateOf([hang, check("next"), check("last")]), { concurrency: 1 })
     expect(report.items.map((i) => i.status)).toEqual(["error", "pass", "pass"])
   })
@@ -415,14 +403,7 @@ describe("Runner: deadlines and durations as services and checks see them", () =
   })
 
   it("durations are the time each item took, not a sum of clock readings", async () => {
-    const hang = Check.make({
-      id: "acme.api.hang",
-      title: "hang",
-      surface: "acme.api",
-      category: "capacity",
-      timeout: "20 millis",
-      run: Effect.never
-    })
+    const hang = hanging("hang", "20 millis")
     const report = await Runner.runPromise(gateOf([hang, check("quick")]))
     for (const item of report.items) {
       expect(item.durationMs).toBeGreaterThanOrEqual(0)
