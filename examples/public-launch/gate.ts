@@ -15,7 +15,7 @@ import { HealthCheck, HttpCheck, LatencySlo, SecurityHeaders } from "@launchgate
 import * as Billing from "@launchgate/billing"
 import * as Fivetran from "@launchgate/fivetran"
 import { Budget, CloudRun, Monitoring, SecretManager } from "@launchgate/gcp"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { fileURLToPath } from "node:url"
 import { atTargets, BACKLOG_DIRECTORY, OFFLINE_P95_THRESHOLD, plan, type World } from "./world.js"
 

@@ -7,7 +7,8 @@
  * @since 0.1.0
  */
 import type { Gate } from "@launchgate/core"
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { BacklogError } from "./BacklogError.js"
 
 /**

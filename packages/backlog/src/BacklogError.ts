@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { VendorError } from "@launchgate/core"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * A failed read of the tracker. `vendor` is `github` or `files`; for a task

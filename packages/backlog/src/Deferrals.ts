@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import { Check, type Deferral, Outcome } from "@launchgate/core"
-import { Effect, Either } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Backlog from "./Backlog.js"
 import { GITHUB_ROLE } from "./BacklogError.js"
 import { facts, type GateOptions } from "./internal/gate.js"

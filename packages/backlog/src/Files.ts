@@ -26,7 +26,11 @@
  * @since 0.1.0
  */
 import type { Gate } from "@launchgate/core"
-import { Effect, Either, Layer, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { parse as parseYaml } from "yaml"

@@ -14,7 +14,14 @@
  * @since 0.1.0
  */
 import { Gate, HttpTransport, ResourceStore, VendorError } from "@launchgate/core"
-import { Config, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as Backlog from "./Backlog.js"
 import { BacklogError, configError, GITHUB_ROLE, remediationFor } from "./BacklogError.js"
 import { ATTEMPTS_HEADER, makeFetch, rateLimitKind, TransportFailure } from "./internal/githubFetch.js"

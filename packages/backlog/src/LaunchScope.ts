@@ -11,7 +11,10 @@
  * @since 0.1.0
  */
 import { Check, Deferral, Gate, Outcome } from "@launchgate/core"
-import { Clock, Effect, Either, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Backlog from "./Backlog.js"
 import { BacklogError, GITHUB_ROLE } from "./BacklogError.js"
 import { facts, gateChecks, type GateOptions, type GateRef, names } from "./internal/gate.js"

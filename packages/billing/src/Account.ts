@@ -5,7 +5,9 @@
  * @since 0.1.0
  */
 import { type Check, Outcome } from "@launchgate/core"
-import { Clock, Duration, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { BillingClient } from "./BillingClient.js"
 import type { Requirements } from "./BillingProvider.js"
 import * as Billing from "./internal/checks.js"

@@ -14,7 +14,13 @@
  * @since 0.2.0
  */
 import { type HttpTransport, ResourceStore, VendorError } from "@launchgate/core"
-import { Cause, Config, type ConfigError, Context, Effect, Layer, Option } from "effect"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { BillingError } from "./BillingError.js"
 import type * as P from "./BillingProvider.js"
 import { kinds } from "./internal/resources.js"

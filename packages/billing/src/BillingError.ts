@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import { VendorError } from "@launchgate/core"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** Why a billing read failed: core's shared reasons (`VendorError.Reason`). */
 export const Reason = VendorError.Reason

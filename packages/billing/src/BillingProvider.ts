@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import type { ResourceStore } from "@launchgate/core"
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { BillingError } from "./BillingError.js"
 
 type Fetched<A> = ResourceStore.Fetched<A>

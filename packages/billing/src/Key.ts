@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { type Check, Outcome } from "@launchgate/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { BillingClient } from "./BillingClient.js"
 import * as Billing from "./internal/checks.js"
 

@@ -20,7 +20,11 @@
  * @since 0.1.0
  */
 import { Gate, HttpTransport, Redaction, type ResourceStore } from "@launchgate/core"
-import { Duration, Effect, Either, Option, Redacted } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import StripeSdk from "stripe"
 import { BillingError } from "./BillingError.js"
 import * as BillingProvider from "./BillingProvider.js"

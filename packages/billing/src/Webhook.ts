@@ -6,7 +6,11 @@
  * @since 0.1.0
  */
 import { Check, HttpTransport, Outcome, Redaction } from "@launchgate/core"
-import { Clock, Duration, Effect, Option, Redacted } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { randomBytes } from "node:crypto"
 import type { BillingClient, Service } from "./BillingClient.js"
 import type { Mode, UndeliveredEvent, WebhookEndpoint, WebhookSigner } from "./BillingProvider.js"

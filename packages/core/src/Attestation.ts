@@ -13,7 +13,10 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Either, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import * as Check from "./Check.js"
 import * as Deferral from "./Deferral.js"
 import * as Outcome from "./Outcome.js"

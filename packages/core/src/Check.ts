@@ -9,7 +9,17 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Duration, Effect, Either, FiberRef, Layer, Option, ParseResult, Schedule, Schema } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import { dual } from "effect/Function"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { currentDeadline, remaining as remainingTime } from "./internal/deadline.js"

@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { ParseResult, Schema } from "effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type * as Outcome from "./Outcome.js"
 
 // Date, then optionally a time (after `T` or a space) and an offset: `2026-12-31`, `2026-12-31T18:00`,

@@ -17,7 +17,7 @@
 import { readFile, stat } from "node:fs/promises"
 import * as nodePath from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as Check from "./Check.js"
 import * as Outcome from "./Outcome.js"
 

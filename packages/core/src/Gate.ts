@@ -6,7 +6,14 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Effect, Either, type Layer, ParseResult, Schema, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as Check from "./Check.js"
 import * as Deferral from "./Deferral.js"
 import type { LaunchScopeSummary } from "./Report.js"

@@ -25,7 +25,10 @@
  *
  * @since 0.1.0
  */
-import { Duration, Either, ParseResult, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type * as Check from "./Check.js"
 import * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"

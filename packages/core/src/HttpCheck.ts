@@ -7,7 +7,9 @@
  *
  * @since 0.1.0
  */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type * as Check from "./Check.js"
 import type * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"

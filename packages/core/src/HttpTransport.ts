@@ -8,7 +8,17 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Duration, Effect, FiberRef, Layer, Option, Redacted, Schedule, Schema, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
 import { Agent, Dispatcher, ProxyAgent, request as undiciRequest } from "undici"
 import { currentDeadline } from "./internal/deadline.js"

@@ -9,7 +9,9 @@
  *
  * @since 0.1.0
  */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { formatPath } from "./Gate.js"
 import * as Format from "./internal/reporters/format.js"
 import * as Redaction from "./Redaction.js"

@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Check from "./Check.js"
 import type * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"

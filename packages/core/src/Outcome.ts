@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Redacted, Schema } from "effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 
 /**
  * `pass`, `fail`, `warn`, `error` (the check could not decide) or `skip`

@@ -39,7 +39,7 @@
  *
  * @since 0.1.0
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { isSecretName } from "./internal/redactUrl.js"
 import type { Json } from "./Outcome.js"
 

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Category } from "./Check.js"
 import { Tier } from "./Gate.js"
 import { Json, Status } from "./Outcome.js"

@@ -30,7 +30,10 @@
  *
  * @since 0.2.0
  */
-import { Deferred, Effect, Exit, FiberId } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 
 /** A value read from a vendor, with what it cost. */
 export interface Fetched<A> {

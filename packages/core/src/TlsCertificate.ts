@@ -11,7 +11,11 @@
  *
  * @since 0.1.0
  */
-import { Clock, type Duration, Effect, Option, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import * as Check from "./Check.js"

@@ -19,7 +19,8 @@
  *
  * @since 0.2.0
  */
-import { type ConfigError, Schema } from "effect"
+import type * as ConfigError from "effect/ConfigError"
+import * as Schema from "effect/Schema"
 
 /**
  * Why a vendor call failed, the same words for every vendor.

@@ -12,7 +12,14 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Duration, Effect, Exit, Fiber, FiberSet, Schedule } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
+import * as Schedule from "effect/Schedule"
 import * as Check from "./Check.js"
 import * as HttpTransport from "./HttpTransport.js"
 import * as Http from "./internal/http/common.js"

@@ -23,7 +23,7 @@
  *
  * @since 0.2.0
  */
-import type { Layer } from "effect"
+import type * as Layer from "effect/Layer"
 import type * as Check from "./Check.js"
 import type * as HttpTransport from "./HttpTransport.js"
 import * as Gate from "./Gate.js"

@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { Duration } from "effect"
+import * as Duration from "effect/Duration"
 import { beforeAll, describe, test, type TestContext } from "vitest"
 import * as Gate from "./Gate.js"
 import type * as Report from "./Report.js"

@@ -16,7 +16,8 @@
  * @since 0.1.0
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { FivetranClient } from "./FivetranClient.js"
 import { orError, unknownValue, withReads } from "./internal/evidence.js"
 import { label, type Rule, type RuleInput, runRule } from "./internal/rule.js"

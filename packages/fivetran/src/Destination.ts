@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { FivetranClient } from "./FivetranClient.js"
 import { orError, unknownValue, withReads } from "./internal/evidence.js"
 import { DESTINATION_SETUP_STATUSES, type DestinationDetails, isUnknown, raw } from "./internal/schema.js"

@@ -15,7 +15,14 @@
  * @since 0.1.0
  */
 import { HttpTransport, VendorError } from "@launchgate/core"
-import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, type Redacted } from "effect"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import { FivetranError } from "./FivetranError.js"
 import * as Http from "./internal/http.js"
 import * as Resources from "./internal/resources.js"

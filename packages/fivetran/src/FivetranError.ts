@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { VendorError } from "@launchgate/core"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * A failed Fivetran API call. `reason` is one of core's

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as Connection from "./Connection.js"
 import { FivetranClient, type Service } from "./FivetranClient.js"
 import { orError } from "./internal/evidence.js"

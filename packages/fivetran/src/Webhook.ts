@@ -8,7 +8,9 @@
  * @since 0.1.0
  */
 import { Check, type HttpTransport, Outcome, Redaction } from "@launchgate/core"
-import { Effect, Either, type Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
 import { randomUUID } from "node:crypto"
 import { FivetranClient } from "./FivetranClient.js"
 import { orError, unknownValue, withReads } from "./internal/evidence.js"

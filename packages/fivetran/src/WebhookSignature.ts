@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { createHmac, timingSafeEqual } from "node:crypto"
 
 /** The signature header (HTTP header names are case-insensitive). */

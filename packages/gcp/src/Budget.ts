@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import { type Check, Outcome } from "@launchgate/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { GcpServices } from "./Gcp.js"
 import { budgetsFor, type Scoped, summary } from "./internal/budgetCoverage.js"
 import { make, unknownEnum } from "./internal/check.js"

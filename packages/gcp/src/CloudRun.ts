@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { type Check, Outcome } from "@launchgate/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { GcpServices } from "./Gcp.js"
 import type { GcpError } from "./GcpError.js"
 import { isKnown, lift, make, perSubject, type Reads, type Spec, unknownEnum } from "./internal/check.js"

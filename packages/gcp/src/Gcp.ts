@@ -13,7 +13,15 @@
  * @since 0.1.0
  */
 import { HttpTransport, Redaction, VendorError } from "@launchgate/core"
-import { Cause, Config, type ConfigError, Context, type Duration, Effect, Layer, Redacted, type Runtime } from "effect"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type * as Runtime from "effect/Runtime"
 import * as GcpError from "./GcpError.js"
 import { transportFetch, Waiters } from "./internal/authFetch.js"
 import {

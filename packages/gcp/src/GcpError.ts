@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { VendorError } from "@launchgate/core"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** Why a request failed: core's reasons (`unauthenticated`, `permission-denied`, `not-found`, …). */
 export const Reason = VendorError.Reason

@@ -11,7 +11,8 @@
  * @since 0.1.0
  */
 import { type Check, Outcome } from "@launchgate/core"
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { GcpServices } from "./Gcp.js"
 import type { GcpError } from "./GcpError.js"
 import { alertingFor, type ChannelRow, channelRows, policySummary } from "./internal/alertPolicies.js"

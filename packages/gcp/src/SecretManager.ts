@@ -10,7 +10,9 @@
  * @since 0.1.0
  */
 import { type Check, Outcome } from "@launchgate/core"
-import { Clock, Duration, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { GcpServices } from "./Gcp.js"
 import type { GcpError } from "./GcpError.js"
 import { durationMillis, humanMillis, make, perSubject, type Reads, type Spec, unknownEnum } from "./internal/check.js"

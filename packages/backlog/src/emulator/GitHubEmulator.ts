@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { Emulator, HttpFailure } from "@launchgate/core/emulator"
 import type * as GitHub from "../GitHub.js"
 import { type IssueRecord, type RepoRecord } from "./builders.js"

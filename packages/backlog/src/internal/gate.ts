@@ -7,7 +7,8 @@
  * @internal
  */
 import { type Check, Deferral, type Gate } from "@launchgate/core"
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { BacklogError } from "../BacklogError.js"
 
 /** What the checks read of a gate (any gate made with `Gate.make` has it, whatever its requirements). */

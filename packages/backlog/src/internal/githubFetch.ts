@@ -16,7 +16,8 @@
  * @internal
  */
 import { HttpTransport } from "@launchgate/core"
-import { Duration, Redacted } from "effect"
+import * as Duration from "effect/Duration"
+import * as Redacted from "effect/Redacted"
 
 /** Header on the Response Octokit sees (never sent): how many attempts the answer took. */
 export const ATTEMPTS_HEADER = HttpTransport.ATTEMPTS_HEADER

@@ -19,7 +19,9 @@
  */
 import type { EmulatorRequest, Fault, Reply, Route, Running, StartOptions } from "@launchgate/core/emulator"
 import { Emulator } from "@launchgate/core/emulator"
-import { Effect, Redacted, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import type * as Stripe from "../Stripe.js"
 import {
   account,

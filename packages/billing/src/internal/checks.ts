@@ -7,7 +7,7 @@
  * @internal
  */
 import { Check, type Outcome } from "@launchgate/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { BillingError } from "../BillingError.js"
 import { BillingClient, type Service } from "../BillingClient.js"
 import type { Mode } from "../BillingProvider.js"

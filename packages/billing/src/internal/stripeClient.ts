@@ -7,7 +7,11 @@
  * @internal
  */
 import { Gate, HttpTransport, ResourceStore, VendorError } from "@launchgate/core"
-import { Duration, Effect, Either, ParseResult, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { BillingError } from "../BillingError.js"
 import { ATTEMPTS_HEADER, callSignal, REFUSED_HEADER, TransportFailure, WAITED_HEADER } from "./stripeTransport.js"
 

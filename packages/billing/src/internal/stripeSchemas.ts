@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type * as BillingProvider from "../BillingProvider.js"
 
 const StringList = Schema.NullOr(Schema.Array(Schema.String))

@@ -13,7 +13,7 @@
  * @internal
  */
 import { HttpTransport } from "@launchgate/core"
-import { Duration } from "effect"
+import * as Duration from "effect/Duration"
 import { AsyncLocalStorage } from "node:async_hooks"
 
 /** Retry settings and the budget of one read (all attempts and waits together). */

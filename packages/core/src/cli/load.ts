@@ -6,7 +6,7 @@
 import { existsSync, statSync } from "node:fs"
 import * as nodePath from "node:path"
 import { pathToFileURL } from "node:url"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import * as Gate from "../Gate.js"
 import type { Context } from "./command.js"
 import { ConfigError } from "./io.js"

@@ -4,7 +4,9 @@
  * With `--strict` it exits 1 when a deferral or an attestation has lapsed or
  * lapses within `--within` days, so CI nags before a launch is blocked.
  */
-import { Context as EffectContext, Duration, Effect } from "effect"
+import * as EffectContext from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Attestation from "../Attestation.js"
 import * as Deferral from "../Deferral.js"
 import * as Gate from "../Gate.js"

@@ -5,7 +5,11 @@
  *
  * @internal
  */
-import { Clock, Duration, Effect, FiberRef, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import { globalValue } from "effect/GlobalValue"
 
 /** Absolute deadline in milliseconds of the Effect `Clock`; `undefined` outside a run. */

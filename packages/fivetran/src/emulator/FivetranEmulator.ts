@@ -14,7 +14,9 @@
  */
 import { Emulator, HttpFailure } from "@launchgate/core/emulator"
 import type { EmulatorRequest, Reply, Running as EmulatorRunning, StartOptions } from "@launchgate/core/emulator"
-import { type Effect, Redacted, type Scope } from "effect"
+import type * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import { randomUUID } from "node:crypto"
 import * as WebhookSignature from "../WebhookSignature.js"
 import type { ConnectionData, ConnectionSeed, DestinationData, State, WebhookSeed } from "./State.js"

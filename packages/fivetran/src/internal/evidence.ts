@@ -6,7 +6,8 @@
  * @internal
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Cause, Effect } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
 import type { ReadMeta } from "./http.js"
 import type { FivetranError } from "../FivetranError.js"
 import type { UnknownValue } from "./schema.js"

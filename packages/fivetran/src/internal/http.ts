@@ -8,7 +8,12 @@
  * @internal
  */
 import { HttpTransport, Redaction, VendorError } from "@launchgate/core"
-import { Duration, Effect, Option, ParseResult, Redacted, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { FivetranError, table } from "../FivetranError.js"
 import * as Limiter from "./limiter.js"
 import * as Api from "./schema.js"

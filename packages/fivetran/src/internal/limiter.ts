@@ -7,7 +7,10 @@
  *
  * @internal
  */
-import { Deferred, Effect, Exit, FiberId } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 
 export interface Limiter {
   /** Run `self` holding one of the permits. */

@@ -11,7 +11,9 @@
  * @internal
  */
 import { ResourceStore } from "@launchgate/core"
-import { Effect, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { FivetranError } from "../FivetranError.js"
 import { type Caller, fivetranError, type Operation, type Read, type ReadMeta } from "./http.js"
 import * as Api from "./schema.js"

@@ -8,7 +8,8 @@
  * @internal
  */
 import { Outcome } from "@launchgate/core"
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { Service } from "../FivetranClient.js"
 import type { ReadMeta } from "./http.js"
 import type { FivetranError } from "../FivetranError.js"

@@ -7,7 +7,9 @@
  *
  * @internal
  */
-import { Data, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 /** A value of an extensible Fivetran enum that this package does not know. */
 export class UnknownValue extends Data.TaggedClass("UnknownValue")<{ readonly value: string }> {}

@@ -19,7 +19,8 @@
  * @since 0.1.0
  */
 import { Emulator, type Fault, type Running, type StartOptions } from "@launchgate/core/emulator"
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { Fixture } from "./builders.js"
 import { apply } from "./builders.js"
 import { routes as apiRoutes } from "./internal/apis.js"

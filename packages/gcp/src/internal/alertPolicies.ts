@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { GcpError } from "../GcpError.js"
 import type { Reads } from "./check.js"
 import { lastSegment } from "./resources.js"

@@ -7,7 +7,8 @@
  * @internal
  */
 import type { HttpTransport } from "@launchgate/core"
-import { type Duration, Runtime } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Runtime from "effect/Runtime"
 
 type Method = NonNullable<HttpTransport.HttpRequest["method"]>
 

@@ -4,7 +4,8 @@
  *
  * @internal
  */
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { BudgetOptions } from "../Budget.js"
 import * as GcpErrors from "../GcpError.js"
 import type { Reads } from "./check.js"

@@ -6,7 +6,11 @@
  * @internal
  */
 import { Check, Outcome } from "@launchgate/core"
-import { Cause, Clock, Duration, Effect, FiberRef } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import { GcpClient, type GcpServices, type Service } from "../Gcp.js"
 import type { GcpError } from "../GcpError.js"
 import { type Budget, currentBudget } from "./http.js"

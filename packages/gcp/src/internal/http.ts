@@ -8,7 +8,13 @@
  * @internal
  */
 import { HttpTransport, VendorError } from "@launchgate/core"
-import { Duration, Effect, Either, FiberRef, ParseResult, Redacted, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { codes, type GcpError, make as gcpError } from "../GcpError.js"
 import { ErrorEnvelope, type RpcStatus } from "./schemas.js"
 

@@ -9,7 +9,8 @@
  * @internal
  */
 import { ResourceStore } from "@launchgate/core"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { type GcpError, make as gcpError } from "../GcpError.js"
 import { type Api, type CallOptions, decode, type Response } from "./http.js"
 import * as S from "./schemas.js"

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { GcpError } from "../GcpError.js"
 import * as GcpErrors from "../GcpError.js"
 import type { Reads, Subject } from "./check.js"

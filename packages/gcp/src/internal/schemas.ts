@@ -13,7 +13,7 @@
  *
  * @internal
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const opt = Schema.optional
 

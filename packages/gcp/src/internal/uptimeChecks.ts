@@ -4,7 +4,8 @@
  *
  * @internal
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { durationMillis, type Reads } from "./check.js"
 import { lastSegment } from "./resources.js"
 import type { UptimeCheckConfig } from "./schemas.js"

@@ -4,7 +4,9 @@
  *
  * @internal
  */
-import { Duration, Effect, Redacted } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Check from "../../Check.js"
 import * as HttpTransport from "../../HttpTransport.js"
 import * as Outcome from "../../Outcome.js"
