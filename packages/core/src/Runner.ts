@@ -17,9 +17,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Check from "./Check.js"
@@ -82,6 +82,12 @@ const DEFAULT_FINALIZER_GRACE = Duration.seconds(5)
 
 type RunItem<R> = ReportBuilder.RunItem<R>
 type Raw = ReportBuilder.Raw
+
+/** What settling some items released: the items now ready, and the fail-fast reason if one blocked. */
+interface Settled {
+  readonly ready: ReadonlyArray<number>
+  readonly failFast: string | undefined
+}
 
 /**
  * Run a gate. Never fails: every problem becomes part of the report.
@@ -247,7 +253,7 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
     const startedAt = yield* Clock.currentTimeMillis
     const now = new Date(startedAt)
     const items = Gate.runItems(gate)
-    const reports: Array<Report.ItemReport | undefined> = new Array(items.length).fill(undefined)
+    const reports: Array<Report.ItemReport | undefined> = []
     const notes: Array<string> = []
     const { halt, stop } = yield* stopWhen(options)
     const runDeadline = options.deadline === undefined
@@ -271,17 +277,18 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
     )
 
     let interruptReason: string | undefined
-    let insecureOrigins: ReadonlyArray<string> = []
+    let insecureOrigins: ReadonlyArray<string> | undefined
     let configurationErrors: ReadonlyArray<ReportBuilder.ConfigurationError> = []
 
     if (built._tag === "Stopped") {
       interruptReason = built.reason
-      const what = stage.current === "setup" ? "gate's setup was running" : "gate's services were being set up"
+      const services = stage.current === "services"
+      const what = services ? "gate's services were being set up" : "gate's setup was running"
       everyItem(Outcome.error(`did not run: ${built.reason} while the ${what}`, {
-        remediation: stage.current === "setup"
-          ? "The gate's setup did not finish: check what it starts or connects to, or raise the deadline."
-          : "The gate's layer (its clients and their set-up) did not finish building: check that what it " +
+        remediation: services
+          ? "The gate's layer (its clients and their set-up) did not finish building: check that what it " +
             "connects to is reachable, or raise the deadline."
+          : "The gate's setup did not finish: check what it starts or connects to, or raise the deadline."
       }))
     } else if (Exit.isFailure(built.exit)) {
       configurationErrors = configurationErrorsOf(built.exit.cause)
@@ -298,7 +305,7 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
       } else {
         // Failures and defects alike (a layer that throws on bad options): every item is `error`.
         const outcome = Check.errorFromCause(built.exit.cause)
-        const what = built.stage === "setup" ? "the gate's setup failed" : "the gate's services could not be set up"
+        const what = built.stage === "services" ? "the gate's services could not be set up" : "the gate's setup failed"
         everyItem({ ...outcome, message: `${what}: ${undecided(outcome.message)}` })
       }
     } else {
@@ -319,7 +326,7 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
       const stopped = built._tag === "Stopped" ||
         (interruptReason !== undefined && !ReportBuilder.isFailFastStop(interruptReason))
       launchScope = stopped
-        ? yield* notRead(declaration, `the run stopped (${interruptReason ?? "run ended early"})`)
+        ? yield* notRead(declaration, `the run stopped (${interruptReason})`)
         : context === undefined
         ? yield* notRead(declaration, "the gate's setup or services failed")
         : yield* boundedRead(declaration, options, halt, runDeadline, context)
@@ -337,7 +344,6 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
     }
 
     const finishedAt = yield* Clock.currentTimeMillis
-    const commit = gitCommit()
     return ReportBuilder.build(gate, items, reports, {
       startedAt,
       finishedAt,
@@ -345,9 +351,9 @@ const runIn = <R>(gate: Gate.Gate<R>, options: Options, scope: Scope.CloseableSc
       insecureOrigins,
       notes,
       configurationErrors,
-      ...(launchScope !== undefined ? { launchScope } : {}),
+      launchScope,
       launchgateVersion: version,
-      ...(commit !== undefined ? { gitCommit: commit } : {}),
+      gitCommit: gitCommit(),
       nodeVersion: process.version
     })
   }))
@@ -481,27 +487,30 @@ const runItems = <R>(
 ): Effect.Effect<string | undefined> =>
   Effect.gen(function*() {
     const total = items.length
-    if (total === 0) return undefined
     const workers = Math.max(1, Math.min(Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY), total))
     const defaultTimeout = Duration.decode(options.checkTimeout ?? DEFAULT_TIMEOUT)
     const extraAllowed = options.allowActive ?? false
-    const queue = yield* Queue.unbounded<number>()
     const allDone = yield* Deferred.make<void>()
 
     const indexById = new Map<string, number>()
     items.forEach((item, i) => indexById.set(item.check.id, i))
+    // Each prerequisite lists its dependents once, even when a (hand-built) item names it twice: an item is
+    // released when its last prerequisite settles, and must be released once.
     const dependents: Array<Array<number>> = items.map(() => [])
     items.forEach((item, i) => {
-      for (const dep of item.check.dependsOn) {
+      for (const dep of new Set(item.check.dependsOn)) {
         const d = indexById.get(dep)
         if (d !== undefined) dependents[d]!.push(i)
       }
     })
-    const status: Array<Outcome.Status | undefined> = new Array(total).fill(undefined)
-    const queued: Array<boolean> = new Array(total).fill(false)
+    const status: Array<Outcome.Status | undefined> = []
     let settled = 0
-    let waiting = 0 // queued, not yet taken by a worker
-    let running = 0
+    let running = 0 // taken by a worker, not yet settled
+    // Ready items no worker has taken yet (from `head` on), in the order they became ready, and the idle
+    // workers, each parked until it is handed an item. Plain arrays: no Effect queue per item.
+    const pending: Array<number> = []
+    let head = 0
+    const parked: Array<(index: number) => void> = []
     // Once the run stops, late results (a check that ignored interruption) change nothing.
     let closed = false
 
@@ -545,73 +554,94 @@ const runItems = <R>(
       }
     }
 
-    const emit = (event: Event) => {
+    // Absent without a callback, so no event is even built; a callback that throws must not stop the run.
+    const onEvent = options.onEvent
+    const emit = onEvent && ((event: Event) => {
       try {
-        options.onEvent?.(event)
+        onEvent(event)
       } catch {
         // A progress callback that throws must not stop the run or lose a result.
       }
-    }
+    })
 
     /**
      * Settle items (synchronously, so the counters stay consistent), releasing
      * dependents as their prerequisites settle. Returns the items that became
      * ready and the fail-fast reason, if one blocked.
      */
-    const settle = (first: ReadonlyArray<readonly [number, Raw]>): { ready: Array<number>; failFast?: string } => {
+    const settle = (first: ReadonlyArray<readonly [number, Raw]>): Settled => {
       const ready: Array<number> = []
       let failFast: string | undefined
       const work = [...first]
       while (work.length > 0) {
         const [index, raw] = work.pop()!
+        // Already settled (a dependent skipped by another prerequisite, an item the timer settled): keep the first.
         if (status[index] !== undefined) continue
         const report = ReportBuilder.itemReport(gate, items[index]!, raw, now)
         reports[index] = report
         status[index] = raw.outcome.status
         settled++
-        emit({ type: "finish", index, item: report, total })
-        if (options.failFast && report.disposition === "blocking" && failFast === undefined) {
-          failFast = `fail-fast: ${report.id} blocked the gate`
-        }
+        emit?.({ type: "finish", index, item: report, total })
+        if (options.failFast && report.disposition === "blocking") failFast ??= `fail-fast: ${report.id} blocked the gate`
         for (const j of dependents[index]!) {
-          if (status[j] !== undefined || queued[j]) continue
           const decision = decide(j)
-          if (decision === "ready") {
-            queued[j] = true
-            ready.push(j)
-          } else if (decision !== "wait") work.push([j, decision])
+          if (decision === "ready") ready.push(j)
+          else if (decision !== "wait") work.push([j, decision])
         }
       }
-      return failFast === undefined ? { ready } : { ready, failFast }
+      return { ready, failFast }
     }
 
-    /** Queue what became ready; end the workers when all is settled; settle a dependency cycle as error. */
-    const after = (result: { ready: Array<number>; failFast?: string }): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        const effects: Array<Effect.Effect<unknown>> = []
-        if (result.failFast !== undefined) effects.push(Deferred.succeed(stop, result.failFast))
-        if (result.ready.length > 0) {
-          waiting += result.ready.length
-          effects.push(Queue.offerAll(queue, result.ready))
+    /**
+     * Hand what became ready to idle workers (or leave it for the next one free), stop on fail-fast, settle a
+     * dependency cycle as error, and finish when all is settled. Synchronous: settling costs no Effect step.
+     */
+    const after = ({ failFast, ready }: Settled): void => {
+      if (failFast !== undefined) Deferred.unsafeDone(stop, Exit.succeed(failFast))
+      for (const index of ready) {
+        const wake = parked.pop()
+        if (wake === undefined) pending.push(index)
+        else {
+          running++
+          wake(index)
         }
-        if (settled < total && waiting === 0 && running === 0) {
-          // Nothing runs and nothing is ready, yet items remain: they wait on each other (an unvalidated gate).
-          const stuck: Array<readonly [number, Raw]> = []
-          for (let i = 0; i < total; i++) {
-            if (status[i] === undefined) {
-              stuck.push([i, {
-                outcome: Outcome.error("not run: its prerequisites form a dependency cycle", {
-                  remediation: "Remove one of the dependencies in the cycle (Gate.make reports it)."
-                }),
-                durationMs: 0
-              }])
-            }
+      }
+      if (running === 0 && head === pending.length && settled < total) {
+        // Nothing runs and nothing is ready, yet items remain: they wait on each other (an unvalidated gate).
+        const stuck: Array<readonly [number, Raw]> = []
+        for (let i = 0; i < total; i++) {
+          if (status[i] === undefined) {
+            stuck.push([i, {
+              outcome: Outcome.error("not run: its prerequisites form a dependency cycle", {
+                remediation: "Remove one of the dependencies in the cycle (Gate.make reports it)."
+              }),
+              durationMs: 0
+            }])
           }
-          settle(stuck)
         }
-        if (settled === total) effects.push(Deferred.succeed(allDone, undefined))
-        return Effect.all(effects, { discard: true })
+        settle(stuck)
+      }
+      if (settled === total) Deferred.unsafeDone(allDone, Exit.void)
+    }
+
+    /** The next ready item: at once when one is pending, else when `after` hands one to this parked worker. */
+    const take: Effect.Effect<number> = Effect.suspend(() => {
+      if (head < pending.length) {
+        const index = pending[head++]!
+        // Start over when drained, so the array does not grow with every item of the run.
+        if (head === pending.length) pending.length = head = 0
+        running++
+        return Effect.succeed(index)
+      }
+      return Effect.async<number>((resume) => {
+        const wake = (index: number) => resume(Effect.succeed(index))
+        parked.push(wake)
+        return Effect.sync(() => {
+          const at = parked.indexOf(wake)
+          if (at >= 0) parked.splice(at, 1)
+        })
       })
+    })
 
     // Timeouts without a race per check (which forks two fibres each): a worker runs its check inline, and one
     // timer, armed for the earliest timeout in flight, interrupts a worker whose check ran out of time, settles
@@ -623,7 +653,7 @@ const runItems = <R>(
       readonly timeoutAt: number
       readonly timeout: Duration.Duration
     }
-    const slots: Array<Slot | undefined> = new Array(workers).fill(undefined)
+    const slots: Array<Slot | undefined> = []
     const fibers: Array<Fiber.RuntimeFiber<void>> = []
     const timers = new Set<Fiber.RuntimeFiber<void>>()
     let armedAt: number | undefined
@@ -638,20 +668,20 @@ const runItems = <R>(
       durationMs: now - slot.startedAt
     })
 
-    const arm = (at: number): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        if (closed || (armedAt !== undefined && armedAt <= at)) return Effect.void
-        armedAt = at
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.flatMap(
-            Effect.forkDaemon(Effect.zipRight(Effect.sleep(Math.max(0, at - now)), onTimer)),
-            (fiber) => {
-              timers.add(fiber)
-              fiber.addObserver(() => timers.delete(fiber))
-              return Effect.void
-            }
-          ))
-      })
+    /** Arm the timer for `at`, unless the run is over or it is already armed for that time or earlier. */
+    const arm = (at: number): Effect.Effect<void> | undefined => {
+      if (closed || (armedAt !== undefined && armedAt <= at)) return undefined
+      armedAt = at
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(
+          Effect.forkDaemon(Effect.zipRight(Effect.sleep(Math.max(0, at - now)), onTimer)),
+          (fiber) => {
+            timers.add(fiber)
+            fiber.addObserver(() => timers.delete(fiber))
+            return Effect.void
+          }
+        ))
+    }
 
     const onTimer: Effect.Effect<void> = Effect.gen(function*() {
       armedAt = undefined
@@ -675,32 +705,33 @@ const runItems = <R>(
         yield* Fiber.interruptFork(fibers[s]!)
         fibers[s] = yield* Effect.forkDaemon(worker(s))
       }
-      if (results.length > 0) yield* after(settle(results))
-      if (next !== undefined) yield* arm(next)
+      after(settle(results))
+      const arming = next === undefined ? undefined : arm(next)
+      if (arming !== undefined) yield* arming
     })
 
     const worker = (s: number): Effect.Effect<void> =>
       Effect.gen(function*() {
+        const clock = yield* Effect.clock
         for (;;) {
-          const index = yield* Queue.take(queue)
-          waiting--
-          running++
+          const index = yield* take
           const item = items[index]!
-          const started = yield* Clock.currentTimeMillis
-          emit({ type: "start", index, id: item.check.id, total })
+          const started = clock.unsafeCurrentTimeMillis()
+          emit?.({ type: "start", index, id: item.check.id, total })
           const timeout = item.check.timeout ?? defaultTimeout
           const timeoutAt = started + Duration.toMillis(timeout)
           slots[s] = { index, startedAt: started, timeoutAt, timeout }
-          yield* arm(timeoutAt)
-          const outcome = yield* Check.runSafely(item.check).pipe(
-            Effect.locally(currentDeadline, Math.min(timeoutAt, runDeadline ?? Number.POSITIVE_INFINITY))
-          )
+          const arming = arm(timeoutAt)
+          if (arming !== undefined) yield* arming
+          // This worker fibre runs only checks: setting the deadline (not `locally`) needs no restore.
+          yield* FiberRef.set(currentDeadline, Math.min(timeoutAt, runDeadline ?? Number.POSITIVE_INFINITY))
+          const outcome = yield* Check.runSafely(item.check)
           // The timer settled this item and replaced this worker: its late result changes nothing.
           if (slots[s]?.index !== index || closed) return
           slots[s] = undefined
           running--
-          const ended = yield* Clock.currentTimeMillis
-          yield* after(settle([[index, { outcome, startedAt: started, durationMs: ended - started }]]))
+          const durationMs = clock.unsafeCurrentTimeMillis() - started
+          after(settle([[index, { outcome, startedAt: started, durationMs }]]))
         }
         // The run's services, provided once per worker rather than once per check.
       }).pipe(Effect.provide(context))
@@ -709,18 +740,15 @@ const runItems = <R>(
     const ready: Array<number> = []
     let failFast: string | undefined
     for (let i = 0; i < total; i++) {
-      if (status[i] !== undefined || queued[i]) continue
       const decision = decide(i)
-      if (decision === "ready") {
-        queued[i] = true
-        ready.push(i)
-      } else if (decision !== "wait") {
+      if (decision === "ready") ready.push(i)
+      else if (decision !== "wait") {
         const result = settle([[i, decision]])
         ready.push(...result.ready)
         failFast ??= result.failFast
       }
     }
-    yield* after(failFast === undefined ? { ready } : { ready, failFast })
+    after({ ready, failFast })
 
     const work = Effect.gen(function*() {
       for (let w = 0; w < workers; w++) fibers.push(yield* Effect.forkDaemon(worker(w)))
@@ -728,10 +756,12 @@ const runItems = <R>(
     })
     // Daemon fibres: stop them all (workers idle or in flight, the timer), without waiting for any, however
     // the run ends (its own caller interrupting it included).
-    const stopAll = Effect.suspend(() => {
-      closed = true
-      return Effect.forEach([...fibers, ...timers], Fiber.interruptFork, { discard: true })
-    })
+    const stopAll = Effect.fiberIdWith((by) =>
+      Effect.sync(() => {
+        closed = true
+        for (const fiber of [...fibers, ...timers]) fiber.unsafeInterruptAsFork(by)
+      })
+    )
     // Disconnected: a check that ignores interruption cannot hold the run once it must stop.
     return yield* Effect.race(Effect.as(Effect.disconnect(work), undefined), Deferred.await(stop)).pipe(
       Effect.ensuring(stopAll)
