@@ -25,7 +25,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import StripeSdk from "stripe"
+import { createHmac } from "node:crypto"
+import type StripeSdk from "stripe"
 import { BillingError } from "./BillingError.js"
 import * as BillingProvider from "./BillingProvider.js"
 import { STRIPE_API_VERSION } from "./internal/apiVersion.js"
@@ -128,17 +129,26 @@ export const parseKey = (key: string): Either.Either<BillingProvider.KeyInfo, Bi
   })
 }
 
-/** The webhook signer Stripe uses: `t=<unix>,v1=<hmac>[,v1=<hmac>…]`, signed with `stripe.webhooks`. */
+/**
+ * Stripe's signature of one payload with one secret: hex HMAC-SHA256 over `<timestamp>.<payload>`, the scheme
+ * `v1` of Stripe's "verify signatures manually" (docs.stripe.com/webhooks/signatures) and what
+ * stripe-node 23.1 computes (`esm/Webhooks.js` `prepareOptions`, `esm/crypto/NodeCryptoProvider.js`). Computed
+ * here with node:crypto so that loading the package, `plan` included, does not load the SDK (~200 modules);
+ * the tests check every header against the SDK's own `constructEvent`.
+ */
+const v1Signature = (payload: string, secret: string, timestampSeconds: number): string =>
+  createHmac("sha256", secret).update(`${timestampSeconds}.${payload}`, "utf8").digest("hex")
+
+/** Stripe's default signature tolerance, in seconds (stripe-node `webhooks.DEFAULT_TOLERANCE`, 5 minutes). */
+const DEFAULT_TOLERANCE_SECONDS = 300
+
+/** The webhook signer Stripe uses: `t=<unix>,v1=<hmac>[,v1=<hmac>…]`, one `v1` per secret (as during rotation). */
 export const webhookSigner = (version: string, livemode: boolean): BillingProvider.WebhookSigner => ({
   header: "stripe-signature",
-  toleranceSeconds: StripeSdk.webhooks.DEFAULT_TOLERANCE,
+  toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
   sign: (payload, secrets, timestampSeconds) => {
-    const signatures = secrets.map((secret) =>
-      StripeSdk.webhooks.generateTestHeaderString({ payload, secret, timestamp: timestampSeconds })
-        .split(",")
-        .filter((part) => part.startsWith("v1="))
-    )
-    return [`t=${timestampSeconds}`, ...signatures.flat()].join(",")
+    const t = Math.floor(timestampSeconds)
+    return [`t=${t}`, ...secrets.map((secret) => `v1=${v1Signature(payload, secret, t)}`)].join(",")
   },
   testEvent: ({ createdSeconds, id, type }) =>
     JSON.stringify({
@@ -193,8 +203,10 @@ export const make = (
     }
     const transport = yield* HttpTransport.HttpTransport
     const version = options.apiVersion ?? apiVersion
+    // Loaded when a run builds the provider, not with the package: `plan` and `docs` of a gate never pay for it.
+    const { default: Sdk } = yield* Effect.promise(() => import("stripe"))
     // No key in the constructor: the authenticator unwraps it only when the header is written.
-    const client = new StripeSdk("", {
+    const client = new Sdk("", {
       authenticator: (request) => {
         request.headers["Authorization"] = `Bearer ${Redacted.value(options.apiKey)}`
         return Promise.resolve()
@@ -205,7 +217,7 @@ export const make = (
       // A backstop only: the transport's fetch ends the read at `readTimeout` with a clearer error.
       timeout: Duration.toMillis(policy.budget) + 5_000,
       telemetry: false,
-      httpClient: StripeSdk.createFetchHttpClient(makeFetch(transport, policy) as typeof fetch),
+      httpClient: Sdk.createFetchHttpClient(makeFetch(transport, policy) as typeof fetch),
       appInfo: { name: "launchgate" },
       ...endpoint
     })

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Emulator, type Running, type StartOptions } from "@launchgate/core/emulator"
-import StripeSdk from "stripe"
+import type StripeSdk from "stripe"
 
 /**
  * How the receiver treats signatures:
@@ -44,11 +44,22 @@ const firstSignatureOnly = (header: string): string => {
   return parts.filter((part, i) => !part.startsWith("v1=") || i === first).join(",")
 }
 
-const verify = (body: string, header: string, state: ReceiverState, tolerance: number): { type?: string } => {
+// The SDK is loaded by the first delivery, not with the emulator: a gate that only imports it (`plan`, `docs`)
+// never pays for it.
+let sdk: Promise<typeof StripeSdk> | undefined
+const loadSdk = (): Promise<typeof StripeSdk> => (sdk ??= import("stripe").then((m) => m.default))
+
+const verify = (
+  Sdk: typeof StripeSdk,
+  body: string,
+  header: string,
+  state: ReceiverState,
+  tolerance: number
+): { type?: string } => {
   let last: unknown
   for (const secret of state.secrets) {
     try {
-      const event = StripeSdk.webhooks.constructEvent(body, header, secret, tolerance)
+      const event = Sdk.webhooks.constructEvent(body, header, secret, tolerance)
       return { type: event.type }
     } catch (error) {
       last = error
@@ -62,7 +73,7 @@ export const definition = Emulator.define<ReceiverState>({
   name: "webhook-receiver",
   initialState: () => ({ secrets: [], behavior: "verify", toleranceSeconds: 300, received: [] }),
   routes: [
-    Emulator.route<ReceiverState>("POST", "/{path*}", (req, { state }) => {
+    Emulator.route<ReceiverState>("POST", "/{path*}", async (req, { state }) => {
       const header = req.headers["stripe-signature"]
       const record = (status: number, extra: Partial<Delivery> = {}) => {
         state.received.push({ signed: header !== undefined, status, ...extra })
@@ -75,8 +86,9 @@ export const definition = Emulator.define<ReceiverState>({
       const checked = state.behavior === "first-signature-only" ? firstSignatureOnly(header) : header
       // A tolerance of 0 turns the SDK's timestamp check off.
       const tolerance = state.behavior === "ignore-timestamp" ? 0 : state.toleranceSeconds
+      const Sdk = await loadSdk()
       try {
-        const { type } = verify(req.body, checked, state, tolerance)
+        const { type } = verify(Sdk, req.body, checked, state, tolerance)
         return record(200, { type })
       } catch (error) {
         return record(400, { reason: error instanceof Error ? error.message : String(error) })
@@ -93,8 +105,10 @@ export interface Options extends Omit<StartOptions<ReceiverState>, "seed"> {
 }
 
 /** Start a receiver on 127.0.0.1; post to any path of its `url`. */
-export const start = (options: Options): Promise<Running<ReceiverState>> => {
+export const start = async (options: Options): Promise<Running<ReceiverState>> => {
   const { behavior, secrets, toleranceSeconds, ...startOptions } = options
+  // Loaded before the server listens, so the first delivery is not slowed by it.
+  await loadSdk()
   return Emulator.start(definition, {
     ...startOptions,
     seed: (state) => {
