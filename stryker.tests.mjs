@@ -6,6 +6,7 @@ export const MUTATION_TEST_FILES = [
   "RunnerWorld",
   "RunnerIntegrity",
   "RunnerDetails",
+  "RunnerPool",
   "HostileGates",
   "LaunchScope",
   "ReportBuilder",

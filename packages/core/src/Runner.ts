@@ -749,6 +749,8 @@ const runItems = <R>(
       }
     }
     after({ ready, failFast })
+    // An item that blocked before anything ran (a prerequisite that is not an item) stops a fail-fast run here.
+    if (failFast !== undefined) return failFast
 
     const work = Effect.gen(function*() {
       for (let w = 0; w < workers; w++) fibers.push(yield* Effect.forkDaemon(worker(w)))
