@@ -21,6 +21,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import { FivetranError } from "./FivetranError.js"
@@ -97,6 +98,15 @@ export interface Service {
    * else `GET /v1/connections/{id}` (Accept version 2), which also serves when the listing failed.
    */
   readonly connection: (id: string) => Effect.Effect<Http.Read<Api.ConnectionDetails>, FivetranError>
+  /**
+   * Several connections' details, one result per id in order, each what {@link connection} gives for it (a
+   * failed read is that id's `Left`). Ids the account list answers cost no read of their own, so a check over
+   * hundreds of connections waits for the listing once instead of once per connection; the others are read
+   * concurrently as {@link connection} reads them.
+   */
+  readonly connections: (
+    ids: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<Either.Either<Http.Read<Api.ConnectionDetails>, FivetranError>>>
   /** `GET /v1/connections/{id}/schemas`. */
   readonly connectionSchemas: (id: string) => Effect.Effect<Http.Read<Api.SchemaConfig>, FivetranError>
   /**
@@ -148,10 +158,26 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpTransp
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(options.pageSize ?? MAX_PAGE_SIZE)))
     // Built with the layer, so it lives exactly as long as one run.
     const store = yield* Resources.make(call, pageSize)
+    const connection = (id: string) => Effect.map(store.get("connection", id), Resources.toRead)
 
     return {
       baseUrl,
-      connection: (id) => Effect.map(store.get("connection", id), Resources.toRead),
+      connection,
+      connections: (ids) =>
+        Effect.flatMap(Effect.either(Resources.accountAnswers(store)), (answers) => {
+          // The listing failed for the whole account: every connection read fails with its error.
+          if (Either.isLeft(answers)) return Effect.succeed(ids.map(() => Either.left(answers.left)))
+          const found = ids.map((id) => answers.right(id))
+          const missing = ids.filter((_, i) => found[i] === undefined)
+          if (missing.length === 0) return Effect.succeed(found.map((read) => Either.right(read!)))
+          return Effect.map(
+            Effect.forEach(missing, (id) => Effect.either(connection(id)), { concurrency: "unbounded" }),
+            (read) => {
+              let next = 0
+              return found.map((hit) => (hit === undefined ? read[next++]! : Either.right(hit)))
+            }
+          )
+        }),
       connectionSchemas: (id) => Effect.map(store.get("schemas", id), Resources.toRead),
       // The account list filtered by each item's `group_id` (`group_id` is documented as a filter of that very
       // list), so every group and every connection of a run share one listing. If the listing failed in a way

@@ -6,9 +6,10 @@
  */
 import { Check, Outcome } from "@launchgate/core"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Connection from "./Connection.js"
-import { FivetranClient, type Service } from "./FivetranClient.js"
-import { orError } from "./internal/evidence.js"
+import { FivetranClient } from "./FivetranClient.js"
+import { fromError, orError } from "./internal/evidence.js"
 import { combine, evaluate, now, type Rule, sumAttempts } from "./internal/rule.js"
 
 /** The surface of the group checks. */
@@ -70,9 +71,11 @@ export const coverage = (options: CoverageOptions): Check.Check<FivetranClient> 
       const at = yield* now
       const listed = yield* client.groupConnections(options.groupId)
       const connections = listed.value.filter((c) => !exclude.has(c.id))
-      const subjects = yield* Effect.forEach(connections, (c) => judge(client, c.id, rules, at), {
-        concurrency: "unbounded"
-      })
+      const ids = connections.map((c) => c.id)
+      const subjects = (yield* evaluate(client, ids, rules, at)).map((e, i) => ({
+        ...Either.match(e, { onLeft: fromError, onRight: combine }),
+        subject: ids[i]!
+      }))
       const evidence = {
         groupId: options.groupId,
         rules: rules.map((r) => r.name),
@@ -99,10 +102,6 @@ const remediation = {
   tooFew: "Check the group id and that the API key's user can see the group's connections; " +
     "a connection may have been deleted or moved."
 } as const
-
-/** One connection's subject: the rules combined, or the read's error (never a pass). */
-const judge = (client: Service, id: string, rules: ReadonlyArray<Rule>, at: Date) =>
-  Effect.map(orError(Effect.map(evaluate(client, id, rules, at), combine)), (o) => ({ ...o, subject: id }))
 
 /** Every group check's id. */
 export const ids = ["fivetran.group.coverage"] as const

@@ -99,6 +99,44 @@ const enc = encodeURIComponent
 // One schema object for every page, so the caller's per-schema decoder is compiled once.
 const PAGE = Api.Page(Schema.Unknown)
 
+// The account list's complete items by id, built once per listing (gets look up, not scan).
+const indexes = new WeakMap<ReadonlyArray<Member>, ReadonlyMap<string, Api.ConnectionDetails>>()
+const indexOf = (members: ReadonlyArray<Member>) => {
+  let index = indexes.get(members)
+  if (index === undefined) {
+    index = new Map(members.flatMap((m) => (m.details === undefined ? [] : [[m.summary.id, m.details] as const])))
+    indexes.set(members, index)
+  }
+  return index
+}
+
+/** The account list (read once per run, shared), or `undefined` when its failure leaves reads to their own GET. */
+const accountListOf = (store: ResourceStore.Store<FivetranKinds>) =>
+  store.list("accountMember", "").pipe(
+    Effect.map((f): Read<ReadonlyArray<Member>> | undefined => toRead(f)),
+    Effect.catchIf(fallsBack, () => Effect.succeed(undefined))
+  )
+
+/**
+ * What the account list answers, as a lookup: the `connection` get of an id the list carries in full,
+ * computed here without a read of its own (the same value and meta the store's get gives), or `undefined`
+ * for an id that needs its own `GET /v1/connections/{id}` (absent from the list, an item without the
+ * details, a listing whose failure leaves reads to their own GET). Fails as every connection get does when
+ * the listing failed for the whole account (401, exhausted quota). A check over 200 connections asks once
+ * instead of running 200 reads (a fibre each) that all wait for the same list (issue 13).
+ */
+export const accountAnswers = (
+  store: ResourceStore.Store<FivetranKinds>
+): Effect.Effect<(id: string) => Read<Api.ConnectionDetails> | undefined, FivetranError> =>
+  Effect.map(accountListOf(store), (list) => {
+    if (list === undefined) return () => undefined
+    const index = indexOf(list.value)
+    return (id) => {
+      const hit = index.get(id)
+      return hit === undefined ? undefined : toRead(fromList(hit, list.meta))
+    }
+  })
+
 /** The per-run store of a client. `pageSize` is the `limit` of every list page. */
 export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStore.Store<FivetranKinds>> =>
   Effect.gen(function*() {
@@ -171,22 +209,7 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
       what: `connection ${JSON.stringify(id)}`
     })
 
-    // The account list's complete items by id, built once per listing (gets look up, not scan).
-    const indexes = new WeakMap<ReadonlyArray<Member>, ReadonlyMap<string, Api.ConnectionDetails>>()
-    const indexOf = (members: ReadonlyArray<Member>) => {
-      let index = indexes.get(members)
-      if (index === undefined) {
-        index = new Map(members.flatMap((m) => (m.details === undefined ? [] : [[m.summary.id, m.details] as const])))
-        indexes.set(members, index)
-      }
-      return index
-    }
-
-    /** The account list (read once per run, shared), or `undefined` when its failure leaves reads to their own GET. */
-    const accountList = Effect.suspend(() => store.list("accountMember", "")).pipe(
-      Effect.map((f): Read<ReadonlyArray<Member>> | undefined => toRead(f)),
-      Effect.catchIf(fallsBack, () => Effect.succeed(undefined))
-    )
+    const accountList = Effect.suspend(() => accountListOf(store))
 
     const kinds: FivetranKinds = {
       connection: {

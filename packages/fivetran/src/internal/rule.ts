@@ -10,10 +10,12 @@
 import { Outcome } from "@launchgate/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import type { Service } from "../FivetranClient.js"
-import type { ReadMeta } from "./http.js"
+import type { Read, ReadMeta } from "./http.js"
 import type { FivetranError } from "../FivetranError.js"
-import { orError, withReads } from "./evidence.js"
+import { fromError, withReads } from "./evidence.js"
 import type { ConnectionDetails, SchemaConfig } from "./schema.js"
 
 /** What a rule sees. */
@@ -46,26 +48,46 @@ interface Evaluated {
   readonly reads: ReadonlyArray<ReadMeta>
 }
 
-/** Read one connection (shared reads) and apply the rules. */
-export const evaluate = (
-  client: Service,
-  connectionId: string,
+const judged = (
+  details: Read<ConnectionDetails>,
+  schemas: Read<SchemaConfig> | undefined,
   rules: ReadonlyArray<Rule>,
   at: Date
-): Effect.Effect<Evaluated, FivetranError> =>
+): Evaluated => {
+  const input: RuleInput = { connection: details.value, schemaConfig: schemas?.value, now: at }
+  return {
+    connection: details.value,
+    results: rules.map((rule) => [rule, rule.evaluate(input)] as const),
+    reads: schemas ? [details.meta, schemas.meta] : [details.meta]
+  }
+}
+
+/**
+ * Read connections (shared reads) and apply the rules to each: one result per id, in order, a failed read
+ * being that id's `Left`. The details come from one question to the client (the account list answers them
+ * without a read, so a fibre, per connection: issue 13). Schema reads, when a rule needs them, start together
+ * with the details (after them would add a round trip), one fibre each, so that a connection whose details
+ * cannot be read stops its own schema read; when both fail, the details' error is the one reported.
+ */
+export const evaluate = (
+  client: Service,
+  ids: ReadonlyArray<string>,
+  rules: ReadonlyArray<Rule>,
+  at: Date
+): Effect.Effect<ReadonlyArray<Either.Either<Evaluated, FivetranError>>> =>
   Effect.gen(function*() {
-    const needsSchemas = rules.some((r) => r.needsSchemas)
-    // Both reads at once only when both are needed: a concurrent `Effect.all` forks a fibre per read, and a
-    // 200-connection check would fork 400 of them for reads the shared list already answered.
-    const [details, schemas] = needsSchemas
-      ? yield* Effect.all([client.connection(connectionId), client.connectionSchemas(connectionId)], { concurrency: 2 })
-      : [yield* client.connection(connectionId), undefined] as const
-    const input: RuleInput = { connection: details.value, schemaConfig: schemas?.value, now: at }
-    return {
-      connection: details.value,
-      results: rules.map((rule) => [rule, rule.evaluate(input)] as const),
-      reads: schemas ? [details.meta, schemas.meta] : [details.meta]
+    if (ids.length === 0) return []
+    if (!rules.some((r) => r.needsSchemas)) {
+      const details = yield* client.connections(ids)
+      return details.map((d) => Either.map(d, (read) => judged(read, undefined, rules, at)))
     }
+    const schemas = yield* Effect.forEach(ids, (id) => Effect.fork(client.connectionSchemas(id)))
+    const details = yield* client.connections(ids)
+    return yield* Effect.forEach(ids, (_, i): Effect.Effect<Either.Either<Evaluated, FivetranError>> => {
+      const d = details[i]!
+      if (Either.isLeft(d)) return Effect.as(Fiber.interrupt(schemas[i]!), Either.left(d.left))
+      return Effect.map(Effect.either(Fiber.join(schemas[i]!)), Either.map((s) => judged(d.right, s, rules, at)))
+    })
   })
 
 /**
@@ -79,12 +101,13 @@ export const runRule = (
 ): Effect.Effect<Outcome.Outcome> =>
   Effect.gen(function*() {
     const at = yield* now
-    const judged = (e: Evaluated) => withReads(e.results[0]![1], e.reads)
-    const one = (id: string) => orError(Effect.map(evaluate(client, id, [rule], at), judged))
-    if (typeof target === "string") return yield* one(target)
-    const subjects = yield* Effect.forEach(target, (id) => Effect.map(one(id), (o) => ({ ...o, subject: id })), {
-      concurrency: "unbounded"
-    })
+    const ids = typeof target === "string" ? [target] : target
+    const outcomes = (yield* evaluate(client, ids, [rule], at)).map(Either.match({
+      onLeft: fromError,
+      onRight: (e) => withReads(e.results[0]![1], e.reads)
+    }))
+    if (typeof target === "string") return outcomes[0]!
+    const subjects = outcomes.map((o, i) => ({ ...o, subject: ids[i]! }))
     return { ...Outcome.fromSubjects(subjects, { what: "connections" }), attempts: sumAttempts(subjects) }
   })
 
