@@ -1,7 +1,8 @@
 /**
  * Issue 13, goal 5: CLI start-up. Whole processes, timed from spawn to exit: `launchgate --version`,
  * `launchgate --help` and `launchgate plan examples/public-launch/gate.ts`, against `node -e 0`. One
- * warm-up, then N runs each; prints min/median/max and the ratio of medians. Asserts nothing.
+ * warm-up, then N runs each; prints min/median/max and the ratio of medians. Asserts nothing. For each `plan`
+ * it also counts the modules one run loads, by package: a figure a busy machine does not blur.
  *
  *   pnpm bench cli-startup
  *
@@ -14,7 +15,9 @@
  * The example gate is then copied into that project, so its `@launchgate/*` imports resolve to the built packages.
  */
 import { spawn } from "node:child_process"
-import { cpSync, existsSync, rmSync } from "node:fs"
+import nodeModule from "node:module"
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -50,6 +53,55 @@ const series = async (args: ReadonlyArray<string>, cwd = ROOT) => {
 }
 
 type Case = readonly [label: string, args: ReadonlyArray<string>, cwd?: string]
+
+// A load hook that appends every module URL the process loads to $LAUNCHGATE_BENCH_MODULES: in the process's own
+// thread where Node has module.registerHooks (22.15+), else on the hooks thread (module.register, Node 20).
+const LOAD_HOOK = "(url, context, next) => { appendFileSync(process.env.LAUNCHGATE_BENCH_MODULES, url + '\\n'); " +
+  "return next(url, context) }"
+const OFF_THREAD = `import { appendFileSync } from "node:fs"; export const load = async ${LOAD_HOOK}`
+const COUNTER = "data:text/javascript," + encodeURIComponent(
+  `import module from "node:module"; import { appendFileSync } from "node:fs";
+  if (module.registerHooks) module.registerHooks({ load: ${LOAD_HOOK} });
+  else module.register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(OFF_THREAD)}`)});`
+)
+
+/** The package (or `node:` built-in, or file) a loaded module URL belongs to. */
+const packageOf = (url: string): string => {
+  if (url.startsWith("node:")) return "node: built-ins"
+  const at = url.lastIndexOf("/node_modules/")
+  if (at < 0) return "own files"
+  const [scope, name] = url.slice(at + "/node_modules/".length).split("/")
+  return scope!.startsWith("@") ? `${scope}/${name}` : scope!
+}
+
+/**
+ * The modules one run of a command loads, by package, busiest first. Unlike its time, this does not depend on
+ * how busy the machine is, so a change in start-up cost shows up here even when the timings are noise.
+ */
+const modulesLoaded = async (args: ReadonlyArray<string>, cwd = ROOT): Promise<string> => {
+  const dir = mkdtempSync(join(tmpdir(), "launchgate-bench-"))
+  const file = join(dir, "modules.txt")
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const proc = spawn(process.execPath, ["--import", COUNTER, ...args], {
+        cwd,
+        stdio: "ignore",
+        env: { ...process.env, LAUNCHGATE_BENCH_MODULES: file }
+      })
+      proc.on("error", reject)
+      proc.on("close", (code) => (code !== null && code <= 1 ? resolve() : reject(new Error(`${args.join(" ")}: exit ${code}`))))
+    })
+    const urls = readFileSync(file, "utf8").split("\n").filter((line) => line !== "")
+    const counts = new Map<string, number>()
+    for (const url of urls) counts.set(packageOf(url), (counts.get(packageOf(url)) ?? 0) + 1)
+    const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, n]) => `${name} ${n}`)
+    // Without registerHooks only the ESM loader's modules are seen: a CommonJS package counts its entry alone.
+    const what = "registerHooks" in nodeModule ? "modules" : "ESM-loaded modules (CommonJS requires not seen)"
+    return `${urls.length} ${what} (${top.join(", ")}${counts.size > 8 ? ", …" : ""})`
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 /** The installed CLI's cases, when BENCH_INSTALLED_APP names a project that installed the packed packages. */
 const installedCases = (): ReadonlyArray<Case> => {
@@ -87,8 +139,9 @@ export const main = async () => {
     const f = (x: number) => x.toFixed(0).padStart(9)
     console.log(`${r.label.padEnd(72)} | ${f(r.min)} | ${f(r.median)} | ${f(r.max)} | ${(r.median / node).toFixed(1)}×`)
   }
-  for (const r of results.filter((r) => r.label.includes(" plan "))) {
-    console.log(`${r.label}: median ${(r.median / 1000).toFixed(2)} s (goal ≤ 0.5 s)`)
+  for (const [label, args, cwd] of cases.filter(([label]) => label.includes(" plan "))) {
+    const r = results.find((r) => r.label === label)!
+    console.log(`${label}: median ${(r.median / 1000).toFixed(2)} s (goal ≤ 0.5 s); ${await modulesLoaded(args, cwd)}`)
   }
   if (cases.length === 4) console.log("(the installed CLI was not timed: set BENCH_INSTALLED_APP, see this file's header)")
   return results
