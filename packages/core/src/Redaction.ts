@@ -206,10 +206,19 @@ type Mode = "text" | "reference" | "value"
 
 const keyMode = (key: string, inherited: Mode): Mode => {
   if (inherited === "value") return "value"
+  // Evidence repeats a few dozen keys across thousands of objects: classify each key once per inherited mode.
+  const memo = inherited === "text" ? textKeyModes : referenceKeyModes
+  const known = memo.get(key)
+  if (known !== undefined) return known
   const normalised = key.toLowerCase().replace(/[^a-z0-9]/g, "")
-  if (VALUE_KEY.test(normalised)) return "value"
-  return AMBIGUOUS_KEY.test(normalised) ? "reference" : inherited
+  const mode = VALUE_KEY.test(normalised) ? "value" : AMBIGUOUS_KEY.test(normalised) ? "reference" : inherited
+  if (memo.size >= MEMO_MAX_ENTRIES) memo.clear()
+  memo.set(key, mode)
+  return mode
 }
+// The answer depends on the key and the inherited mode only (not on the registry), so these never go stale.
+const textKeyModes = new Map<string, Mode>()
+const referenceKeyModes = new Map<string, Mode>()
 
 /**
  * Scrub every string inside a JSON value (keys included). String and number
@@ -230,7 +239,9 @@ const scrubInner = (value: Json, mode: Mode): Json => {
   if (Array.isArray(value)) return value.map((v) => scrubInner(v, mode))
   if (value !== null && typeof value === "object") {
     const out: Record<string, Json> = {}
-    for (const [k, v] of Object.entries(value)) out[scrub(k)] = scrubInner(v as Json, keyMode(k, mode))
+    // Keys, not entries: no pair array per key (a report's evidence holds thousands of small objects).
+    const record = value as Record<string, Json>
+    for (const k of Object.keys(record)) out[scrub(k)] = scrubInner(record[k]!, keyMode(k, mode))
     return out
   }
   return value

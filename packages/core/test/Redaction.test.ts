@@ -351,6 +351,25 @@ describe("Redaction.scrubJson: mask values, not the names of resources", () => {
     expect(Redaction.scrubJson(value)).toEqual(value)
   })
 
+  it("judges a key by where it sits, however often the same key was seen elsewhere (keys are classified once)", () => {
+    // `name` is ordinary text at the top, a reference slot under `secret`, and a secret value under `password`;
+    // `key` is a reference slot at the top and under `secret`. Each place keeps its own rule in one pass.
+    const value = {
+      name: "hunter2xyz",
+      key: "db-pass",
+      secret: { name: "hunter2xyz", key: "letmein", ref: "db-pass" },
+      password: { name: "db-pass", key: "db-pass" },
+      again: { name: "hunter2xyz", key: "letmein" }
+    }
+    expect(Redaction.scrubJson(value)).toEqual({
+      name: "hunter2xyz",
+      key: "db-pass",
+      secret: { name: "<redacted>", key: "<redacted>", ref: "db-pass" },
+      password: { name: "<redacted>", key: "<redacted>" },
+      again: { name: "hunter2xyz", key: "<redacted>" }
+    })
+  })
+
   it("shows a Cloud Run secret reference in all four reports, and masks a secret value next to it", async () => {
     const gate = single(check("gcp.cloud-run.secret-refs", "secret refs", () =>
       Outcome.fail("1 of 2 secret reference(s) would not resolve: db-pass:7 (version 7 does not exist)", {
