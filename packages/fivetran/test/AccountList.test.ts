@@ -148,6 +148,19 @@ describe("the account's connection list answers every connection read (issue 13)
     })
   })
 
+  it("a listing the key may not make (401) is every connection's error: no connection is read on its own", async () => {
+    await withEmulator(world, async (emu) => {
+      emu.faults.add({ fault: { kind: "status", status: 401 }, method: "GET", path: "/v1/connections", times: 1 })
+      const report = await run(emu, [Connection.connected({ connectionId: ["a1", "a3", "b2"] })])
+      const subjects = report.items[0]?.subjects ?? []
+      expect(subjects.map((s) => [s.subject, s.status])).toEqual([["a1", "error"], ["a3", "error"], ["b2", "error"]])
+      for (const s of subjects) expect(s.evidence["error"]).toMatchObject({ reason: "unauthenticated", status: 401 })
+      expect(listingsOfAccount(emu)).toHaveLength(1)
+      expect(count(emu, "GET", details)).toBe(0)
+      expect(emu.log).toHaveLength(1)
+    })
+  })
+
   it("an account larger than one page is read page by page, once, before any read is answered", async () => {
     const clean = await withEmulator(world, (emu) => run(emu, checks()))
     await withEmulator(world, async (emu) => {
