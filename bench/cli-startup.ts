@@ -89,7 +89,8 @@ const modulesLoaded = async (args: ReadonlyArray<string>, cwd = ROOT): Promise<s
         env: { ...process.env, LAUNCHGATE_BENCH_MODULES: file }
       })
       proc.on("error", reject)
-      proc.on("close", (code) => (code !== null && code <= 1 ? resolve() : reject(new Error(`${args.join(" ")}: exit ${code}`))))
+      proc.on("close", (code) =>
+        code !== null && code <= 1 ? resolve() : reject(new Error(`${args.join(" ")}: exit ${code}`)))
     })
     const urls = readFileSync(file, "utf8").split("\n").filter((line) => line !== "")
     const counts = new Map<string, number>()
@@ -141,7 +142,8 @@ export const main = async () => {
   }
   for (const [label, args, cwd] of cases.filter(([label]) => label.includes(" plan "))) {
     const r = results.find((r) => r.label === label)!
-    console.log(`${label}: median ${(r.median / 1000).toFixed(2)} s (goal ≤ 0.5 s); ${await modulesLoaded(args, cwd)}`)
+    const modules = await modulesLoaded(args, cwd)
+    console.log(`${label}: median ${(r.median / 1000).toFixed(2)} s (goal ≤ 0.5 s); ${modules}`)
   }
   if (cases.length === 4) console.log("(the installed CLI was not timed: set BENCH_INSTALLED_APP, see this file's header)")
   return results
