@@ -131,7 +131,7 @@ export const parseKey = (key: string): Either.Either<BillingProvider.KeyInfo, Bi
 
 /**
  * Stripe's signature of one payload with one secret: hex HMAC-SHA256 over `<timestamp>.<payload>`, the scheme
- * `v1` of Stripe's "verify signatures manually" (docs.stripe.com/webhooks/signatures) and what
+ * `v1` of Stripe's webhook signatures (https://docs.stripe.com/webhooks#verify-events) and what
  * stripe-node 23.1 computes (`esm/Webhooks.js` `prepareOptions`, `esm/crypto/NodeCryptoProvider.js`). Computed
  * here with node:crypto so that loading the package, `plan` included, does not load the SDK (~200 modules);
  * the tests check every header against the SDK's own `constructEvent`.
