@@ -108,6 +108,9 @@ export const make = <K extends Kinds>(
   Effect.gen(function*() {
     // One completion per read of this run, by `op kind key scope`: the first caller reads, the others wait.
     const reads = new Map<string, Deferred.Deferred<Fetched<unknown>, unknown>>()
+    // The same reads once finished (never an interrupted one): a later caller gets the exit itself, an effect
+    // that is already complete, instead of awaiting the completion (most gets of a run are of finished reads).
+    const finished = new Map<string, Exit.Exit<Fetched<unknown>, unknown>>()
     // Unfiltered lists started in this run, by `kind parent`: gets of their members wait for them.
     const listed = new Set<string>()
     // Members of completed lists by key, built once per list value (a list answers many gets).
@@ -120,6 +123,8 @@ export const make = <K extends Kinds>(
     /** The shared read behind `id`: started by the first caller, awaited by the rest, kept for the run. */
     const shared = (id: string, read: () => Effect.Effect<Fetched<unknown>, unknown>): Effect.Effect<Fetched<unknown>, unknown> =>
       Effect.suspend(() => {
+        const exit = finished.get(id)
+        if (exit !== undefined) return exit
         const known = reads.get(id)
         if (known !== undefined) {
           // A read whose reader was interrupted completes as interrupted: read again rather than inherit that.
@@ -130,7 +135,10 @@ export const make = <K extends Kinds>(
         reads.set(id, done)
         return Effect.uninterruptibleMask((restore) =>
           Effect.onExit(restore(Effect.suspend(read)), (exit) => {
-            if (Exit.isInterrupted(exit) && reads.get(id) === done) reads.delete(id)
+            if (reads.get(id) === done) {
+              if (Exit.isInterrupted(exit)) reads.delete(id)
+              else finished.set(id, exit)
+            }
             return Deferred.done(done, exit)
           })
         )
@@ -187,15 +195,20 @@ export const make = <K extends Kinds>(
         return s.get ? s.get(norm(kind, key)) : Effect.die(new MissingOperation(kind, "get"))
       })
 
+    const forget = (id: string) => {
+      reads.delete(id)
+      finished.delete(id)
+    }
+
     const invalidate = (kind: string, key: string) =>
       Effect.sync(() => {
         const k = norm(kind, key)
-        reads.delete(idOf("get", kind, k, ""))
+        forget(idOf("get", kind, k, ""))
         const parent = spec(kind).parentOf?.(k)
         if (parent !== undefined) {
           const p = norm(kind, parent)
           listed.delete(`${kind} ${p}`)
-          reads.delete(idOf("list", kind, p, ""))
+          forget(idOf("list", kind, p, ""))
         }
       })
 
