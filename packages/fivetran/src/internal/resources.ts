@@ -137,6 +137,17 @@ export const accountAnswers = (
     }
   })
 
+const decodeDetails = Schema.decodeUnknownOption(Api.ConnectionDetails)
+
+/** What `ConnectionSummary` decodes from an item that decoded as details (its fields are a subset of theirs). */
+const summaryOf = (d: Api.ConnectionDetails): Api.ConnectionSummary => ({
+  id: d.id,
+  group_id: d.group_id,
+  service: d.service,
+  schema: d.schema,
+  paused: d.paused
+})
+
 /** The per-run store of a client. `pageSize` is the `limit` of every list page. */
 export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStore.Store<FivetranKinds>> =>
   Effect.gen(function*() {
@@ -191,11 +202,13 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
         })
       ))
 
-    const member = (what: string) => (u: unknown) =>
-      Effect.map(item(Api.ConnectionSummary, what)(u), (summary): Member => ({
-        summary,
-        details: Option.getOrUndefined(Schema.decodeUnknownOption(Api.ConnectionDetails)(u))
-      }))
+    const member = (what: string) => (u: unknown): Effect.Effect<Member, FivetranError> => {
+      const details = Option.getOrUndefined(decodeDetails(u))
+      // An item that decodes as details has every summary field, under the same schemas: read the summary off it
+      // rather than decode the item twice (200 items a run).
+      if (details !== undefined) return Effect.succeed({ summary: summaryOf(details), details })
+      return Effect.map(item(Api.ConnectionSummary, what)(u), (summary): Member => ({ summary, details: undefined }))
+    }
 
     const members = (what: string, query: Record<string, string>) =>
       pages({ method: "GET", path: "/connections", accept: ACCEPT_V2, query, what }, member(what))
