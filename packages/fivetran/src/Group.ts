@@ -11,6 +11,7 @@ import * as Connection from "./Connection.js"
 import { FivetranClient } from "./FivetranClient.js"
 import { fromError, orError } from "./internal/evidence.js"
 import { combine, evaluate, now, type Rule, sumAttempts } from "./internal/rule.js"
+import { yieldIfBusy } from "./internal/yieldToIo.js"
 
 /** The surface of the group checks. */
 export const surface = "fivetran.group"
@@ -84,6 +85,8 @@ export const coverage = (options: CoverageOptions): Check.Check<FivetranClient> 
         listRequests: listed.meta.requests,
         ...(listed.meta.rateLimitRemaining !== undefined ? { rateLimitRemaining: listed.meta.rateLimitRemaining } : {})
       }
+      // The runner builds this check's report item next: let pending I/O through first if the stretch is long.
+      yield* yieldIfBusy
       const attempts = listed.meta.attempts + sumAttempts(subjects)
       if (connections.length < minConnections) {
         const message = `group ${options.groupId} has ${connections.length} connection(s) to check, ` +

@@ -17,6 +17,7 @@ import * as Schema from "effect/Schema"
 import type { FivetranError } from "../FivetranError.js"
 import { type Caller, fivetranError, type Operation, type Read, type ReadMeta } from "./http.js"
 import * as Api from "./schema.js"
+import { yieldIfBusy } from "./yieldToIo.js"
 
 /** `Accept` for the operations the spec defaults to version 2 (connections, destinations). */
 export const ACCEPT_V2 = "application/json;version=2"
@@ -163,12 +164,16 @@ export const make = (call: Caller, pageSize: number): Effect.Effect<ResourceStor
                 retryAfterWaitedMs += read.meta.retryAfterWaitedMs ?? 0
               }),
               Effect.flatMap((read) =>
-                Effect.map(Effect.forEach(read.value.items, decode), (items) => ({
-                  items,
-                  // An empty page ends the list even if a cursor came with it.
-                  next: items.length === 0 ? undefined : read.value.next_cursor,
-                  retries: read.meta.attempts - 1
-                }))
+                // A 1000-item page takes a while to decode: pending I/O (other vendors' responses) gets turns.
+                Effect.map(
+                  Effect.forEach(read.value.items, (u) => Effect.zipRight(yieldIfBusy, decode(u))),
+                  (items) => ({
+                    items,
+                    // An empty page ends the list even if a cursor came with it.
+                    next: items.length === 0 ? undefined : read.value.next_cursor,
+                    retries: read.meta.attempts - 1
+                  })
+                )
               )
             ),
           stuck: (page) =>

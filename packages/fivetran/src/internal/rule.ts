@@ -17,6 +17,7 @@ import type { Read, ReadMeta } from "./http.js"
 import type { FivetranError } from "../FivetranError.js"
 import { fromError, withReads } from "./evidence.js"
 import type { ConnectionDetails, SchemaConfig } from "./schema.js"
+import { yieldIfBusy } from "./yieldToIo.js"
 
 /** What a rule sees. */
 export interface RuleInput {
@@ -79,7 +80,7 @@ export const evaluate = (
     if (ids.length === 0) return []
     if (!rules.some((r) => r.needsSchemas)) {
       const details = yield* client.connections(ids)
-      return details.map((d) => Either.map(d, (read) => judged(read, undefined, rules, at)))
+      return yield* inSlices(details, (d) => Either.map(d, (read) => judged(read, undefined, rules, at)))
     }
     const schemas = yield* Effect.forEach(ids, (id) => Effect.fork(client.connectionSchemas(id)))
     const details = yield* client.connections(ids)
@@ -108,7 +109,25 @@ export const runRule = (
     }))
     if (typeof target === "string") return outcomes[0]!
     const subjects = outcomes.map((o, i) => ({ ...o, subject: ids[i]! }))
+    // The runner builds this check's report item next: let pending I/O through first if the stretch is long.
+    yield* yieldIfBusy
     return { ...Outcome.fromSubjects(subjects, { what: "connections" }), attempts: sumAttempts(subjects) }
+  })
+
+// Connections judged between two chances for pending I/O to run (see yieldToIo.ts).
+const SLICE = 25
+
+/** `items.map(f)`, in slices of {@link SLICE} with {@link yieldIfBusy} before each. */
+export const inSlices = <A, B>(items: ReadonlyArray<A>, f: (item: A, index: number) => B): Effect.Effect<Array<B>> =>
+  Effect.suspend(() => {
+    const out: Array<B> = []
+    const from = (start: number): Effect.Effect<Array<B>> =>
+      Effect.zipRight(yieldIfBusy, Effect.suspend(() => {
+        const end = Math.min(items.length, start + SLICE)
+        for (let i = start; i < end; i++) out.push(f(items[i]!, i))
+        return end >= items.length ? Effect.succeed(out) : from(end)
+      }))
+    return from(0)
   })
 
 export const sumAttempts = (outcomes: ReadonlyArray<Outcome.Outcome>): number =>
