@@ -1,4 +1,6 @@
-import { dirname, join, relative, resolve } from "node:path"
+import { existsSync } from "node:fs"
+import { readFile, rename, writeFile } from "node:fs/promises"
+import { basename, dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { defineConfig, type Options } from "tsup"
 
@@ -33,55 +35,43 @@ const guardEntry: EsbuildPlugin = {
   }
 }
 
-// `import { Either } from "effect"` is checked when the module graph is linked, before any
-// module evaluates: with effect 4 installed, Node reports "does not provide an export named
-// 'Either'" and the guard never runs. A namespace import never fails to link, so every
-// import of effect (and effect/<Module>, which effect 3 also exports as a namespace of the
-// root) becomes one, destructured in place; the guard is the chunk's first import, so it
-// evaluates before any of our code. Rewrites stay on their line, so source maps still hold.
-// Only import statements, which esbuild writes at the start of a line: text that merely looks like an import
-// inside a string or template (the CLI's `init` templates write `import { Layer } from "effect"`) is left alone.
-const namedImport = /^import\s*\{([^}]*)\}\s*from\s*"effect(?:\/(\w+))?";?/gm
-const namespaceImport = /^import\s*\*\s*as\s+([\w$]+)\s+from\s*"effect\/(\w+)";?/gm
-// An import of effect as esbuild writes it: on one line, or ending a multi-line one with `} from "effect"`.
-const anyEffectImport = /^(?:(?:import|export)\b[^"`'\n]*(?:from\s*|import\s*)|\}\s*from\s*)"effect(?:\/[\w/]*)?"/m
+// `import { Either } from "effect"` (or `effect/Either`) is checked when the module graph is linked, before any
+// module evaluates: with effect 4 installed, Node reports a missing export or module and the guard never runs. So
+// each public ESM entry is a small module that evaluates the guard and only then imports the entry's real code
+// (`<entry>.impl.js`) and re-exports it: the real graph links after the guard has run. The code itself imports
+// effect by module (`effect/Effect`, …), so a gate loads only the effect modules it uses, not effect's index
+// (which loads all of them). CommonJS runs requires in order, so there requiring the guard first is enough.
+const exportList = /\nexport \{([^}]*)\};\n/
 
-const rewriteEsm = (code: string, guard: string): string => {
-  let n = 0
-  const ns = () => `__launchgate_effect${n++}`
-  const rewritten = code
-    .replace(namedImport, (_all, names: string, member: string | undefined) => {
-      const id = ns()
-      const bindings = names.split(",").map((name) => name.trim()).filter((name) => name !== "")
-        .map((name) => name.replace(/\s+as\s+/, ": ")).join(", ")
-      const source = member === undefined ? id : `(${id}.${member} ?? {})`
-      return `import * as ${id} from "effect"; const { ${bindings} } = ${source};${"\n".repeat(lines(names))}`
-    })
-    .replace(namespaceImport, (_all, local: string, member: string) => {
-      const id = ns()
-      return `import * as ${id} from "effect"; const ${local} = ${id}.${member};`
-    })
-  const rewrittenImport = /^import \* as __launchgate_effect\d+ from "effect";/
-  const left = rewritten.split("\n").find((line) => anyEffectImport.test(line) && !rewrittenImport.test(line))
-  if (left !== undefined) throw new Error(`effect import the load-time guard cannot rewrite: ${left.trim()}`)
-  return `import ${JSON.stringify(guard)};${rewritten}`
+const wrapEntry = async (outDir: string, name: string): Promise<void> => {
+  const file = join(outDir, `${name}.js`)
+  const impl = join(outDir, `${name}.impl.js`)
+  const code = await readFile(file, "utf8")
+  const list = exportList.exec(code)
+  if (list === null) throw new Error(`packageBuild: ${file} has no export list to re-export`)
+  const names = list[1]!.split(",").map((s) => s.trim()).filter((s) => s !== "").map((s) => s.split(/\s+as\s+/).pop()!)
+  let guard = relative(dirname(file), join(outDir, `${guardName}.js`)).replaceAll("\\", "/")
+  if (!guard.startsWith(".")) guard = `./${guard}`
+  const implName = `${basename(name)}.impl.js`
+  await writeFile(impl, code.replace(/sourceMappingURL=[^\n]*\.js\.map/, `sourceMappingURL=${implName}.map`))
+  if (existsSync(`${file}.map`)) await rename(`${file}.map`, `${impl}.map`)
+  const named = names.filter((n) => n !== "default")
+  await writeFile(
+    file,
+    `import ${JSON.stringify(guard)};\n` +
+      `const entry = await import(${JSON.stringify(`./${implName}`)});\n` +
+      (named.length > 0 ? `export const { ${named.join(", ")} } = entry;\n` : "") +
+      (names.includes("default") ? "export default entry.default;\n" : "")
+  )
 }
-
-const lines = (text: string) => text.split("\n").length - 1
 
 const effectGuard: Plugin = {
   name: "launchgate-effect-version",
   renderChunk(code, info) {
-    if (!/\.(c?js)$/.test(info.path) || /(^|[\\/])effect-version\.c?js$/.test(info.path)) return
-    const cjs = info.path.endsWith(".cjs")
-    // Every entry (one that uses effect only in a lazily imported chunk too, like the CLI's
-    // command table) and every chunk that imports effect.
-    if (!cjs && info.entryPoint === undefined && !anyEffectImport.test(code)) return
-    const target = join(resolve(this.options.outDir ?? "dist"), `${guardName}.${cjs ? "cjs" : "js"}`)
+    if (!/\.cjs$/.test(info.path) || /(^|[\\/])effect-version\.cjs$/.test(info.path)) return
+    const target = join(resolve(this.options.outDir ?? "dist"), `${guardName}.cjs`)
     let guard = relative(dirname(info.path), target).replaceAll("\\", "/")
     if (!guard.startsWith(".")) guard = `./${guard}`
-    if (!cjs) return { code: rewriteEsm(code, guard) }
-    // CommonJS runs requires in order: requiring the guard first is enough.
     const strict = code.startsWith("\"use strict\";") ? "\"use strict\";" : ""
     return { code: `${strict}require(${JSON.stringify(guard)});${code.slice(strict.length)}` }
   }
@@ -107,6 +97,9 @@ export const packageBuild = (entry: ReadonlyArray<string>, extra: Options = {}) 
     outDir: "dist",
     esbuildPlugins: [guardEntry],
     plugins: [effectGuard],
+    onSuccess: async () => {
+      for (const name of Object.keys(entries)) await wrapEntry(resolve("dist"), name)
+    },
     ...extra
   })
 }
