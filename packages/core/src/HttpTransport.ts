@@ -20,11 +20,17 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as tls from "node:tls"
-import { Agent, Dispatcher, ProxyAgent, request as undiciRequest } from "undici"
+import type { Dispatcher } from "undici"
 import { currentDeadline } from "./internal/deadline.js"
 import { scrubUrl } from "./internal/redactUrl.js"
 import { version } from "./internal/version.js"
 import * as Redaction from "./Redaction.js"
+
+type Undici = typeof import("undici")
+// undici (about 110 modules) loads with the first transport built or request sent, not with the package: commands
+// that contact nothing (`plan`, `docs`) never load it.
+let undici: Promise<Undici> | undefined
+const loadUndici = (): Promise<Undici> => (undici ??= import("undici"))
 
 /** A request. Bodies are strings or bytes; JSON encoding is the caller's. */
 export interface HttpRequest {
@@ -434,6 +440,7 @@ const exchange = async (
   let currentMethod = method
   let body = req.body
   let current = url
+  const { request: undiciRequest } = await loadUndici()
   for (let hop = 0; ; hop++) {
     const res = await undiciRequest(current, {
       dispatcher,
@@ -596,6 +603,7 @@ const normaliseOrigin = (origin: string, index: number): string => {
 export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
   Effect.gen(function*() {
     if (options.dispatcher) return makeWith(options.dispatcher, options)
+    const { Agent, Dispatcher, ProxyAgent } = yield* Effect.promise(loadUndici)
     const ca = options.ca === undefined ? undefined : typeof options.ca === "string" ? [options.ca] : [...options.ca]
     const insecure = new Set((options.insecureOrigins ?? []).map(normaliseOrigin))
     // `ca` replaces Node's root store in tls.connect; extra CAs must add to it.
@@ -611,7 +619,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     const secure = build(connect)
     // Verification is turned off only for the named origins, on a separate agent.
     const lax = insecure.size > 0 ? build({ ...connect, rejectUnauthorized: false }) : undefined
-    const dispatcher = lax ? new OriginRouter(secure, lax, insecure) : secure
+    const dispatcher = lax ? new (originRouter(Dispatcher))(secure, lax, insecure) : secure
     yield* Effect.addFinalizer(() => Effect.promise(() => shutdown([secure, ...(lax ? [lax] : [])])))
     return makeWith(dispatcher, { ...options, insecureOrigins: [...insecure] })
   })
@@ -627,8 +635,12 @@ const shutdown = async (dispatchers: ReadonlyArray<Dispatcher>): Promise<void> =
   await Promise.allSettled(dispatchers.map((d) => d.destroy()))
 }
 
-/** Sends each request to the lax agent when its origin is listed, to the verifying agent otherwise. */
-class OriginRouter extends Dispatcher {
+/**
+ * Sends each request to the lax agent when its origin is listed, to the verifying agent otherwise. A class over
+ * undici's `Dispatcher` (whose request API it inherits), made once undici has loaded.
+ */
+const originRouter = (Base: Undici["Dispatcher"]) =>
+class OriginRouter extends Base {
   private readonly cache = new Map<string, boolean>()
   constructor(
     private readonly secure: Dispatcher,
