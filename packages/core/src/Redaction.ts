@@ -154,15 +154,16 @@ let memoFor: ReadonlyArray<string> = state.ordered
 const scrubText = (text: string): string => {
   let out = text
   for (const secret of state.ordered) {
-    if (out.includes(secret)) out = out.split(secret).join(MASK)
+    out = out.split(secret).join(MASK)
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
   out = out.replace(queryPair, (all, prefix: string, name: string, value: string) =>
     // `redacted` is what scrubUrl already wrote there.
     value !== "redacted" && isSecretName(name) ? `${prefix}${MASK}` : all
   )
-  out = out.replace(keyValue, (all: string, prefix: string, doubleQ?: string, singleQ?: string, bare = "") => {
-    const value = doubleQ ?? singleQ ?? bare
+  out = out.replace(keyValue, (all: string, prefix: string, doubleQ?: string, singleQ?: string, bare?: string) => {
+    // The pattern's value is one of three alternatives, so one of the three is set.
+    const value = (doubleQ ?? singleQ ?? bare)!
     if (AMBIGUOUS_NAME.test(prefix) && isReference(value)) return all
     return doubleQ !== undefined
       ? `${prefix}"${MASK}"`
@@ -206,19 +207,9 @@ type Mode = "text" | "reference" | "value"
 
 const keyMode = (key: string, inherited: Mode): Mode => {
   if (inherited === "value") return "value"
-  // Evidence repeats a few dozen keys across thousands of objects: classify each key once per inherited mode.
-  const memo = inherited === "text" ? textKeyModes : referenceKeyModes
-  const known = memo.get(key)
-  if (known !== undefined) return known
   const normalised = key.toLowerCase().replace(/[^a-z0-9]/g, "")
-  const mode = VALUE_KEY.test(normalised) ? "value" : AMBIGUOUS_KEY.test(normalised) ? "reference" : inherited
-  if (memo.size >= MEMO_MAX_ENTRIES) memo.clear()
-  memo.set(key, mode)
-  return mode
+  return VALUE_KEY.test(normalised) ? "value" : AMBIGUOUS_KEY.test(normalised) ? "reference" : inherited
 }
-// The answer depends on the key and the inherited mode only (not on the registry), so these never go stale.
-const textKeyModes = new Map<string, Mode>()
-const referenceKeyModes = new Map<string, Mode>()
 
 /**
  * Scrub every string inside a JSON value (keys included). String and number

@@ -209,6 +209,11 @@ describe("Redaction.scrub: shapes away from the start of a text, and exact bound
     expect(Redaction.scrub("v=xyz12;")).toBe("v=xyz12;")
     expect(Redaction.scrub("")).toBe("")
   })
+
+  it("ignores a registered value that is not a string (a number would otherwise mask its digits everywhere)", () => {
+    Redaction.register(12345678 as unknown as string)
+    expect(Redaction.scrub("order 12345678 shipped")).toBe("order 12345678 shipped")
+  })
 })
 
 describe("Redaction.scrub: key=value pairs in text", () => {
@@ -227,6 +232,8 @@ describe("Redaction.scrub: key=value pairs in text", () => {
   it("keeps a reference after a bare `secret`, and masks anything else there", () => {
     expect(Redaction.scrub(`{"secret": "projects/p/secrets/db-pass"}`)).toBe(`{"secret": "projects/p/secrets/db-pass"}`)
     expect(Redaction.scrub("secret=db-pass secret: latest")).toBe("secret=db-pass secret: latest")
+    // Spaces around the separator, as in a config dump, are still the bare name.
+    expect(Redaction.scrub("secret = projects/p/secrets/db-pass")).toBe("secret = projects/p/secrets/db-pass")
     expect(Redaction.scrub(`{"secret": "hunter2xyz"}`)).toBe(`{"secret": "<redacted>"}`)
     expect(Redaction.scrub("secret='letmein'")).toBe("secret='<redacted>'")
     // Only the bare name may hold a reference: these always hold values.
