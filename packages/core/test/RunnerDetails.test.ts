@@ -8,6 +8,7 @@ import { ConfigError, Context, Data, type Duration, Effect, FiberRef, Layer } fr
 import { getEventListeners } from "node:events"
 import { describe, expect, it } from "vitest"
 import { Check, Gate, Outcome, Runner } from "../src/index.js"
+import { scoped, summary } from "./helpers/launchScope.js"
 
 const check = (id: string, run: Effect.Effect<Outcome.Outcome, unknown, any> = Effect.succeed(Outcome.pass("ok"))) =>
   Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", run })
@@ -199,19 +200,6 @@ describe("Runner: checks that may not run, and checks that run out of time", () 
 })
 
 describe("Runner: the launch scope, read after the checks", () => {
-  const summary = {
-    total: 1,
-    tiers: {
-      "launch-critical": { total: 1, open: 1, done: 0, notPlanned: 0 },
-      "launch-adjacent": { total: 0, open: 0, done: 0, notPlanned: 0 },
-      "post-launch": { total: 0, open: 0, done: 0, notPlanned: 0 },
-      unclassified: { total: 0, open: 0, done: 0, notPlanned: 0 },
-      conflicting: { total: 0, open: 0, done: 0, notPlanned: 0 }
-    },
-    openLaunchCritical: []
-  }
-  const scoped = (summarize: Effect.Effect<unknown, unknown, any>, extra: Record<string, unknown> = {}) =>
-    ({ source: "task files", summarize, ...extra }) as unknown as Gate.LaunchScopeDeclaration
 
   it("past the check timeout: given up with the time it had; past the run's deadline: says so", async () => {
     const slow = await Runner.runPromise(gateOf([check("a")], { launchScope: scoped(Effect.never) }), {

@@ -8,6 +8,7 @@
 import { type Duration, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { Check, Gate, Outcome, Runner } from "../src/index.js"
+import { scoped, summary } from "./helpers/launchScope.js"
 
 const check = (
   id: string,
@@ -142,19 +143,6 @@ describe("Runner pool: the timer", () => {
 })
 
 describe("Runner: the run's set-up and the launch scope when the run stopped", () => {
-  const summary = {
-    total: 1,
-    tiers: {
-      "launch-critical": { total: 1, open: 1, done: 0, notPlanned: 0 },
-      "launch-adjacent": { total: 0, open: 0, done: 0, notPlanned: 0 },
-      "post-launch": { total: 0, open: 0, done: 0, notPlanned: 0 },
-      unclassified: { total: 0, open: 0, done: 0, notPlanned: 0 },
-      conflicting: { total: 0, open: 0, done: 0, notPlanned: 0 }
-    },
-    openLaunchCritical: []
-  }
-  const scoped = (summarize: Effect.Effect<unknown, unknown, any>, extra: Record<string, unknown> = {}) =>
-    ({ source: "task files", summarize, ...extra }) as unknown as Gate.LaunchScopeDeclaration
 
   it("a setup that resolves to nothing (no layer, no teardown) is a setup like any other", async () => {
     const report = await Runner.runPromise(gateOf([check("a")], {
