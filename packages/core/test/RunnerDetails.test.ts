@@ -9,21 +9,11 @@ import { getEventListeners } from "node:events"
 import { describe, expect, it } from "vitest"
 import { Check, Gate, Outcome, Runner } from "../src/index.js"
 import { scoped, summary } from "./helpers/launchScope.js"
-
-const check = (id: string, run: Effect.Effect<Outcome.Outcome, unknown, any> = Effect.succeed(Outcome.pass("ok"))) =>
-  Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", run })
+import { check, gateOf, handBuilt, needing } from "./helpers/runnerGates.js"
 
 /** A check that never answers, ended by its own timeout. */
 const hanging = (id: string, timeout: Duration.DurationInput) =>
   Check.make({ id: `acme.api.${id}`, title: id, surface: "acme.api", category: "capacity", timeout, run: Effect.never })
-
-const gateOf = (checks: ReadonlyArray<Check.Check<any>>, extra: Partial<Gate.Input<any>> = {}) =>
-  Gate.make({
-    name: "details",
-    items: checks.map((c) => ({ check: c, tier: "launch-critical" as const, owner: "platform" })),
-    rollback: { "acme.api": { procedure: "roll back" } },
-    ...extra
-  })
 
 class VendorConfig extends Data.TaggedError("VendorConfig")<{ readonly reason: string; readonly path?: unknown; readonly message?: unknown }> {}
 
@@ -341,13 +331,6 @@ describe("Runner: scheduling details", () => {
 
 describe("Runner: a hand-built gate that Gate.make would have refused", () => {
   // Gate.make rejects both; a gate object assembled by hand (or by another tool) reaches the runner unvalidated.
-  const handBuilt = (checks: ReadonlyArray<Check.Check<any>>): Gate.Gate<never> => {
-    const valid = gateOf([check("placeholder")])
-    const items = checks.map((c) => ({ check: c, tier: "launch-critical" as const, owner: "platform" }))
-    return { ...valid, items } as unknown as Gate.Gate<never>
-  }
-  const needing = (id: string, dependsOn: ReadonlyArray<string>) => ({ ...check(id), dependsOn: dependsOn.map((d) => `acme.api.${d}`) })
-
   it("a prerequisite that is not an item: that item is an error naming it, the others run", async () => {
     const report = await Runner.runPromise(handBuilt([needing("a", ["ghost"]), check("b")]))
     expect(report.items.map((i) => [i.id, i.status, i.message])).toEqual([

@@ -5,44 +5,11 @@
  * without any other test noticing (mutation testing: packages/core/docs/testing.md). No assertion depends on
  * the machine's speed: where real time is involved, the margins are 20× or more.
  */
-import { type Duration, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { Check, Gate, Outcome, Runner } from "../src/index.js"
+import { Check, type Gate, Outcome, Runner } from "../src/index.js"
 import { scoped, summary } from "./helpers/launchScope.js"
-
-const check = (
-  id: string,
-  run: Effect.Effect<Outcome.Outcome, unknown, any> = Effect.succeed(Outcome.pass("ok")),
-  extra: { readonly dependsOn?: ReadonlyArray<string>; readonly timeout?: Duration.DurationInput } = {}
-) =>
-  Check.make({
-    id: `acme.api.${id}`,
-    title: id,
-    surface: "acme.api",
-    category: "capacity",
-    run,
-    ...(extra.dependsOn ? { dependsOn: extra.dependsOn.map((d) => `acme.api.${d}`) } : {}),
-    ...(extra.timeout ? { timeout: extra.timeout } : {})
-  })
-
-const gateOf = (checks: ReadonlyArray<Check.Check<any>>, extra: Partial<Gate.Input<any>> = {}) =>
-  Gate.make({
-    name: "pool",
-    items: checks.map((c) => ({ check: c, tier: "launch-critical" as const, owner: "platform" })),
-    rollback: { "acme.api": { procedure: "roll back" } },
-    ...extra
-  })
-
-/** A gate object as another tool might assemble it, without Gate.make's validation. */
-const handBuilt = (checks: ReadonlyArray<Check.Check<any>>): Gate.Gate<never> => {
-  const valid = gateOf([check("placeholder")])
-  const items = checks.map((c) => ({ check: c, tier: "launch-critical" as const, owner: "platform" }))
-  return { ...valid, items } as unknown as Gate.Gate<never>
-}
-const needing = (id: string, dependsOn: ReadonlyArray<string>) => ({
-  ...check(id),
-  dependsOn: dependsOn.map((d) => `acme.api.${d}`)
-})
+import { check, gateOf, handBuilt, needing } from "./helpers/runnerGates.js"
 
 const statuses = (report: { readonly items: ReadonlyArray<{ readonly id: string; readonly status: string }> }) =>
   Object.fromEntries(report.items.map((i) => [i.id.replace("acme.api.", ""), i.status]))
