@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
@@ -67,4 +67,48 @@ describe("the run's git commit, read from the repository's files (no git process
       saved.forEach(([n, v]) => (v === undefined ? delete process.env[n] : (process.env[n] = v)))
     }
   })
+
+  // A `git` on PATH that records being asked and answers a commit of its own.
+  const withFakeGit = <A>(body: (asked: string, sha: string) => A): A => {
+    const bin = mkdtempSync(join(tmpdir(), "lg-fakegit-"))
+    dirs.push(bin)
+    const asked = join(bin, "asked")
+    const sha = "0123456789abcdef0123456789abcdef01234567"
+    writeFileSync(join(bin, "git"), `#!/bin/sh\ntouch '${asked}'\necho ${sha}\n`)
+    chmodSync(join(bin, "git"), 0o755)
+    const names = ["GITHUB_SHA", "CI_COMMIT_SHA", "COMMIT_SHA", "BUILDKITE_COMMIT", "CIRCLE_SHA1", "GIT_DIR", "PATH"]
+    const saved = names.map((n) => [n, process.env[n]] as const)
+    names.forEach((n) => delete process.env[n])
+    process.env["PATH"] = `${bin}:${saved.find(([n]) => n === "PATH")![1] ?? ""}`
+    try {
+      return body(asked, sha)
+    } finally {
+      saved.forEach(([n, v]) => (v === undefined ? delete process.env[n] : (process.env[n] = v)))
+    }
+  }
+
+  it("starts no git process outside a repository (issue 13: it blocked the event loop on every run)", () =>
+    withFakeGit((asked) => {
+      const outside = mkdtempSync(join(tmpdir(), "lg-nogit-"))
+      dirs.push(outside)
+      expect(gitCommit(outside)).toBeUndefined()
+      expect(existsSync(asked)).toBe(false)
+    }))
+
+  it("asks git when a repository's layout is one the files cannot answer, or GIT_DIR names one", () =>
+    withFakeGit((asked, sha) => {
+      const odd = mkdtempSync(join(tmpdir(), "lg-oddgit-"))
+      dirs.push(odd)
+      mkdirSync(join(odd, ".git"))
+      // A HEAD naming a ref kept in no file this reads (reftable, say).
+      writeFileSync(join(odd, ".git", "HEAD"), "ref: refs/heads/main\n")
+      expect(gitCommit(odd)).toBe(sha)
+      expect(existsSync(asked)).toBe(true)
+      rmSync(asked)
+      const outside = mkdtempSync(join(tmpdir(), "lg-gitdir-"))
+      dirs.push(outside)
+      process.env["GIT_DIR"] = join(odd, ".git")
+      expect(gitCommit(outside)).toBe(sha)
+      expect(existsSync(asked)).toBe(true)
+    }))
 })

@@ -84,8 +84,32 @@ const serviceTarget = (svc: Service): Target => {
   }
 }
 
-/** A check over the targets (services or a URL); `evaluate` gets each target's URL and service. */
-const targetCheck = (spec: Omit<Spec, "surface" | "role">, options: MonitoringTarget, evaluate: Evaluate) =>
+/** The project-wide Monitoring lists a check judges from. */
+type Lists = ReadonlyArray<"uptimeCheck" | "alertPolicy" | "notificationChannel">
+
+/**
+ * Start the project's lists the check will judge from, alongside the services list: none needs another's
+ * answer, and reading them in turn (services, then uptime checks, then policies, then channels) made the
+ * channels check four lists deep, ten round trips on a 50-service project (issue 13). Each read is shared with
+ * every check of the run and its failure is kept for whoever needs the list; it is not this effect's failure
+ * (a list the judging never reaches must not decide the outcome).
+ */
+const readAtOnce = <A, E>(reads: Reads, project: string, lists: Lists, first: Effect.Effect<A, E>) =>
+  Effect.flatten(
+    Effect.map(
+      Effect.all([
+        Effect.either(first),
+        ...lists.map((kind) => Effect.ignore(reads.list(kind, `projects/${project}`)))
+      ], { concurrency: "unbounded" }),
+      ([result]) => result
+    )
+  )
+
+/**
+ * A check over the targets (services or a URL); `evaluate` gets each target's URL and service, after `lists`
+ * (what `evaluate` reads) were read.
+ */
+const targetCheck = (spec: Omit<Spec, "surface" | "role">, options: MonitoringTarget, lists: Lists, evaluate: Evaluate) =>
   make({ surface, role: `${VIEWER}, roles/run.viewer`, ...spec }, (reads) =>
     Effect.gen(function*() {
       const project = options.project ?? reads.client.project
@@ -93,12 +117,13 @@ const targetCheck = (spec: Omit<Spec, "surface" | "role">, options: MonitoringTa
         target.url || target.service ? evaluate(target, project, reads) : Effect.succeed(noUrl())
       if (options.url !== undefined) {
         const url = new URL(options.url)
+        yield* readAtOnce(reads, project, lists, Effect.void)
         return yield* perSubject([{ subject: options.url, value: Effect.succeed({ url }) }], judge, {
           what: "targets",
           single: true
         })
       }
-      const selection = yield* Run.selectServices(reads, options)
+      const selection = yield* readAtOnce(reads, project, lists, Run.selectServices(reads, options))
       const subjects: ReadonlyArray<Subject<Target>> = selection.subjects.map((s) => ({
         subject: s.subject,
         value: Effect.map(s.value, serviceTarget)
@@ -146,7 +171,7 @@ export const uptimeCheck = (options: UptimeCheckOptions = {}): Check.Check<GcpSe
     title: "An uptime check watches the service URL",
     category: "monitoring",
     description: "Google probes the service from several regions often enough to notice an outage within minutes."
-  }, options, (target, project, reads) =>
+  }, options, ["uptimeCheck"], (target, project, reads) =>
     Effect.gen(function*() {
       const bounds = boundsOf(options)
       const checks = yield* uptimeChecksFor(reads, project, target)
@@ -201,7 +226,7 @@ export const uptimeAlert = (options: UptimeAlertOptions = {}): Check.Check<GcpSe
     title: "An enabled alert policy fires on the uptime check",
     category: "monitoring",
     description: "A failing uptime check opens an incident that notifies someone."
-  }, options, (target, project, reads) =>
+  }, options, ["uptimeCheck", "alertPolicy"], (target, project, reads) =>
     Effect.gen(function*() {
       const a = yield* alertingFor(reads, project, target)
       const checkIds = a.checks.map((c) => lastSegment(c.name))
@@ -250,7 +275,7 @@ export const notificationChannels = (options: NotificationChannelsOptions = {}):
     title: "Alert notification channels are enabled and verified",
     category: "monitoring",
     description: "The channels an uptime alert notifies can deliver: enabled, and verified where verification applies."
-  }, options, (target, project, reads) =>
+  }, options, ["uptimeCheck", "alertPolicy", "notificationChannel"], (target, project, reads) =>
     Effect.gen(function*() {
       const a = yield* alertingFor(reads, project, target)
       const rows = yield* channelRows(reads, project, a.paging.length > 0 ? a.paging : a.policies)

@@ -168,4 +168,30 @@ describe("gcp.monitoring.notification-channels", () => {
         "GET /v3/projects/demo-project/uptimeCheckConfigs"
       ])
     }))
+
+  // Issue 13: none of the project's lists needs another's answer, so a check reads them at once rather than one
+  // after another (services, then uptime checks, then policies, then channels: four round trips deep).
+  it("reads its project lists while the service read is still out, not after it", () =>
+    withEmulator({ fixtures: healthy() }, async (gcp) => {
+      // The service read never answers: whatever else was requested went out alongside it.
+      gcp.faults.add({ method: "GET", path: "/v2/projects/demo-project/locations/us-central1/services/api", fault: { kind: "hang" } })
+      const item = await runCheck(gcp, Monitoring.notificationChannels({ service: "api" }), { checkTimeout: "1 second" })
+      expect(item.status).toBe("error")
+      expect(apiRequests(gcp).sort()).toEqual([
+        "GET /v2/projects/demo-project/locations/us-central1/services/api",
+        "GET /v3/projects/demo-project/alertPolicies",
+        "GET /v3/projects/demo-project/notificationChannels",
+        "GET /v3/projects/demo-project/uptimeCheckConfigs"
+      ])
+    }))
+
+  it("a list it reads ahead does not decide the outcome when the judging never needs it", () =>
+    withEmulator({ fixtures: [cloudRunService(at), uptimeCheck({ host: "other.example.com" })] }, async (gcp) => {
+      // No uptime check targets the service, so policies and channels do not matter: their failure must not show.
+      gcp.faults.add({ method: "GET", path: "/v3/projects/demo-project/alertPolicies", fault: { kind: "status", status: 403 } })
+      gcp.faults.add({ method: "GET", path: "/v3/projects/demo-project/notificationChannels", fault: { kind: "status", status: 403 } })
+      const item = await runCheck(gcp, Monitoring.notificationChannels({ service: "api" }))
+      expect(item.status).toBe("fail")
+      expect(item.message).toContain("no enabled alert policy on the uptime check notifies a channel")
+    }))
 })
