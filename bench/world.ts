@@ -199,6 +199,8 @@ export const clearLogs = (world: World): Promise<void> => world.clearLogs()
 export const injectEverywhere = (world: World, fault: Fault): Promise<() => Promise<void>> => world.inject(fault)
 
 const STRIPE_KEY = "rk_live_benchRestrictedKey0001"
+/** The access token the GCP emulator is sent (it accepts any bearer token). */
+export const GCP_TOKEN = "ya29.bench-access-token"
 
 /** The client layers, pointed at the world. Retries are short so an accidental retry shows in the counts, not the time. */
 export const layer = (world: World) =>
@@ -208,7 +210,7 @@ export const layer = (world: World) =>
       region: GcpEmulator.DEFAULT_REGION,
       billingAccount: GcpEmulator.DEFAULT_BILLING_ACCOUNT,
       projectNumber: GcpEmulator.DEFAULT_PROJECT_NUMBER,
-      accessToken: Redacted.make("ya29.bench-access-token"),
+      accessToken: Redacted.make(GCP_TOKEN),
       baseUrls: world.gcp.url,
       retry: { baseDelay: "1 millis", maxDelay: "20 millis" }
     }),
