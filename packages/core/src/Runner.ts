@@ -27,6 +27,7 @@ import * as Gate from "./Gate.js"
 import * as HttpTransport from "./HttpTransport.js"
 import { currentDeadline } from "./internal/deadline.js"
 import { gitCommit } from "./internal/metadata.js"
+import { RealTimeSleep } from "./internal/realTimeClock.js"
 import { version } from "./internal/version.js"
 import * as Outcome from "./Outcome.js"
 import * as Report from "./Report.js"
@@ -792,8 +793,9 @@ export const pinnedClock = (now: Date): Clock.Clock => {
     unsafeCurrentTimeNanos: nanos,
     currentTimeNanos: Effect.sync(nanos),
     // Sleeping is real time: only the reading of "now" is shifted.
-    sleep: (duration) => base.sleep(duration)
-  }
+    sleep: (duration) => base.sleep(duration),
+    [RealTimeSleep]: true
+  } as Clock.Clock
 }
 
 /**

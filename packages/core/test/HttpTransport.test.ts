@@ -1,10 +1,11 @@
 import { it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
 import { describe, expect } from "vitest"
 import { Emulator } from "../src/emulator/index.js"
 import { HttpCheck } from "../src/http.js"
 import { Check, Gate, HttpTransport, Outcome, Runner } from "../src/index.js"
-import { fastTransport, openTcpHandles, siteScoped, startProxy, until, untilEffect } from "./helpers/http.js"
+import { RealTimeSleep, sleepsInRealTime } from "../src/internal/realTimeClock.js"
+import { fastTransport, openTcpHandles, realSleep, siteScoped, startProxy, until, untilEffect } from "./helpers/http.js"
 import { certificate } from "./helpers/httpTls.js"
 
 const request = (req: HttpTransport.HttpRequest) => Effect.flatMap(HttpTransport.HttpTransport, (t) => t.request(req))
@@ -94,6 +95,42 @@ describe("HttpTransport retry schedule", () => {
         expect(emulator.log).toHaveLength(2)
       }
     }).pipe(Effect.provide(fastTransport()), Effect.scoped))
+})
+
+describe("the per-attempt timeout on each kind of clock", () => {
+  it.effect("which clocks sleep in real time: Effect's live clock and the runner's pinned clock, not TestClock", () =>
+    Effect.gen(function*() {
+      expect(sleepsInRealTime(yield* Effect.clock)).toBe(false)
+      expect(sleepsInRealTime(Clock.make())).toBe(true)
+      expect(sleepsInRealTime(Runner.pinnedClock(new Date("2030-01-01T00:00:00Z")))).toBe(true)
+      // A hand-made clock is not trusted to sleep in real time.
+      const { [RealTimeSleep]: _, ...unmarked } = Runner.pinnedClock(new Date()) as Clock.Clock & { [RealTimeSleep]?: true }
+      expect(sleepsInRealTime(unmarked as Clock.Clock)).toBe(false)
+    }))
+
+  it.effect("under TestClock the timeout is one of the clock's sleeps, and fires when the clock passes it", () =>
+    Effect.gen(function*() {
+      const emulator = yield* siteScoped()
+      emulator.faults.next({ kind: "hang" })
+      const fiber = yield* Effect.fork(Effect.flip(request({ url: `${emulator.url}/hang`, timeout: "5 seconds", retry: false })))
+      // Real I/O happens meanwhile; wait until the timeout's sleep is registered with the TestClock.
+      while (!Chunk.toReadonlyArray(yield* TestClock.sleeps()).includes(5_000)) yield* realSleep(2)
+      yield* TestClock.adjust("5 seconds")
+      const error = yield* Fiber.join(fiber)
+      expect(error).toMatchObject({ _tag: "HttpError", reason: "Timeout", attempts: 1 })
+      expect(error.message).toContain("no complete response within 5s")
+    }).pipe(Effect.provide(fastTransport()), Effect.scoped))
+
+  it.live("under the runner's pinned clock the timeout is real time: the same Timeout error", () =>
+    Effect.gen(function*() {
+      const emulator = yield* siteScoped()
+      emulator.faults.next({ kind: "hang" })
+      const error = yield* Effect.flip(request({ url: `${emulator.url}/hang`, timeout: "300 millis", retry: false }))
+      expect(error).toMatchObject({ _tag: "HttpError", reason: "Timeout", attempts: 1 })
+      expect(error.message).toContain("no complete response within 300ms")
+      // The exchange was abandoned: the emulator saw one request and the socket is released for the next.
+      expect(yield* request({ url: `${emulator.url}/after` })).toMatchObject({ status: 200, attempts: 1 })
+    }).pipe(Effect.withClock(Runner.pinnedClock(new Date("2030-01-01T00:00:00Z"))), Effect.provide(fastTransport()), Effect.scoped))
 })
 
 describe("Retry-After HTTP-dates use the server's clock", () => {
