@@ -272,6 +272,14 @@ describe("secret parameter names (shared by URLs and text)", () => {
       )
     expect(scrubUrl("https://:only-password@db.acme.dev/")).toBe("https://db.acme.dev/")
     expect(scrubUrl(new URL("https://x.dev/?AccessToken=t&public_key=p"))).toBe("https://x.dev/?AccessToken=redacted&public_key=p")
+    // A parsed URL: userinfo alone, a secret after harmless parameters, nothing to mask (its own text, encoding kept).
+    expect(scrubUrl(new URL("https://ann:pw@x.dev/a"))).toBe("https://redacted@x.dev/a")
+    expect(scrubUrl(new URL("https://:pw@x.dev/a"))).toBe("https://x.dev/a")
+    expect(scrubUrl(new URL("https://x.dev/a?page=2&q=a%20b&api_key=k"))).toBe("https://x.dev/a?page=2&q=a+b&api_key=redacted")
+    expect(scrubUrl(new URL("https://x.dev/a?page=2&q=a%20b"))).toBe("https://x.dev/a?page=2&q=a%20b")
+    // Names are decided once and remembered: the same answer the second time.
+    for (const name of ["api_key", "pageToken", "page"]) expect(isSecretName(name)).toBe(isSecretName(name))
+    expect([isSecretName("pageToken"), isSecretName("pageToken")]).toEqual([true, true])
     // Not parseable as a URL: the same rules, applied to the text (a password may contain `@`).
     expect(scrubUrl("//ann:p@ss@host/a?DB_PASS=x&page=2 and //bob:pw@other/")).toBe(
       "//redacted@host/a?DB_PASS=redacted&page=2 and //redacted@other/"

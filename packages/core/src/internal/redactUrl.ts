@@ -33,14 +33,38 @@ const SEPARATORS = /[^a-z0-9]+/g
 const normalise = (name: string): string =>
   `_${name.replace(CAMEL, "$1$3_$2$4").toLowerCase().replace(SEPARATORS, "_")}_`
 
+// The answer for each name seen: the same few parameter names (pageSize, pageToken, limit, …) come back on every
+// request of a run, and deciding one costs four regular-expression passes. A pure function of the name, so the
+// memo can never be stale; it is bounded, and emptied when full.
+const decided = new Map<string, boolean>()
+const DECIDED_MAX = 10_000
+
 /** Does a parameter (query, form field, `name=value` pair) name look like it carries a secret? */
-export const isSecretName = (name: string): boolean => SECRET_NAME.test(normalise(name).replace(NOT_SECRET, ""))
+export const isSecretName = (name: string): boolean => {
+  const known = decided.get(name)
+  if (known !== undefined) return known
+  const secret = SECRET_NAME.test(normalise(name).replace(NOT_SECRET, ""))
+  if (decided.size >= DECIDED_MAX) decided.clear()
+  decided.set(name, secret)
+  return secret
+}
 
 /** Does a query-string parameter name look like it carries a credential? */
 export const isSensitiveQueryKey = (key: string): boolean => isSecretName(key)
 
 /** A URL as text, with userinfo and credential-like query parameters redacted. */
 export const scrubUrl = (url: URL | string): string => {
+  // A parsed URL with nothing to mask is its own text: no copy to parse (the transport scrubs every response's URL).
+  if (typeof url !== "string" && url.username === "" && url.password === "") {
+    let masked = false
+    for (const key of url.searchParams.keys()) {
+      if (isSecretName(key)) {
+        masked = true
+        break
+      }
+    }
+    if (!masked) return url.href
+  }
   let parsed: URL
   try {
     parsed = new URL(url.toString())
