@@ -7,6 +7,7 @@ export const MUTATION_TEST_FILES = [
   "RunnerIntegrity",
   "RunnerDetails",
   "RunnerPool",
+  "RunnerScheduling",
   "HostileGates",
   "LaunchScope",
   "ReportBuilder",

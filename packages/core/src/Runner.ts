@@ -27,7 +27,8 @@ import * as Gate from "./Gate.js"
 import * as HttpTransport from "./HttpTransport.js"
 import { currentDeadline } from "./internal/deadline.js"
 import { gitCommit } from "./internal/metadata.js"
-import { RealTimeSleep } from "./internal/realTimeClock.js"
+import { ioFirstScheduler } from "./internal/ioFirstScheduler.js"
+import { RealTimeSleep, sleepsInRealTime } from "./internal/realTimeClock.js"
 import { version } from "./internal/version.js"
 import * as Outcome from "./Outcome.js"
 import * as Report from "./Report.js"
@@ -107,6 +108,11 @@ export const run = <R>(gate: Gate.Gate<R>, options: Options = {}): Effect.Effect
     Scope.make(),
     (scope) => runIn(gate, options, scope),
     (scope) => closeWithin(scope, finalizerGrace(options))
+  ).pipe((program) =>
+    // Pending I/O between batches of fibre work, so answers are read and dependent requests leave while other
+    // checks judge (see internal/ioFirstScheduler.ts). Scheduling only: what runs and what it decides is the same.
+    // A clock a test drives (TestClock) keeps Effect's scheduler, whose microtask turns TestClock.adjust awaits.
+    Effect.clockWith((clock) => sleepsInRealTime(clock) ? Effect.withScheduler(program, ioFirstScheduler) : program)
   )
 
 const finalizerGrace = (options: Options): Duration.Duration =>
