@@ -27,10 +27,15 @@ export const make = (permits: number): Limiter => {
   // `free`, so a newcomer cannot overtake the queue.
   const queue: Array<Deferred.Deferred<void>> = []
 
-  const release = (): void => {
+  /** Free a permit, or hand it to the first waiter: `true` when a waiter got it. */
+  const release = (): boolean => {
     const next = queue.shift()
-    if (next === undefined) free++
-    else Deferred.unsafeDone(next, Exit.void)
+    if (next === undefined) {
+      free++
+      return false
+    }
+    Deferred.unsafeDone(next, Exit.void)
+    return true
   }
 
   const acquire: Effect.Effect<void> = Effect.suspend(() => {
@@ -51,9 +56,25 @@ export const make = (permits: number): Limiter => {
 
   return {
     withPermit: (self) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.zipRight(restore(acquire), Effect.ensuring(restore(self), Effect.sync(release)))
-      ),
+      Effect.suspend(() => {
+        let handedOn = false
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.zipRight(
+            restore(acquire),
+            Effect.ensuring(
+              restore(self),
+              Effect.sync(() => {
+                handedOn = release()
+              })
+            )
+          )
+        ).pipe(
+          // The waiter that got the permit is about to send its request: let it, before this fibre goes on to
+          // parse and judge what it received (issue 13: otherwise each round of requests left only once the
+          // previous round's answers were judged, about 18 ms late per round at 16 in flight).
+          Effect.tap(() => (handedOn ? Effect.yieldNow() : Effect.void))
+        )
+      }),
     free: () => free,
     waiting: () => queue.length
   }
