@@ -65,13 +65,13 @@ const versionsOf = (state: State, secretName: string) =>
 const secretRoutes: ReadonlyArray<Route<State>> = [
   Emulator.route<State>("GET", "/v1/projects/{p}/secrets", (req, { state }) => {
     const prefix = `projects/${projectId(state, req.params["p"]!)}/secrets/`
-    const items = [...state.secrets.values()].filter((s) => s["name"].startsWith(prefix)).map((s) => renderSecret(state, s))
-    return page(items, req, "secrets", state.settings.maxPageSize)
+    const items = [...state.secrets.values()].filter((s) => s["name"].startsWith(prefix))
+    return page(items, req, "secrets", state.settings.maxPageSize, (s) => renderSecret(state, s))
   }),
   Emulator.route<State>("GET", "/v1/projects/{p}/secrets/{s}", (req, { state }) => ({ json: renderSecret(state, getSecret(state, req)) })),
   Emulator.route<State>("GET", "/v1/projects/{p}/secrets/{s}/versions", (req, { state }) => {
     const secret = getSecret(state, req)
-    return page(versionsOf(state, secret["name"]).map((v) => renderVersion(state, v)), req, "versions", state.settings.maxPageSize)
+    return page(versionsOf(state, secret["name"]), req, "versions", state.settings.maxPageSize, (v) => renderVersion(state, v))
   }),
   Emulator.route<State>("GET", "/v1/projects/{p}/secrets/{s}/versions/{v}", (req, { state }) => {
     const secret = getSecret(state, req)
@@ -122,8 +122,8 @@ const collection = (
 ): ReadonlyArray<Route<State>> => [
   Emulator.route<State>("GET", `/v3/projects/{p}/${path}`, (req, { state, url }) => {
     const prefix = `projects/${projectId(state, req.params["p"]!)}/${path}/`
-    const items = [...map(state).values()].filter((r) => r["name"].startsWith(prefix)).map((r) => render(state, r, url))
-    return page(items, req, field, state.settings.maxPageSize)
+    const items = [...map(state).values()].filter((r) => r["name"].startsWith(prefix))
+    return page(items, req, field, state.settings.maxPageSize, (r) => render(state, r, url))
   }),
   Emulator.route<State>("GET", `/v3/projects/{p}/${path}/{id}`, (req, { state, url }) => {
     const name = `projects/${projectId(state, req.params["p"]!)}/${path}/${req.params["id"]}`
@@ -179,7 +179,7 @@ const budgetRoutes: ReadonlyArray<Route<State>> = [
       const id = projectId(state, m[1]!)
       items = items.filter((b) => tracks(state, b, id))
     }
-    return page(items.map(copy), req, "budgets", Math.min(100, state.settings.maxPageSize))
+    return page(items, req, "budgets", Math.min(100, state.settings.maxPageSize), copy)
   }),
   Emulator.route<State>("GET", "/v1/billingAccounts/{ba}/budgets/{id}", (req, { state }) => {
     const name = `billingAccounts/${req.params["ba"]}/budgets/${req.params["id"]}`

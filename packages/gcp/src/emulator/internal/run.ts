@@ -187,8 +187,8 @@ const serve = (req: EmulatorRequest, { state }: HandlerContext<State>) => {
 export const routes: ReadonlyArray<Route<State>> = [
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services", (req, { state, url }) => {
     const prefix = `projects/${projectId(state, req.params["p"]!)}/locations/${req.params["l"]}/services/`
-    const items = [...state.services.values()].filter((s) => s["name"].startsWith(prefix)).map((s) => render(state, s, url))
-    return page(items, req, "services", state.settings.maxPageSize)
+    const items = [...state.services.values()].filter((s) => s["name"].startsWith(prefix))
+    return page(items, req, "services", state.settings.maxPageSize, (s) => render(state, s, url))
   }),
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}", (req, { state, url }) => ({
     json: render(state, getService(state, req), url)
@@ -196,8 +196,8 @@ export const routes: ReadonlyArray<Route<State>> = [
   Emulator.route<State>("PATCH", "/v2/projects/{p}/locations/{l}/services/{s}", updateTraffic),
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}/revisions", (req, { state }) => {
     const service = getService(state, req)
-    const items = [...state.revisions.values()].filter((r) => r["service"] === service["name"]).map(renderRevision)
-    return page(items, req, "revisions", state.settings.maxPageSize)
+    const items = [...state.revisions.values()].filter((r) => r["service"] === service["name"])
+    return page(items, req, "revisions", state.settings.maxPageSize, renderRevision)
   }),
   Emulator.route<State>("GET", "/v2/projects/{p}/locations/{l}/services/{s}/revisions/{r}", (req, { state }) => {
     const service = getService(state, req)
