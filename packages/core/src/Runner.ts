@@ -37,9 +37,10 @@ import * as ReportBuilder from "./ReportBuilder.js"
 /** Runner options. */
 export interface Options {
   /**
-   * Checks running at once. Default 32: checks wait on the network, and the HTTP transport already bounds each
+   * Checks running at once. Default 64: checks wait on the network, and the HTTP transport already bounds each
    * origin (16 connections), so more checks in flight let different vendors' reads overlap instead of queueing
-   * behind one vendor's checks.
+   * behind one vendor's checks (issue 13: with 32, on a 43-check gate, the checks that read secret versions waited
+   * for a worker while the list they needed had already arrived).
    */
   readonly concurrency?: number | undefined
   /** Timeout of one check unless the check sets its own. Default 30 seconds. */
@@ -78,7 +79,7 @@ export type Event =
   | { readonly type: "start"; readonly index: number; readonly id: string; readonly total: number }
   | { readonly type: "finish"; readonly index: number; readonly item: Report.ItemReport; readonly total: number }
 
-const DEFAULT_CONCURRENCY = 32
+const DEFAULT_CONCURRENCY = 64
 const DEFAULT_TIMEOUT = Duration.seconds(30)
 const DEFAULT_FINALIZER_GRACE = Duration.seconds(5)
 

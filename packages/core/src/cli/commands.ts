@@ -29,7 +29,7 @@ Options:
   --github              GitHub Actions output: ::error/::warning lines and the
                         Markdown report in $GITHUB_STEP_SUMMARY (on by default
                         when GITHUB_ACTIONS=true)
-  --concurrency N       Checks running at once (default 32)
+  --concurrency N       Checks running at once (default 64)
   --timeout SECONDS     Timeout of one check unless it sets its own (default 30)
   --deadline SECONDS    Deadline for the whole run; unfinished checks end error
   --fail-fast           Stop at the first blocking result
