@@ -56,14 +56,14 @@ describe("Runner", () => {
     expect(peak).toBe(3)
     expect(report.items.every((i) => i.status === "pass")).toBe(true)
 
-    // The default: 32 at once. Each check holds its worker until 32 run together (or 10 s pass, which only a
+    // The default: 64 at once. Each check holds its worker until 64 run together (or 10 s pass, which only a
     // runner allowing fewer would need), so the peak does not depend on the machine's speed.
     let runningNow = 0
     let peakNow = 0
     let release: () => void = () => {}
-    const all32 = new Promise<void>((resolve) => (release = resolve))
+    const all64 = new Promise<void>((resolve) => (release = resolve))
     const safety = setTimeout(release, 10_000)
-    const many = Array.from({ length: 40 }, (_, i) =>
+    const many = Array.from({ length: 80 }, (_, i) =>
       Check.fromAsync({
         id: `acme.api.d${i}`,
         title: `d${i}`,
@@ -72,15 +72,15 @@ describe("Runner", () => {
         run: async () => {
           runningNow++
           peakNow = Math.max(peakNow, runningNow)
-          if (runningNow === 32) release()
-          await all32
+          if (runningNow === 64) release()
+          await all64
           runningNow--
           return Outcome.pass("ok")
         }
       }))
     const defaults = await Runner.runPromise(gateOf(many))
     clearTimeout(safety)
-    expect(peakNow).toBe(32) // the default
+    expect(peakNow).toBe(64) // the default
     expect(defaults.items.every((i) => i.status === "pass")).toBe(true)
   })
 
