@@ -19,7 +19,7 @@ import * as World from "./world.js"
 export const IN_FLIGHT = 16
 export const LATENCY_MS = 40
 /** Timed runs at LATENCY_MS (and as many replays); the median is the figure. */
-const RUNS = 3
+const RUNS = 5
 
 type Entry = LogEntry & { readonly origin: string }
 
@@ -171,7 +171,7 @@ export const main = async () => {
     const replays: Array<Awaited<ReturnType<typeof replay>>> = []
     let sent = 0
     try {
-      // Three of each, interleaved, so a busy moment of the machine does not land on one side only.
+      // RUNS of each, interleaved, so a busy moment of the machine does not land on one side only.
       for (let i = 0; i < RUNS; i++) {
         runs.push(await runOnce(world))
         const entries = await World.log(world)
