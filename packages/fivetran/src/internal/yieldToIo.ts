@@ -1,6 +1,7 @@
 /**
  * Cooperative yielding for long synchronous stretches (judging hundreds of connections as soon as the
- * account list arrives). Effect's scheduler resumes fibres in microtasks, so however many checks wake at
+ * account list arrives). Fibres that wake together run in one batch (the runner's scheduler polls I/O only
+ * between batches; Effect's own, outside a run, only every 2,048 microtask turns), so however many checks wake at
  * once, the event loop reads no socket until all of them are done; meanwhile other vendors' responses wait and
  * their next requests (list pages, reads that need a list's ids) start late, which lengthens the run's
  * critical path by the whole stretch (issue 13). {@link yieldIfBusy} gives the loop a turn (`setImmediate`,
