@@ -5,8 +5,8 @@
  */
 import { it as effectIt } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import { describe, expect, it } from "vitest"
-import { IoFirstScheduler } from "../src/internal/ioFirstScheduler.js"
+import { describe, expect, it, vi } from "vitest"
+import { IoFirstScheduler, turnWith } from "../src/internal/ioFirstScheduler.js"
 import { Outcome, Runner } from "../src/index.js"
 import { check, gateOf } from "./helpers/runnerGates.js"
 
@@ -35,7 +35,7 @@ describe("the runner's scheduler", () => {
   it("outside a run (Effect's own scheduler), the same work holds the loop for thousands of turns", async () => {
     // The contrast that makes the test above mean something.
     const seen: { at?: number } = {}
-    await Effect.runPromise(busy("busy", 3_000, seen).run)
+    await Effect.runPromise(busy("busy", 3_000, seen).run as Effect.Effect<Outcome.Outcome, unknown>)
     expect(seen.at).toBeGreaterThan(1_000)
   })
 
@@ -56,6 +56,28 @@ describe("the runner's scheduler", () => {
       setImmediate(() => order.push("io"))
     })
     expect(order).toEqual(["a0", "a1", "b0", "b1", "io", "later"])
+  })
+
+  it("a test's fake timers (vitest fakes setImmediate by default) do not stop a run", async () => {
+    vi.useFakeTimers()
+    try {
+      // No timer is advanced: batching is about order, not time, and must not wait for a faked clock.
+      const report = await Runner.runPromise(gateOf([check("a"), check("b", undefined, { dependsOn: ["a"] })]))
+      expect(report.items.map((i) => i.status)).toEqual(["pass", "pass"])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("when even the setImmediate it was given is fake, batches run as microtasks instead", async () => {
+    vi.useFakeTimers()
+    try {
+      const scheduler = new IoFirstScheduler(turnWith(globalThis.setImmediate))
+      const ran = await new Promise<string>((resolve) => scheduler.scheduleTask(() => resolve("ran"), 0))
+      expect(ran).toBe("ran")
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   effectIt.effect("under TestClock the run keeps Effect's scheduler, so TestClock.adjust drives its timeouts", () =>

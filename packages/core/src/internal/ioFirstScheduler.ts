@@ -13,14 +13,36 @@
  */
 import type * as Fiber from "effect/Fiber"
 import * as Scheduler from "effect/Scheduler"
+import * as timers from "node:timers"
 
 type Task = () => void
+type Turn = (run: () => void) => void
+
+// Taken when this module loads, before a test can swap the globals for fake timers (vitest's `useFakeTimers`
+// fakes `setImmediate` by default, and patches `node:timers` too): batching is about order, not time, like the
+// microtasks it replaces, so a faked clock must not stop a run.
+const loadedImmediate = timers.setImmediate
+
+/** A fake timer function (@sinonjs/fake-timers, behind vitest and jest, marks each with its `clock`). */
+const isFake = (f: unknown): boolean => typeof f === "function" && "clock" in f
+
+/**
+ * The next turn of the loop: `setImmediate`, or, when even the one taken at load time is fake (this module
+ * loaded after the fake timers were installed), a microtask: no I/O between batches then, but a run that
+ * never stalls, as under Effect's own scheduler.
+ */
+export const turnWith = (immediate: (run: () => void) => unknown): Turn =>
+  isFake(immediate) ? (run) => queueMicrotask(run) : (run) => {
+    immediate(run)
+  }
 
 /** Runs scheduled fibre tasks in `setImmediate` batches, by priority (lowest first, as Effect's own does). */
 export class IoFirstScheduler implements Scheduler.Scheduler {
   // [priority, tasks in arrival order], sorted by priority.
   private buckets: Array<[number, Array<Task>]> = []
   private pending = false
+
+  constructor(private readonly turn: Turn = turnWith(loadedImmediate)) {}
 
   private readonly drain = (): void => {
     this.pending = false
@@ -44,7 +66,7 @@ export class IoFirstScheduler implements Scheduler.Scheduler {
     else buckets.splice(index, 0, [priority, [task]])
     if (!this.pending) {
       this.pending = true
-      setImmediate(this.drain)
+      this.turn(this.drain)
     }
   }
 }
