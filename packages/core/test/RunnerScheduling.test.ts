@@ -33,10 +33,11 @@ describe("the runner's scheduler", () => {
   })
 
   it("outside a run (Effect's own scheduler), the same work holds the loop for thousands of turns", async () => {
-    // The contrast that makes the test above mean something.
+    // The contrast that makes the test above mean something. Node 20 lets the callback in once Effect falls back to
+    // a timer (after 2,048 turns); Node 22 and 24 run the whole loop first (the callback has not run when it ends).
     const seen: { at?: number } = {}
     await Effect.runPromise(busy("busy", 3_000, seen).run as Effect.Effect<Outcome.Outcome, unknown>)
-    expect(seen.at).toBeGreaterThan(1_000)
+    expect(seen.at ?? Number.POSITIVE_INFINITY).toBeGreaterThan(1_000)
   })
 
   it("keeps order and priority: lower priorities first, each in arrival order, and tasks queued meanwhile next turn", async () => {
