@@ -5,6 +5,13 @@ import { apiRequests, NOW, runCheck, runChecks, withEmulator } from "./support.j
 
 const at = { now: NOW }
 const healthy = () => [cloudRunService(at), uptimeCheck(), alertPolicy(), notificationChannel()]
+// The service read and the project's three Monitoring lists, once each (sorted).
+const SERVICE_AND_MONITORING_LISTS = [
+  "GET /v2/projects/demo-project/locations/us-central1/services/api",
+  "GET /v3/projects/demo-project/alertPolicies",
+  "GET /v3/projects/demo-project/notificationChannels",
+  "GET /v3/projects/demo-project/uptimeCheckConfigs"
+]
 
 describe("gcp.monitoring.uptime-check", () => {
   it("passes when an uptime check requests the health path under the service URL", () =>
@@ -161,12 +168,7 @@ describe("gcp.monitoring.notification-channels", () => {
     withEmulator({ fixtures: healthy() }, async (gcp) => {
       const report = await runChecks(gcp, Monitoring.all({ service: "api", path: "/healthz" }))
       expect(report.items.map((i) => i.status)).toEqual(["pass", "pass", "pass"])
-      expect(apiRequests(gcp).sort()).toEqual([
-        "GET /v2/projects/demo-project/locations/us-central1/services/api",
-        "GET /v3/projects/demo-project/alertPolicies",
-        "GET /v3/projects/demo-project/notificationChannels",
-        "GET /v3/projects/demo-project/uptimeCheckConfigs"
-      ])
+      expect(apiRequests(gcp).sort()).toEqual(SERVICE_AND_MONITORING_LISTS)
     }))
 
   // Issue 13: none of the project's lists needs another's answer, so a check reads them at once rather than one
@@ -177,12 +179,7 @@ describe("gcp.monitoring.notification-channels", () => {
       gcp.faults.add({ method: "GET", path: "/v2/projects/demo-project/locations/us-central1/services/api", fault: { kind: "hang" } })
       const item = await runCheck(gcp, Monitoring.notificationChannels({ service: "api" }), { checkTimeout: "1 second" })
       expect(item.status).toBe("error")
-      expect(apiRequests(gcp).sort()).toEqual([
-        "GET /v2/projects/demo-project/locations/us-central1/services/api",
-        "GET /v3/projects/demo-project/alertPolicies",
-        "GET /v3/projects/demo-project/notificationChannels",
-        "GET /v3/projects/demo-project/uptimeCheckConfigs"
-      ])
+      expect(apiRequests(gcp).sort()).toEqual(SERVICE_AND_MONITORING_LISTS)
     }))
 
   it("a list it reads ahead does not decide the outcome when the judging never needs it", () =>

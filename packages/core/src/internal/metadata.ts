@@ -52,9 +52,9 @@ export const headFromFiles = (cwd: string): string | undefined => {
 
 /**
  * The git commit of the working directory, when one can be found: CI variables first, then the repository's
- * own files, then `git rev-parse HEAD` (only inside a repository). Reading the files first matters: every run records the commit, and a
- * synchronous `git` process per run blocked the event loop for tens of milliseconds (a gate of 100 trivial
- * checks runs in about that long).
+ * own files, then `git rev-parse HEAD` (only inside a repository). Reading the files first matters: every run
+ * records the commit, and a synchronous `git` process per run blocked the event loop for tens of milliseconds (a
+ * gate of 100 trivial checks runs in about that long).
  */
 export const gitCommit = (cwd: string = process.cwd()): string | undefined => {
   for (const name of ["GITHUB_SHA", "CI_COMMIT_SHA", "COMMIT_SHA", "BUILDKITE_COMMIT", "CIRCLE_SHA1"]) {

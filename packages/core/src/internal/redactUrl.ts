@@ -55,15 +55,8 @@ export const isSensitiveQueryKey = (key: string): boolean => isSecretName(key)
 /** A URL as text, with userinfo and credential-like query parameters redacted. */
 export const scrubUrl = (url: URL | string): string => {
   // A parsed URL with nothing to mask is its own text: no copy to parse (the transport scrubs every response's URL).
-  if (typeof url !== "string" && url.username === "" && url.password === "") {
-    let masked = false
-    for (const key of url.searchParams.keys()) {
-      if (isSecretName(key)) {
-        masked = true
-        break
-      }
-    }
-    if (!masked) return url.href
+  if (typeof url !== "string" && url.username === "" && url.password === "" && ![...url.searchParams.keys()].some(isSecretName)) {
+    return url.href
   }
   let parsed: URL
   try {
