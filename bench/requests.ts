@@ -29,7 +29,7 @@ const latencies = (): ReadonlyArray<number> => {
   if (bad.length > 0) throw new Error(`BENCH_LATENCIES: ${bad.join(", ")} is not a whole number of milliseconds (e.g. 40,100,200)`)
   return parsed.length > 0 ? parsed : [LATENCY_MS]
 }
-/** Timed runs at LATENCY_MS (and as many replays); the median is the figure. */
+/** Timed runs at each latency (and as many replays); the median is the figure. */
 const RUNS = 5
 
 type Entry = LogEntry & { readonly origin: string }
@@ -215,11 +215,11 @@ export const main = async () => {
 
     const trips = roundTrips(figures)
     const worst = Math.max(...trips.values())
+    const ms = (xs: ReadonlyArray<number>) => xs.map((x) => x.toFixed(0)).join(", ")
     let headline: WallFigures | undefined
     for (const latencyMs of latencies()) {
       const wall = await wallAt(world, latencyMs, worst)
       if (latencyMs === LATENCY_MS || headline === undefined) headline = wall
-      const ms = (xs: ReadonlyArray<number>) => xs.map((x) => x.toFixed(0)).join(", ")
       console.log(`\n## Wall time at ${latencyMs} ms latency on every route`)
       console.log(`round trips per origin at ${IN_FLIGHT} in flight: ${[...trips].map(([o, n]) => `${o} ${n}`).join(", ")}`)
       console.log(`critical-path bound ${worst} × ${latencyMs} ms = ${wall.boundMs} ms`)
